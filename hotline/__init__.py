@@ -1,0 +1,37 @@
+"""Loa Làng: the app factory. Channels (voice/, sms/) are blueprints over this core."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import db, logs
+from .config import Config
+
+
+class HotlineApp(Flask):
+    config_class = Config
+
+
+def create_app(test_config: dict | None = None) -> HotlineApp:
+    app = HotlineApp(__name__)
+    app.config.update(Config.from_env())
+    if test_config:
+        app.config.update(test_config)
+    logs.install(app.config["HOTLINE_LOG_LEVEL"])
+    logs.register_secret(app.config["TWILIO_AUTH_TOKEN"])
+    logs.register_secret(app.config.auth_token())
+    app.config["SECRET_KEY"] = app.config.secret_key()
+    logs.register_secret(app.config["SECRET_KEY"])
+
+    database = db.connect(app.config["HOTLINE_DB"])
+    db.migrate(database)
+    database.conn.close()
+    app.teardown_appcontext(db.close_db)
+
+    from . import health
+    import sms
+    import voice
+
+    app.register_blueprint(health.bp)
+    voice.init_app(app)
+    sms.init_app(app)
+    return app

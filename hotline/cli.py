@@ -1,0 +1,179 @@
+"""The `hotline` command: serve, set up, manage residents, and simulate phones."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import create_app, db as storage, demo as demo_data, outbox as outbox_rows, prompts, registers
+from . import residents as residents_domain
+from .config import Config
+from .phones import InvalidPhone, mask, normalise
+
+
+def open_db(config: Config | None = None):
+    config = config or Config.from_env()
+    database = storage.connect(config["HOTLINE_DB"])
+    storage.migrate(database)
+    return database
+
+
+@click.group()
+def main():
+    """Loa Làng hotline: voice and SMS for residents without smartphones."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host, port, threads):
+    """Run the web server (waitress) for Twilio webhooks, the gateway and the admin."""
+    from waitress import serve as waitress_serve
+
+    app = create_app()
+    public = app.config.public_url
+    click.echo(prompts.say("core.cli.serving", url=f"http://{host}:{port}", public=public))
+    click.echo(prompts.say("core.cli.webhooks"))
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        kind = getattr(app.view_functions[rule.endpoint], "webhook", None)
+        if kind:
+            click.echo(f"  [{kind}] POST {public}{rule.rule}")
+    click.echo(prompts.say("core.cli.try_it", url=f"http://{host}:{port}"))
+    waitress_serve(app, host=host, port=port, threads=threads, ident="loa-lang")
+
+
+@main.command()
+def init():
+    """Create or migrate the database (idempotent)."""
+    config = Config.from_env()
+    database = storage.connect(config["HOTLINE_DB"])
+    applied = storage.migrate(database)
+    click.echo(f"{config['HOTLINE_DB']}: schema v{storage.schema_version(database)}"
+               + (f" (applied {', '.join(applied)})" if applied else " (up to date)"))
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no residents yet.")
+def demo(if_empty):
+    """Load the demo commune Thắng Lợi (idempotent)."""
+    database = open_db()
+    if if_empty and not demo_data.is_empty(database):
+        click.echo(prompts.say("core.cli.demo_skipped"))
+        return
+    click.echo(prompts.say("core.cli.demo_loaded", **demo_data.load(database)))
+
+
+@main.group()
+def residents():
+    """Residents register: import, export, list."""
+
+
+@residents.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def residents_import(file):
+    """Import a CSV (UTF-8, Vietnamese or English headers); bad rows are reported, good rows kept."""
+    report = registers.import_csv(open_db(), file.read_text("utf-8-sig"))
+    click.echo(prompts.say("core.cli.imported", imported=report.imported, updated=report.updated))
+    for e in report.errors:
+        click.echo(prompts.say("core.cli.row_error", line=e.line, reason=prompts.say(f"csv.reason.{e.reason}"),
+                               detail=e.detail), err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@residents.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+def residents_export(output):
+    """Export the register as CSV (the import format)."""
+    text = registers.export_csv(open_db())
+    if output:
+        output.write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@residents.command("list")
+@click.option("--village", help="Village name (accent-blind).")
+@click.option("--search", help="Part of a name or number.")
+def residents_list(village, search):
+    """List residents, phone numbers masked."""
+    from . import places
+
+    database = open_db()
+    village_id = None
+    if village:
+        found = places.find_village(database, village)
+        if not found:
+            raise click.BadParameter(village, param_hint="--village")
+        village_id = found["id"]
+    for r in residents_domain.listing(database, village_id, search):
+        flags = ",".join(f for f in residents_domain.FLAGS if r[f])
+        out = " opted-out" if r["opted_out_at"] else ""
+        click.echo(f"{r['id']:>4} {mask(r['phone'])} {r['name'] or '-'} · {r['village'] or '-'} {flags}{out}")
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise(value)
+    except InvalidPhone as e:
+        raise click.BadParameter(f"{value}: {e.reason}") from None
+
+
+def _hooks(url):
+    from .simulator import Webhooks
+
+    if url:
+        return Webhooks(Config.from_env(), base_url=url)
+    app = create_app()
+    return Webhooks(app.config, client=app.test_client())
+
+
+@main.command()
+@click.argument("phone")
+@click.argument("text")
+@click.option("--url", help="A running server (default: in-process, same signed webhook).")
+def sms(phone, text, url):
+    """Send a signed SMS webhook as PHONE and print the reply."""
+    from .simulator import send_sms
+
+    status, replies = send_sms(_hooks(url), _phone(phone), text)
+    if status != 200:
+        raise click.ClickException(f"HTTP {status}")
+    for reply in replies:
+        click.echo(reply)
+
+
+@main.command()
+@click.argument("phone")
+@click.option("--url", help="A running server (default: in-process, same signed webhooks).")
+@click.option("--keys", help="Scripted answers, comma-separated (e.g. '1,,#'); empty = silence. Default: ask.")
+def call(phone, url, keys):
+    """Call the hotline as PHONE in the terminal: hear the prompts, press keys, say words."""
+    from .simulator import Call, HangUp
+
+    script = None if keys is None else keys.split(",")
+
+    def ask(kind, attrs):
+        if script is not None:
+            if not script:
+                raise HangUp
+            return script.pop(0)
+        label = {"gather": "keys", "record": "say", "dial": "answered? y/n"}[kind]
+        return click.prompt(f"[{label}]", default="", show_default=False)
+
+    def show(event):
+        marks = {"say": "🔊", "play": "▶", "dial": "☎", "record": "🎙", "hangup": "✆ end", "error": "!"}
+        click.echo(f"{marks.get(event.kind, event.kind)} {event.text}")
+
+    Call(_hooks(url), _phone(phone), ask, show).run()
+
+
+@main.command()
+@click.option("--state", help="queued, sent, delivered, failed …")
+@click.option("--limit", default=50, show_default=True)
+def outbox(state, limit):
+    """List outbound SMS and calls (numbers masked)."""
+    for row in outbox_rows.listing(open_db(), state, limit):
+        click.echo(outbox_rows.describe(row))

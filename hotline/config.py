@@ -1,0 +1,121 @@
+"""Every setting, read once from the environment, documented here and in the README."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import flask
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str
+    doc: str
+
+
+# One row per environment variable. The README's configuration table must list every
+# row (tests/test_docs.py checks). Keep each area's rows in its own block.
+SETTINGS = [
+    # --- core ---
+    Setting("HOTLINE_DB", "var/hotline.db", "SQLite database file (created and migrated at start)."),
+    Setting("HOTLINE_INSTANCE", "var", "Folder for local state: generated webhook token, audio cache, recordings."),
+    Setting("HOTLINE_PUBLIC_URL", "http://127.0.0.1:5000",
+            "Base URL Twilio and the gateway use to reach us; signatures and absolute URLs in TwiML use it."),
+    Setting("HOTLINE_SECRET_KEY", "", "Flask session key for the web admin; generated into the instance folder when empty."),
+    Setting("HOTLINE_LOG_LEVEL", "INFO", "Log level; phone numbers and tokens are always masked."),
+    Setting("HOTLINE_DEMO", "0", "1 = demo mode: the browser simulator is open on localhost without login."),
+    # --- twilio ---
+    Setting("TWILIO_ACCOUNT_SID", "", "Twilio account SID; empty = run fully locally (outbox)."),
+    Setting("TWILIO_AUTH_TOKEN", "",
+            "Twilio auth token; signs webhooks. Empty = a local token generated once in the instance folder."),
+    Setting("TWILIO_FROM", "", "Caller ID / sender number (E.164) for outbound calls and SMS through Twilio."),
+    Setting("TWILIO_MESSAGING_SERVICE_SID", "", "Messaging Service SID; used instead of TWILIO_FROM for SMS when set."),
+    Setting("HOTLINE_TWILIO_API_URL", "",
+            "Override of the Twilio REST base (https://api.twilio.com), e.g. a local fake in tests."),
+    # --- sms ---
+    Setting("HOTLINE_SMS_TRANSPORT", "", "outbox | twilio | android-gateway; empty = twilio with credentials, else outbox."),
+    # --- voice ---
+    Setting("HOTLINE_VOSK_MODEL", "models/vosk-model-small-vn-0.4",
+            "Folder of the Vosk model; missing = keypad only (and /health says so)."),
+    # --- alerts and broadcasts ---
+    # --- lessons ---
+    # --- officials and admin ---
+]
+
+
+class Config(flask.Config):
+    """Settings as Flask's config dict (upper-case keys) plus a few derived helpers.
+
+    The same object serves the web app (app.config), the CLI and the worker.
+    """
+
+    def __init__(self, root_path=".", defaults=None):
+        super().__init__(root_path, defaults)
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "Config":
+        environ = os.environ if environ is None else environ
+        cfg = cls()
+        cfg.update({s.env: environ.get(s.env, s.default) for s in SETTINGS})
+        cfg.update(overrides)
+        return cfg
+
+    def path(self, key: str) -> Path:
+        return Path(self[key]).expanduser()
+
+    def flag(self, key: str) -> bool:
+        return str(self.get(key, "")).strip().lower() in {"1", "true", "yes", "on"}
+
+    def number(self, key: str) -> float:
+        return float(self[key])
+
+    @property
+    def public_url(self) -> str:
+        return self["HOTLINE_PUBLIC_URL"].rstrip("/")
+
+    def absolute(self, path: str) -> str:
+        return self.public_url + path
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self["TWILIO_ACCOUNT_SID"] and self["TWILIO_AUTH_TOKEN"])
+
+    @property
+    def sms_transport(self) -> str:
+        chosen = self["HOTLINE_SMS_TRANSPORT"].strip()
+        if chosen:
+            return chosen
+        return "twilio" if self.twilio_configured else "outbox"
+
+    def auth_token(self) -> str:
+        """The token that signs webhooks: Twilio's, or a local one kept in the instance folder."""
+        if self["TWILIO_AUTH_TOKEN"]:
+            return self["TWILIO_AUTH_TOKEN"]
+        return _instance_secret(self.path("HOTLINE_INSTANCE") / "local_auth_token")
+
+    def account_sid(self) -> str:
+        # A local account id keeps URLs and signatures shaped like Twilio's when running offline.
+        return self["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32
+
+    def secret_key(self) -> str:
+        if self["HOTLINE_SECRET_KEY"]:
+            return self["HOTLINE_SECRET_KEY"]
+        return _instance_secret(self.path("HOTLINE_INSTANCE") / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """Generated once and kept, so restarts and the CLI simulators agree on it."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its token
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(token)
+    return token

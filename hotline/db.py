@@ -1,0 +1,150 @@
+"""Storage: one SQLite connection per thread or request, and migrations keyed by PRAGMA user_version."""
+from __future__ import annotations
+
+import importlib
+import re
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.(sql|py)$")
+
+
+class Connection(sqlite3.Connection):
+    """sqlite-utils wraps each insert/update in `with conn:`, which COMMITs whatever is open.
+
+    Inside our own transaction() that would commit half a multi-step write, so while
+    we hold a transaction the connection's context manager leaves commit and rollback to us.
+    """
+
+    owned = False
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.owned:
+            return False
+        return super().__exit__(exc_type, exc, tb)
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open the database in WAL mode with a busy timeout; ":memory:" for tests."""
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we open transactions ourselves (see transaction()), so a
+    # multi-step write is one BEGIN IMMEDIATE ... COMMIT and never half-applied.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=Connection,
+                           check_same_thread=True)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front so concurrent writers queue, not fail."""
+    conn = db.conn
+    if conn.owned:  # nested: the outer transaction owns commit/rollback
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    conn.owned = True
+    try:
+        yield db
+    except BaseException:
+        conn.owned = False
+        conn.execute("ROLLBACK")
+        raise
+    conn.owned = False
+    conn.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+def migrations() -> list[Migration]:
+    """Every shipped migration, in order. A shipped file is never edited: changes are new files."""
+    found = []
+    for entry in resources.files("hotline.migrations").iterdir():
+        m = MIGRATION_NAME.match(entry.name)
+        if not m:
+            continue
+        if m.group(3) == "sql":
+            apply = partial(_run_sql, entry.read_text("utf-8"))
+        else:
+            apply = importlib.import_module(f"hotline.migrations.{entry.name[:-3]}").apply
+        found.append(Migration(int(m.group(1)), entry.name, apply))
+    return sorted(found, key=lambda m: m.version)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, target: int | None = None, steps: list[Migration] | None = None) -> list[str]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    applied = []
+    for step in migrations() if steps is None else steps:
+        if step.version <= schema_version(db) or (target is not None and step.version > target):
+            continue
+        with transaction(db):
+            step.apply(db)
+            db.execute(f"PRAGMA user_version = {step.version}")
+        applied.append(step.name)
+    return applied
+
+
+def _run_sql(sql: str, db: sqlite_utils.Database) -> None:
+    for statement in _statements(sql):
+        db.execute(statement)
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (sqlite3 runs one per execute inside our transaction)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def now() -> str:
+    """UTC timestamps as ISO-8601 text: sortable, and readable in the sqlite shell."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def get_db() -> sqlite_utils.Database:
+    """The request's connection, opened on first use and closed at teardown."""
+    from flask import current_app, g
+
+    if "db" not in g:
+        g.db = connect(current_app.config["HOTLINE_DB"])
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    from flask import g
+
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()

@@ -1,0 +1,34 @@
+"""The outbox: every outbound SMS and call is a row first, sent later by a transport."""
+from __future__ import annotations
+
+from .db import now
+from .phones import mask
+
+TERMINAL = ("delivered", "failed", "expired", "cancelled", "skipped")
+
+
+def enqueue(db, channel: str, to_phone: str, purpose: str, *, body: str | None = None, url: str | None = None,
+            resident_id: int | None = None, ref: str | None = None, dedupe_key: str | None = None,
+            not_after: str | None = None, segments: int | None = None, state: str = "queued",
+            error: str | None = None) -> int | None:
+    """Queue one message or call; None when dedupe_key was already queued (never twice)."""
+    stamp = now()
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outbox (channel, to_phone, resident_id, body, url, purpose, ref, dedupe_key,"
+        " not_after, segments, state, error, next_attempt_at, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [channel, to_phone, resident_id, body, url, purpose, ref, dedupe_key, not_after, segments, state, error,
+         stamp, stamp, stamp])
+    return cursor.lastrowid if cursor.rowcount else None
+
+
+def listing(db, state: str | None = None, limit: int = 50) -> list[dict]:
+    return list(db.query(
+        "SELECT * FROM outbox WHERE (:state IS NULL OR state = :state) ORDER BY id DESC LIMIT :limit",
+        {"state": state, "limit": limit}))
+
+
+def describe(row: dict) -> str:
+    """One line for the CLI, with the number masked."""
+    what = row["body"] if row["channel"] == "sms" else row["url"]
+    return f"#{row['id']} {row['channel']} {mask(row['to_phone'])} {row['state']} {row['purpose']}: {what}"

@@ -1,0 +1,140 @@
+"""CSV import and export of the residents register (UTF-8, with or without BOM; Vietnamese or English headers)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import places, prompts, residents
+from .db import transaction
+from .phones import InvalidPhone, normalise
+from .text import best_match, key
+
+COLUMNS = ("phone", "name", "village", "household", "gender", "birth_year", "elderly", "low_lying",
+           "prefers_voice", "cannot_read", "associations")
+BOOLEAN_COLUMNS = ("elderly", "low_lying", "prefers_voice", "cannot_read")
+
+
+@dataclass
+class RowError:
+    line: int
+    reason: str          # a code; prompts "csv.reason.<code>" says it in Vietnamese
+    detail: str = ""
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _aliases(section: str) -> dict[str, str]:
+    """{"so dien thoai": "phone", …} from prompts/csv.toml, matched accent-blind."""
+    found = {}
+    for k, v in prompts.catalogue().items():
+        if k.startswith(f"csv.{section}.") and isinstance(v, list):
+            canonical = k.rsplit(".", 1)[1]
+            for alias in v:
+                found[key(alias)] = canonical
+    return found
+
+
+def import_csv(db, text: str) -> ImportReport:
+    """Good rows are imported in one transaction; each bad row is reported with its line and reason."""
+    report = ImportReport()
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        report.errors.append(RowError(1, "no_header"))
+        return report
+    headers = _aliases("headers")
+    columns = [headers.get(key(h)) for h in header]
+    if "phone" not in columns:
+        report.errors.append(RowError(1, "no_phone_column", ",".join(header)))
+        return report
+    values, genders, codes = _aliases("values"), _aliases("genders"), _aliases("associations")
+    villages = {v["name"]: v for v in places.villages(db)}
+    with transaction(db):
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            record = {c: cell.strip() for c, cell in zip(columns, row) if c}
+            try:
+                fields, assoc = _parse(db, record, villages, values, genders, codes)
+            except RowProblem as problem:
+                report.errors.append(RowError(line, problem.reason, problem.detail))
+                continue
+            resident, outcome = residents.register(db, fields.pop("phone"), "csv", **fields)
+            if assoc is not None:
+                residents.set_associations(db, resident["id"], assoc)
+            report.imported += outcome == "registered"
+            report.updated += outcome == "updated"
+    return report
+
+
+class RowProblem(Exception):
+    def __init__(self, reason, detail=""):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def _parse(db, record, villages, values, genders, codes):
+    try:
+        phone = normalise(record.get("phone", ""))
+    except InvalidPhone as e:
+        raise RowProblem(f"phone_{e.reason}", record.get("phone", "")) from None
+    fields = {"phone": phone, "name": record.get("name") or None}
+    if record.get("village"):
+        village = best_match(record["village"], villages)
+        if village is None:
+            raise RowProblem("unknown_village", record["village"])
+        fields["village_id"] = village["id"]
+        if record.get("household"):
+            fields["household_id"] = places.ensure_household(db, village["id"], record["household"])
+    if record.get("gender"):
+        gender = genders.get(key(record["gender"]))
+        if gender is None:
+            raise RowProblem("bad_gender", record["gender"])
+        fields["gender"] = {"female": "F", "male": "M"}[gender]
+    if record.get("birth_year"):
+        year = record["birth_year"]
+        if not year.isdigit() or not 1900 <= int(year) <= date.today().year:
+            raise RowProblem("bad_birth_year", year)
+        fields["birth_year"] = int(year)
+    for flag in BOOLEAN_COLUMNS:
+        if flag in record:
+            meaning = values.get(key(record[flag]))
+            if meaning is None:
+                raise RowProblem("bad_flag", f"{flag}={record[flag]}")
+            fields[flag] = meaning == "yes"
+    assoc = None
+    if "associations" in record:
+        assoc = []
+        for part in filter(None, (p.strip() for p in record["associations"].replace(",", ";").split(";"))):
+            code = codes.get(key(part))
+            if code is None:
+                raise RowProblem("unknown_association", part)
+            assoc.append(code)
+    return fields, assoc
+
+
+def export_csv(db) -> str:
+    """The register in the import format (English headers), so export then import changes nothing."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for r in db.query(
+        "SELECT r.*, v.name AS village, h.name AS household FROM residents r"
+        " LEFT JOIN villages v ON v.id = r.village_id LEFT JOIN households h ON h.id = r.household_id"
+        " ORDER BY r.id"):
+        writer.writerow([
+            r["phone"], r["name"] or "", r["village"] or "", r["household"] or "",
+            {"F": "female", "M": "male"}.get(r["gender"], ""), r["birth_year"] or "",
+            *(("yes" if r[f] else "no") for f in BOOLEAN_COLUMNS),
+            ";".join(residents.association_codes(db, r["id"])),
+        ])
+    return out.getvalue()

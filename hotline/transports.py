@@ -1,0 +1,58 @@
+"""Transports: how an outbox row leaves the machine. Channels register theirs by name."""
+from __future__ import annotations
+
+import uuid
+from typing import Callable, Protocol
+
+
+class Transport(Protocol):
+    name: str
+
+    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
+        """Hand the SMS to the provider; returns the provider's id."""
+
+    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
+        """Start an outbound call that fetches its TwiML from url; returns the provider's id."""
+
+
+class TransportError(Exception):
+    """A send that failed. transient=True means retry later (429, 5xx, timeouts)."""
+
+    def __init__(self, message: str, code: str | None = None, transient: bool = False):
+        super().__init__(message)
+        self.code, self.transient = code, transient
+
+
+class LocalTransport:
+    """HOTLINE_SMS_TRANSPORT=outbox: nothing leaves the machine; rows stay listable with `hotline outbox`."""
+
+    name = "outbox"
+
+    def __init__(self, config=None):
+        self.config = config
+
+    def send_sms(self, to, body, status_callback=None):
+        return f"local-{uuid.uuid4().hex}"
+
+    def place_call(self, to, url, status_callback=None):
+        return f"local-{uuid.uuid4().hex}"
+
+
+REGISTRY: dict[str, Callable] = {"outbox": LocalTransport}
+
+
+def register(name: str, factory: Callable) -> None:
+    REGISTRY[name] = factory
+
+
+def sms_transport(config) -> Transport:
+    name = config.sms_transport
+    if name not in REGISTRY:
+        raise KeyError(f"unknown HOTLINE_SMS_TRANSPORT {name!r}; known: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name](config)
+
+
+def call_transport(config) -> Transport:
+    """Calls go through Twilio when it is configured, else stay local."""
+    name = "twilio" if config.twilio_configured and "twilio" in REGISTRY else "outbox"
+    return REGISTRY[name](config)

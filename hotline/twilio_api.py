@@ -1,0 +1,30 @@
+"""The real Twilio REST client, pointed at HOTLINE_TWILIO_API_URL when set (a local fake in tests)."""
+from __future__ import annotations
+
+import re
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+_TWILIO_HOST = re.compile(r"^https://[a-z0-9.\-]*twilio\.com")
+
+
+class RebasedHttpClient(TwilioHttpClient):
+    """Sends what the SDK would send to https://*.twilio.com to base_url instead, path unchanged."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        return super().request(method, rebase(url, self.base_url), *args, **kwargs)
+
+
+def rebase(url: str, base_url: str | None) -> str:
+    return _TWILIO_HOST.sub(base_url.rstrip("/"), url) if base_url else url
+
+
+def client(config, timeout: float = 10.0) -> Client:
+    base = config["HOTLINE_TWILIO_API_URL"]
+    http = RebasedHttpClient(base, timeout) if base else TwilioHttpClient(timeout=timeout)
+    return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)

@@ -1,0 +1,95 @@
+"""Shared fixtures: the app on a temporary database, signed webhooks, the fake Twilio API, personas."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from hotline import create_app, db as storage, demo
+from hotline.config import SETTINGS
+from hotline.simulator import Webhooks
+from tests.fakes.twilio_api import FakeTwilio
+
+# Personas (prompts/demo.toml): bà Lan, elderly and registered in Yên Nông; ông Tư, the village head
+# of Yên Nông; chị Hoa, a Women's Union member; anh Minh, a number the hotline has never seen.
+BA_LAN = "+84912100000"
+ONG_TU = "+84913107919"
+CHI_HOA = "+84914115838"
+ANH_MINH = "+84987654321"
+PUBLIC_URL = "https://hotline.example.vn"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """Tests never read the developer's or CI's HOTLINE_* / TWILIO_* settings."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """The test config dict: everything local, under tmp_path."""
+    return {
+        "TESTING": True,
+        "HOTLINE_DB": str(tmp_path / "hotline.db"),
+        "HOTLINE_INSTANCE": str(tmp_path / "var"),
+        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+        "HOTLINE_SECRET_KEY": "test-secret-key",
+    }
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    with app.app_context():
+        demo.load(storage.get_db())
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def hooks(app, client):
+    """Posts webhooks signed exactly as Twilio signs them."""
+    return Webhooks(app.config, client=client)
+
+
+@pytest.fixture
+def db():
+    """An in-memory database, migrated, for domain tests without Flask."""
+    database = storage.connect(":memory:")
+    storage.migrate(database)
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def demo_db(db):
+    demo.load(db)
+    return db
+
+
+@pytest.fixture
+def fake_twilio():
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def twilio_settings(settings, fake_twilio):
+    """Settings for a Twilio-configured deployment whose REST calls land on the local fake."""
+    return {**settings, "TWILIO_ACCOUNT_SID": fake_twilio.account_sid, "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
+            "TWILIO_FROM": "+84240000000", "HOTLINE_TWILIO_API_URL": fake_twilio.url}
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch):
+    """Environment for the `hotline` command pointed at the test database."""
+    for k, v in settings.items():
+        if k.startswith(("HOTLINE_", "TWILIO_")):
+            monkeypatch.setenv(k, v)
+    return dict(os.environ)

@@ -1,0 +1,84 @@
+import sqlite3
+import threading
+
+import pytest
+
+from hotline import db as storage
+
+
+def _schema(database):
+    return sorted(tuple(r) for r in database.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").fetchall())
+
+
+def test_it_migrates_an_empty_database_to_the_latest_version():
+    database = storage.connect(":memory:")
+    applied = storage.migrate(database)
+    assert storage.schema_version(database) == storage.migrations()[-1].version
+    assert applied == [m.name for m in storage.migrations()]
+    assert {"residents", "villages", "outbox"} <= set(database.table_names())
+
+
+def test_it_is_idempotent(db):
+    assert storage.migrate(db) == []
+
+
+@pytest.mark.parametrize("start", [m.version for m in storage.migrations()][:-1] or [0])
+def test_it_migrates_from_every_previous_version_to_the_same_schema(start):
+    fresh = storage.connect(":memory:")
+    storage.migrate(fresh)
+    old = storage.connect(":memory:")
+    storage.migrate(old, target=start)
+    assert storage.schema_version(old) == start
+    storage.migrate(old)
+    assert _schema(old) == _schema(fresh)
+
+
+def test_a_failed_migration_leaves_the_database_as_it_was(db):
+    before = storage.schema_version(db)
+
+    def broken(database):
+        database.execute("CREATE TABLE half (x)")
+        database.execute("NOT SQL AT ALL")
+
+    with pytest.raises(sqlite3.OperationalError):
+        storage.migrate(db, steps=[storage.Migration(before + 1, "broken.py", broken)])
+    assert storage.schema_version(db) == before
+    assert "half" not in db.table_names()
+
+
+def test_file_databases_use_wal_and_a_busy_timeout(tmp_path):
+    database = storage.connect(tmp_path / "h.db")
+    assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute("PRAGMA busy_timeout").fetchone()[0] == storage.BUSY_TIMEOUT_MS
+
+
+def test_a_transaction_is_all_or_nothing(db):
+    with pytest.raises(RuntimeError):
+        with storage.transaction(db):
+            db["communes"].insert({"name": "Thắng Lợi"})
+            raise RuntimeError("power cut")
+    assert db["communes"].count == 0
+
+
+def test_concurrent_writers_queue_instead_of_failing(tmp_path):
+    path = tmp_path / "h.db"
+    storage.migrate(storage.connect(path))
+    errors = []
+
+    def write(n):
+        database = storage.connect(path)  # a connection per thread
+        try:
+            for i in range(20):
+                with storage.transaction(database):
+                    database["communes"].insert({"name": f"xa-{n}-{i}"})
+        except sqlite3.Error as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert storage.connect(path)["communes"].count == 80

@@ -1,0 +1,24 @@
+import logging
+
+from hotline import logs
+from tests.conftest import BA_LAN
+
+
+def test_log_lines_never_hold_a_full_number_or_a_secret(caplog):
+    logs.install()
+    logs.register_secret("super-secret-token-42")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("hotline.test").info("sms from %s, national 0912 100 000 or 0912100000, token %s",
+                                               BA_LAN, "super-secret-token-42")
+    text = caplog.text
+    assert BA_LAN not in text and "0912100000" not in text and "super-secret-token-42" not in text
+    assert "+8491****000" in text and "[secret]" in text
+
+
+def test_webhook_logs_are_masked(hooks, caplog):
+    from hotline.simulator import send_sms
+
+    with caplog.at_level(logging.INFO):
+        send_sms(hooks, BA_LAN, "help")
+    assert BA_LAN not in caplog.text
+    assert "+8491****000" in caplog.text

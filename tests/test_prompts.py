@@ -1,0 +1,92 @@
+"""The prompt catalogue: every key used exists, placeholders match, and no Vietnamese hides in code."""
+import ast
+from pathlib import Path
+
+import pytest
+
+from hotline import prompts
+from hotline.text import fold, key, nfc
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = [p for d in ("hotline", "voice", "sms") for p in (ROOT / d).rglob("*.py")]
+PROMPT_CALLS = {"say", "sms", "raw"}
+
+
+def _prompt_calls():
+    for path in PRODUCT:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in PROMPT_CALLS and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "prompts" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                yield path.relative_to(ROOT), node
+
+
+CALLS = list(_prompt_calls())
+
+
+def test_the_catalogue_loads_and_is_nfc():
+    catalogue = prompts.catalogue()
+    assert len(catalogue) > 10
+    for k, v in catalogue.items():
+        if isinstance(v, str):
+            assert v == nfc(v), k
+
+
+@pytest.mark.parametrize("where, node", CALLS, ids=[f"{p}:{n.lineno}" for p, n in CALLS])
+def test_every_key_used_in_code_exists_with_matching_placeholders(where, node):
+    template = prompts.raw(node.args[0].value)
+    if node.func.attr == "raw" or any(k.arg is None for k in node.keywords):
+        return  # **values: checked where the values are built
+    given = {k.arg for k in node.keywords} - {"accents"}
+    assert given == prompts.placeholders(template), node.args[0].value
+
+
+def test_a_missing_key_or_value_is_an_error():
+    with pytest.raises(prompts.MissingPrompt):
+        prompts.say("voice.no_such_prompt")
+    with pytest.raises(KeyError):
+        prompts.say("core.cli.imported", imported=1)
+
+
+def test_sms_text_is_unaccented_unless_asked():
+    assert prompts.sms("sms.help").isascii()
+    assert not prompts.sms("sms.help", accents=True).isascii()
+
+
+def test_every_csv_reason_has_words(demo_db):
+    from hotline import registers
+
+    reasons = {k.rsplit(".", 1)[1] for k in prompts.catalogue() if k.startswith("csv.reason.")}
+    report = registers.import_csv(demo_db, "phone,village,elderly,gender,birth_year,associations\n"
+                                           "12,,,,,\n0912555001,Nowhere,,,,\n0912555001,,maybe,,,\n"
+                                           "0912555001,,,x,,\n0912555001,,,,12,\n0912555001,,,,,chess\n")
+    assert {e.reason for e in report.errors} <= reasons
+
+
+def _string_constants(tree):
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docstrings.add(id(body[0].value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=[str(p.relative_to(ROOT)) for p in PRODUCT])
+def test_no_vietnamese_text_in_code(path):
+    tree = ast.parse(path.read_text("utf-8"))
+    found = [(n.lineno, n.value) for n in _string_constants(tree) if fold(n.value) != n.value]
+    assert found == [], "Vietnamese text belongs in prompts/"
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("Đồng Tâm", "dong tam"), ("ĐĂNG KÝ", "dang ky"), ("Hướng  dẫn ", "huong dan"),
+    ("cảnh báo lũ", "canh bao lu"), ("e\u0301", "e"),
+])
+def test_folding_strips_accents_and_d_stroke(text, folded):
+    assert key(text) == folded
