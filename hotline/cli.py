@@ -177,3 +177,6 @@ def outbox(state, limit):
     """List outbound SMS and calls (numbers masked)."""
     for row in outbox_rows.listing(open_db(), state, limit):
         click.echo(outbox_rows.describe(row))
+
+
+# Each area adds its command group here (one import and one add_command line each).

@@ -1,10 +1,11 @@
-"""The demo commune (prompts/demo.toml): Thắng Lợi, its villages, associations and residents."""
+"""The demo commune (prompts/demo/*.toml): Thắng Lợi, its villages, associations and residents."""
 from __future__ import annotations
 
 from . import places, prompts, residents
 from .db import transaction
 
-# Other areas (lessons, officials …) add their demo rows here: each a function(db, data).
+# Other areas (lessons, officials …) add loaders here: each a function(db) reading its own
+# prompts/demo/<area>.toml, idempotent, run inside the same transaction after the commune.
 EXTRA_LOADERS: list = []
 
 
@@ -14,7 +15,7 @@ def is_empty(db) -> bool:
 
 def load(db) -> dict:
     """Idempotent: places are ensured, residents upserted by phone."""
-    data = prompts.data("demo")
+    data = prompts.data("demo/commune")
     with transaction(db):
         commune_id = places.ensure_commune(db, data["commune"])
         villages = {v["name"]: places.ensure_village(db, commune_id, v["name"], v.get("keypad"))
@@ -30,5 +31,5 @@ def load(db) -> dict:
                 **{flag: flag in r["flags"] for flag in residents.FLAGS})
             residents.set_associations(db, resident["id"], r["associations"])
         for loader in EXTRA_LOADERS:
-            loader(db, data)
+            loader(db)
     return {"commune": data["commune"], "residents": len(data["residents"])}

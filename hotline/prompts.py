@@ -9,8 +9,8 @@ from pathlib import Path
 from .text import fold, nfc
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-# Data files that live beside the prompts but are not spoken text.
-DATA_FILES = {"demo"}
+# prompts/demo/ holds data (the demo commune, lessons, officials), not spoken text.
+DATA_DIRS = ("demo",)
 
 
 class MissingPrompt(KeyError):
@@ -24,7 +24,7 @@ def catalogue(directory: str = str(PROMPTS_DIR)) -> dict[str, object]:
     root = Path(directory)
     for path in sorted(root.rglob("*.toml")):
         namespace = ".".join(path.relative_to(root).with_suffix("").parts)
-        if namespace in DATA_FILES:
+        if namespace.split(".")[0] in DATA_DIRS:
             continue
         with path.open("rb") as f:
             _flatten(namespace, tomllib.load(f), flat)
@@ -69,7 +69,7 @@ def placeholders(template: str) -> set[str]:
 
 
 def data(name: str) -> dict:
-    """A data file under prompts/ (e.g. the demo commune), parsed and NFC-normalised."""
+    """A data file under prompts/ (e.g. "demo/commune"), parsed and NFC-normalised."""
     with (PROMPTS_DIR / f"{name}.toml").open("rb") as f:
         return _nfc_tree(tomllib.load(f))
 

@@ -38,21 +38,20 @@ class LocalTransport:
         return f"local-{uuid.uuid4().hex}"
 
 
-REGISTRY: dict[str, Callable] = {"outbox": LocalTransport}
-
-
-def register(name: str, factory: Callable) -> None:
-    REGISTRY[name] = factory
+# Channels register their transports at import: sms/ for SMS (twilio, android-gateway),
+# voice/ for calls (twilio). The core only knows the local outbox.
+SMS_TRANSPORTS: dict[str, Callable] = {"outbox": LocalTransport}
+CALL_TRANSPORTS: dict[str, Callable] = {"outbox": LocalTransport}
 
 
 def sms_transport(config) -> Transport:
     name = config.sms_transport
-    if name not in REGISTRY:
-        raise KeyError(f"unknown HOTLINE_SMS_TRANSPORT {name!r}; known: {', '.join(sorted(REGISTRY))}")
-    return REGISTRY[name](config)
+    if name not in SMS_TRANSPORTS:
+        raise KeyError(f"unknown HOTLINE_SMS_TRANSPORT {name!r}; known: {', '.join(sorted(SMS_TRANSPORTS))}")
+    return SMS_TRANSPORTS[name](config)
 
 
 def call_transport(config) -> Transport:
     """Calls go through Twilio when it is configured, else stay local."""
-    name = "twilio" if config.twilio_configured and "twilio" in REGISTRY else "outbox"
-    return REGISTRY[name](config)
+    name = "twilio" if config.twilio_configured and "twilio" in CALL_TRANSPORTS else "outbox"
+    return CALL_TRANSPORTS[name](config)

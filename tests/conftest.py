@@ -10,7 +10,7 @@ from hotline.config import SETTINGS
 from hotline.simulator import Webhooks
 from tests.fakes.twilio_api import FakeTwilio
 
-# Personas (prompts/demo.toml): bà Lan, elderly and registered in Yên Nông; ông Tư, the village head
+# Personas (prompts/demo/commune.toml): bà Lan, elderly and registered in Yên Nông; ông Tư, the village head
 # of Yên Nông; chị Hoa, a Women's Union member; anh Minh, a number the hotline has never seen.
 BA_LAN = "+84912100000"
 ONG_TU = "+84913107919"
