@@ -14,6 +14,16 @@ class Transport(Protocol):
     def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
         """Start an outbound call that fetches its TwiML from url; returns the provider's id."""
 
+    def find_sms(self, to: str, body: str, since: str) -> str | None:
+        """The provider id of an SMS to `to` with this body accepted since `since`, if any.
+
+        The worker asks before resending a row it claimed but never confirmed (a crash between
+        the provider's accept and our commit), so a restart never sends twice.
+        """
+
+    def find_call(self, to: str, since: str) -> str | None:
+        """The same look-up for calls."""
+
 
 class TransportError(Exception):
     """A send that failed. transient=True means retry later (429, 5xx, timeouts)."""
@@ -36,6 +46,12 @@ class LocalTransport:
 
     def place_call(self, to, url, status_callback=None):
         return f"local-{uuid.uuid4().hex}"
+
+    def find_sms(self, to, body, since):
+        return None  # nothing left the machine, so nothing can have been half-sent
+
+    def find_call(self, to, since):
+        return None
 
 
 # Channels register their transports at import: sms/ for SMS (twilio, android-gateway),

@@ -1,0 +1,33 @@
+"""How many SMS segments a text costs: GSM-7 (with its extension table) or UCS-2."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# GSM 03.38 basic character set, and the extension table whose characters take two septets.
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€\f")
+
+
+@dataclass(frozen=True)
+class Count:
+    encoding: str        # "GSM-7" or "UCS-2"
+    units: int           # septets for GSM-7, UTF-16 code units for UCS-2
+    segments: int
+
+
+def count(text: str) -> Count:
+    """160 septets fit one GSM-7 segment (153 per part when split); UCS-2: 70 (67 per part)."""
+    if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text):
+        units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
+        single, part = 160, 153
+        encoding = "GSM-7"
+    else:
+        # Characters outside the BMP (emoji) take two UTF-16 code units.
+        units = len(text.encode("utf-16-le")) // 2
+        single, part = 70, 67
+        encoding = "UCS-2"
+    segments = 1 if units <= single else -(-units // part)
+    return Count(encoding, units, segments if text else 0)
