@@ -81,7 +81,7 @@ def _string_constants(tree):
 # Letters only Vietnamese uses (ă â đ ê ô ơ ư and the tone-marked vowels of Latin Extended Additional),
 # and combining tone marks; "é" alone is also GSM-7 and French, so it does not count.
 VIETNAMESE = re.compile("[\u0102\u0103\u00c2\u00e2\u0110\u0111\u00ca\u00ea\u00d4\u00f4\u01a0\u01a1"
-                        "\u01af\u01b0\u1ea0-\u1ef9\u0300-\u0323]")
+                        "\u01af\u01b0\u0128\u0129\u0168\u0169\u1ea0-\u1ef9\u0300-\u0323]")
 
 
 @pytest.mark.parametrize("path", PRODUCT, ids=[str(p.relative_to(ROOT)) for p in PRODUCT])
