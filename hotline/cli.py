@@ -179,4 +179,26 @@ def outbox(state, limit):
         click.echo(outbox_rows.describe(row))
 
 
+@main.command("backup")
+@click.option("--to", "target", default="var/backups", show_default=True, type=click.Path(file_okay=False))
+@click.option("--keep", default=14, show_default=True, help="How many backups to keep.")
+def backup_command(target, keep):
+    """Back up the live database (SQLite online backup API; safe while serving)."""
+    from . import backup
+
+    click.echo(backup.backup(Config.from_env()["HOTLINE_DB"], target, keep))
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", "db_path", help="Database to overwrite (default: HOTLINE_DB). Stop server and worker first.")
+def restore_command(file, db_path):
+    """Restore a backup over the database (after an integrity check)."""
+    from . import backup
+
+    target = db_path or Config.from_env()["HOTLINE_DB"]
+    backup.restore(file, target)
+    click.echo(f"{file} -> {target}")
+
+
 # Each area adds its command group here (one import and one add_command line each).
