@@ -189,6 +189,22 @@ def backup_command(target, keep):
     click.echo(backup.backup(Config.from_env()["HOTLINE_DB"], target, keep))
 
 
+@main.group()
+def fallback():
+    """Static fallback TwiML for when the app is down."""
+
+
+@fallback.command("build")
+@click.option("--to", "target", default="var/fallback", show_default=True, type=click.Path(file_okay=False))
+@click.option("--dial", multiple=True, help="Duty officer number(s) the fallback connects to.")
+def fallback_build(target, dial):
+    """Write voice.xml and sms.xml for the proxy, a TwiML Bin or fallback/serve.py."""
+    from . import fallback as static
+
+    for path in static.build(target, [_phone(n) for n in dial]):
+        click.echo(path)
+
+
 @main.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", help="Database to overwrite (default: HOTLINE_DB). Stop server and worker first.")
