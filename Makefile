@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test
+.PHONY: run test install install-test fuzz
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,3 +29,6 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: $(TEST_STAMP)
+	HOTLINE_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/fuzz
