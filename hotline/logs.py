@@ -6,8 +6,9 @@ import re
 
 from .phones import mask
 
-# E.164 numbers, and Vietnamese numbers written nationally (0xxxxxxxxx), with optional separators.
-_PHONE = re.compile(r"(?<![\w])(?:\+\d[\d\s.\-]{7,15}\d|0\d{8,10}|84\d{9,10})(?!\w)")
+# E.164 numbers (also URL-encoded, as in a logged request line: %2B84…), and Vietnamese numbers
+# written nationally (0xxxxxxxxx) or as 84xxxxxxxxx, with optional separators.
+_PHONE = re.compile(r"(?:(?:\+|%2B)\d[\d\s.\-]{7,15}\d|(?<![\w])(?:0\d{8,10}|84\d{9,10}))(?!\d)", re.I)
 _secrets: set[str] = set()
 _installed = False
 
@@ -22,7 +23,7 @@ def scrub(text: str) -> str:
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, "[secret]")
-    return _PHONE.sub(lambda m: mask(re.sub(r"[\s.\-]", "", m.group(0))), text)
+    return _PHONE.sub(lambda m: mask(re.sub(r"[\s.\-]|%2B", "", m.group(0), flags=re.I)), text)
 
 
 def install(level: str = "INFO") -> None:

@@ -22,3 +22,8 @@ def test_webhook_logs_are_masked(hooks, caplog):
         send_sms(hooks, BA_LAN, "help")
     assert BA_LAN not in caplog.text
     assert "+8491****000" in caplog.text
+
+
+def test_url_encoded_numbers_in_request_lines_are_masked():
+    line = logs.scrub("GET /2010-04-01/Accounts/AC1/Messages.json?To=%2B84912100000&PageSize=50")
+    assert "84912100000" not in line and "PageSize=50" in line
