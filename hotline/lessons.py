@@ -1,12 +1,264 @@
-"""Digital-skills lessons: what is coming up."""
+"""Digital-skills lessons: schedule, enrolment with capacity and an ordered waitlist, cancellation.
+
+Outcomes are facts ("enrolled", "waitlisted", "full" …); the channels choose the words.
+Every enrolment change runs in one BEGIN IMMEDIATE transaction, so the last seat goes to one person.
+"""
 from __future__ import annotations
 
-from .db import now as utc_now
+from datetime import datetime, timezone
+
+from . import prompts, reminders
+from .db import now as utc_now, transaction
+from .text import fold
+
+SEATED = ("enrolled", "attended")
+# Codes are typed on keypad phones and read off posters: no letter that looks like a digit
+# (O/0, I/L/1, Z/2, S/5, B/8, G/6) and no digit that looks like a letter.
+CODE_LETTERS = "ACDEHKMNPQRTUVXY"
+CODE_DIGITS = "234679"
+
+
+class LessonError(ValueError):
+    """Bad lesson data; .reason is a short code the CLI or admin turns into words."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason, self.detail = reason, detail
+
+
+def topics() -> dict[str, dict]:
+    """Topic id -> {name, prefix, …} from prompts/lessons.toml."""
+    ids = {k.split(".")[2] for k in prompts.catalogue() if k.startswith("lessons.topics.")}
+    return {t: {"name": prompts.say(f"lessons.topics.{t}.name"), "prefix": prompts.raw(f"lessons.topics.{t}.prefix")}
+            for t in sorted(ids)}
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def normalise_code(text: str) -> str:
+    """ " vn 3", "Vn-3", "VN3" -> "VN3" (accents folded, spaces and punctuation dropped)."""
+    return "".join(c for c in fold(text or "").upper() if c.isalnum())
+
+
+def _free_code(db, prefix: str) -> str:
+    used = {r["code"] for r in db.query("SELECT code FROM lessons")}
+    pairs = [prefix] + [a + b for a in CODE_LETTERS for b in CODE_LETTERS if a + b != prefix]
+    for pair in pairs:
+        for digit in CODE_DIGITS:
+            if pair + digit not in used:
+                return pair + digit
+    raise LessonError("no_free_code")
+
+
+def create(db, topic: str, place: str, starts_at: str, capacity: int, *, village_id: int | None = None,
+           association: str | None = None, instructor: str | None = None, duration_min: int = 90,
+           waitlist: int | None = None, code: str | None = None) -> int:
+    """Schedule a lesson; starts_at is UTC text. association: women | farmers | youth | None (the commune)."""
+    known = topics()
+    if topic not in known:
+        raise LessonError("unknown_topic", topic)
+    if int(capacity) < 1:
+        raise LessonError("bad_capacity", str(capacity))
+    if waitlist is not None and int(waitlist) < 0:
+        raise LessonError("bad_waitlist", str(waitlist))
+    if not (place or "").strip():
+        raise LessonError("no_place")
+    try:
+        parse_utc(starts_at)
+    except (AttributeError, ValueError):
+        raise LessonError("bad_start", str(starts_at)) from None
+    with transaction(db):
+        association_id = None
+        if association:
+            row = next(db.query("SELECT id FROM associations WHERE code = ?", [association]), None)
+            if row is None:
+                raise LessonError("unknown_association", association)
+            association_id = row["id"]
+        if code:
+            code = normalise_code(code)
+            if by_code(db, code):
+                raise LessonError("code_taken", code)
+        else:
+            code = _free_code(db, known[topic]["prefix"])
+        return db["lessons"].insert({
+            "code": code, "topic": topic, "place": place.strip(), "village_id": village_id, "starts_at": starts_at,
+            "duration_min": int(duration_min), "capacity": int(capacity), "waitlist": waitlist,
+            "association_id": association_id, "instructor": instructor, "created_at": utc_now()}).last_pk
+
+
+def get(db, lesson_id: int) -> dict | None:
+    return next(db.query(_LESSON_SQL + " WHERE l.id = ?", [lesson_id]), None)
+
+
+def by_code(db, code: str) -> dict | None:
+    return next(db.query(_LESSON_SQL + " WHERE l.code = ?", [normalise_code(code)]), None)
+
+
+_LESSON_SQL = (
+    "SELECT l.*, v.name AS village, a.code AS association,"
+    " (SELECT COUNT(*) FROM enrolments e WHERE e.lesson_id = l.id AND e.status IN ('enrolled', 'attended')) AS seated,"
+    " (SELECT COUNT(*) FROM enrolments e WHERE e.lesson_id = l.id AND e.status = 'waitlisted') AS waiting,"
+    " (SELECT COUNT(*) FROM enrolments e WHERE e.lesson_id = l.id AND e.status = 'attended') AS attended"
+    " FROM lessons l LEFT JOIN villages v ON v.id = l.village_id LEFT JOIN associations a ON a.id = l.association_id")
 
 
 def upcoming(db, village_id: int | None = None, now: str | None = None, limit: int = 10) -> list[dict]:
     """Scheduled lessons that have not started, the caller's village first, then by start."""
     return list(db.query(
-        "SELECT * FROM lessons WHERE status = 'scheduled' AND starts_at > :now"
-        " ORDER BY (village_id IS NOT :village), starts_at LIMIT :limit",
+        _LESSON_SQL + " WHERE l.status = 'scheduled' AND l.starts_at > :now"
+        " ORDER BY (l.village_id IS NOT :village), l.starts_at LIMIT :limit",
         {"now": now or utc_now(), "village": village_id, "limit": limit}))
+
+
+def listing(db, since: str | None = None, status: str | None = None) -> list[dict]:
+    """Every lesson starting at or after since (default: all), soonest first."""
+    return list(db.query(
+        _LESSON_SQL + " WHERE l.starts_at >= :since AND (:status IS NULL OR l.status = :status)"
+        " ORDER BY l.starts_at, l.id", {"since": since or "", "status": status}))
+
+
+def _enrolment(db, lesson_id: int, resident_id: int) -> dict | None:
+    return next(db.query("SELECT * FROM enrolments WHERE lesson_id = ? AND resident_id = ?",
+                         [lesson_id, resident_id]), None)
+
+
+def waitlist_position(db, enrolment: dict) -> int | None:
+    """1 for the next person to get a seat; None unless waitlisted."""
+    if enrolment["status"] != "waitlisted":
+        return None
+    return db.execute("SELECT COUNT(*) FROM enrolments WHERE lesson_id = ? AND status = 'waitlisted'"
+                      " AND queue_no <= ?", [enrolment["lesson_id"], enrolment["queue_no"]]).fetchone()[0]
+
+
+def enrol(db, lesson_id: int, resident_id: int, channel: str | None = None, now: str | None = None) -> dict:
+    """dict(outcome, lesson, position): enrolled | waitlisted (position N) | already_enrolled | full |
+    lesson_cancelled | closed (already started) | unknown_lesson."""
+    stamp = now or utc_now()
+    with transaction(db):
+        lesson = get(db, lesson_id)
+        if lesson is None:
+            return {"outcome": "unknown_lesson", "lesson": None, "position": None}
+        if lesson["status"] == "cancelled":
+            return {"outcome": "lesson_cancelled", "lesson": lesson, "position": None}
+        if lesson["starts_at"] <= stamp:
+            return {"outcome": "closed", "lesson": lesson, "position": None}
+        existing = _enrolment(db, lesson_id, resident_id)
+        if existing and existing["status"] != "cancelled":
+            return {"outcome": "already_enrolled", "lesson": lesson, "status": existing["status"],
+                    "position": waitlist_position(db, existing)}
+        if lesson["seated"] < lesson["capacity"]:
+            status = "enrolled"
+        elif lesson["waitlist"] is None or lesson["waiting"] < lesson["waitlist"]:
+            status = "waitlisted"
+        else:
+            return {"outcome": "full", "lesson": lesson, "position": None}
+        queue_no = db.execute("SELECT COALESCE(MAX(queue_no), 0) + 1 FROM enrolments WHERE lesson_id = ?",
+                              [lesson_id]).fetchone()[0]
+        row = {"status": status, "queue_no": queue_no, "channel": channel, "updated_at": stamp,
+               "enrolled_at": stamp if status == "enrolled" else None, "promoted_at": None, "cancelled_at": None}
+        if existing:
+            db["enrolments"].update(existing["id"], row)
+        else:
+            db["enrolments"].insert({**row, "lesson_id": lesson_id, "resident_id": resident_id, "created_at": stamp})
+        enrolment = _enrolment(db, lesson_id, resident_id)
+        return {"outcome": status, "lesson": get(db, lesson_id), "position": waitlist_position(db, enrolment)}
+
+
+def enrol_by_code(db, resident_id: int, code: str, channel: str | None = None, now: str | None = None) -> dict:
+    """The SMS/voice seam. A lesson that has already started is, for a resident, an unknown code."""
+    lesson = by_code(db, code)
+    if lesson is None:
+        return {"outcome": "unknown_code", "lesson": None, "position": None}
+    result = enrol(db, lesson["id"], resident_id, channel, now)
+    if result["outcome"] == "closed":
+        return {**result, "outcome": "unknown_code"}
+    return result
+
+
+def cancel_enrolment(db, lesson_id: int, resident_id: int, now: str | None = None) -> dict:
+    """dict(outcome, lesson, promoted): cancelled | not_enrolled. A freed seat goes to the waitlist, in order."""
+    stamp = now or utc_now()
+    with transaction(db):
+        lesson = get(db, lesson_id)
+        existing = _enrolment(db, lesson_id, resident_id) if lesson else None
+        if existing is None or existing["status"] not in ("enrolled", "waitlisted"):
+            return {"outcome": "not_enrolled", "lesson": lesson, "promoted": []}
+        db["enrolments"].update(existing["id"], {"status": "cancelled", "cancelled_at": stamp, "updated_at": stamp})
+        reminders.withdraw(db, lesson_id, resident_id)
+        promoted = promote(db, lesson_id, stamp)
+        return {"outcome": "cancelled", "lesson": get(db, lesson_id), "promoted": promoted}
+
+
+def cancel_by_code(db, resident_id: int, code: str, now: str | None = None) -> dict:
+    lesson = by_code(db, code)
+    if lesson is None:
+        return {"outcome": "unknown_code", "lesson": None, "promoted": []}
+    return cancel_enrolment(db, lesson["id"], resident_id, now)
+
+
+def promote(db, lesson_id: int, now: str | None = None) -> list[dict]:
+    """Give free seats to the waitlist in order of arrival and tell each promoted person."""
+    stamp = now or utc_now()
+    promoted = []
+    with transaction(db):
+        lesson = get(db, lesson_id)
+        if lesson is None or lesson["status"] != "scheduled" or lesson["starts_at"] <= stamp:
+            return []
+        free = lesson["capacity"] - lesson["seated"]
+        for row in list(db.query("SELECT * FROM enrolments WHERE lesson_id = ? AND status = 'waitlisted'"
+                                 " ORDER BY queue_no LIMIT ?", [lesson_id, max(free, 0)])):
+            db["enrolments"].update(row["id"], {"status": "enrolled", "enrolled_at": stamp, "promoted_at": stamp,
+                                                "updated_at": stamp})
+            reminders.notify(db, row["resident_id"], "promoted", lesson, f"{row['queue_no']}")
+            promoted.append(_enrolment(db, lesson_id, row["resident_id"]))
+    return promoted
+
+
+def set_capacity(db, lesson_id: int, capacity: int) -> list[dict]:
+    """More seats promote the waitlist; fewer never unseat anyone already enrolled."""
+    if int(capacity) < 1:
+        raise LessonError("bad_capacity", str(capacity))
+    with transaction(db):
+        db["lessons"].update(lesson_id, {"capacity": int(capacity)})
+        return promote(db, lesson_id)
+
+
+def cancel_lesson(db, lesson_id: int, now: str | None = None) -> dict:
+    """Cancel a lesson and announce it to everyone enrolled or waiting; reminders not yet sent are withdrawn."""
+    stamp = now or utc_now()
+    with transaction(db):
+        lesson = get(db, lesson_id)
+        if lesson is None:
+            return {"outcome": "unknown_lesson", "notified": 0}
+        if lesson["status"] == "cancelled":
+            return {"outcome": "already_cancelled", "notified": 0}
+        db["lessons"].update(lesson_id, {"status": "cancelled", "cancelled_at": stamp})
+        people = [r["resident_id"] for r in db.query(
+            "SELECT resident_id FROM enrolments WHERE lesson_id = ? AND status IN ('enrolled', 'waitlisted')"
+            " ORDER BY queue_no", [lesson_id])]
+        reminders.withdraw(db, lesson_id)
+        notified = sum(1 for r in people if reminders.notify(db, r, "cancelled", lesson) is not None)
+    return {"outcome": "cancelled", "notified": notified, "people": len(people)}
+
+
+def roster(db, lesson_id: int) -> list[dict]:
+    """Everyone on the lesson's list, seated first then the waitlist in order, with names and numbers."""
+    return list(db.query(
+        "SELECT e.*, r.name, r.phone, r.gender, r.elderly, v.name AS village FROM enrolments e"
+        " JOIN residents r ON r.id = e.resident_id LEFT JOIN villages v ON v.id = r.village_id"
+        " WHERE e.lesson_id = ? ORDER BY CASE e.status WHEN 'attended' THEN 0 WHEN 'enrolled' THEN 0"
+        " WHEN 'waitlisted' THEN 1 ELSE 2 END, e.queue_no", [lesson_id]))
+
+
+def of_resident(db, resident_id: int, now: str | None = None) -> list[dict]:
+    """A resident's enrolments (enrolled or waitlisted) in lessons that have not started."""
+    return list(db.query(
+        "SELECT l.*, e.status AS enrolment, e.queue_no FROM enrolments e JOIN lessons l ON l.id = e.lesson_id"
+        " WHERE e.resident_id = ? AND e.status IN ('enrolled', 'waitlisted') AND l.status = 'scheduled'"
+        " AND l.starts_at > ? ORDER BY l.starts_at", [resident_id, now or utc_now()]))
