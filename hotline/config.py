@@ -43,6 +43,11 @@ SETTINGS = [
     # --- alerts and broadcasts ---
     # --- lessons ---
     # --- officials and admin ---
+    Setting("HOTLINE_PIN_ATTEMPTS", "3", "Wrong PINs in a row, by phone, before an official's PIN entry is locked."),
+    Setting("HOTLINE_PIN_LOCK_MINUTES", "30", "How long PIN entry stays locked after too many wrong PINs."),
+    Setting("HOTLINE_ANNOUNCEMENT_APPROVAL", "0",
+            "1 = a second official must approve a recorded announcement or warning before it is sent to households."),
+    Setting("HOTLINE_RECORDING_SECONDS", "180", "Longest announcement an official may record by phone, in seconds."),
 ]
 
 

@@ -1,0 +1,224 @@
+"""Officials (cán bộ): who they are, whom they may address, and their PIN and web password."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from .db import now as utc_now, transaction
+from .phones import normalise
+
+ROLES = ("commune_chairman", "village_head", "association_leader", "instructor")
+PIN = re.compile(r"^\d{4,8}$")
+MIN_PASSWORD = 8
+MAX_ATTEMPTS = 3
+LOCK_MINUTES = 30
+# scrypt at n=2**14 costs ~16 MB and ~50 ms: cheap for one login, ruinous for guessing a stolen table.
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+
+
+class InvalidOfficial(ValueError):
+    """reason: bad_role | bad_pin | short_password | duplicate_phone | unknown_village | unknown_association."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason, self.detail = reason, detail
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_secret(secret: str, stored: str | None) -> bool:
+    """Constant-time comparison; an absent or malformed hash never matches."""
+    try:
+        scheme, n, r, p, salt, digest = (stored or "").split("$")
+        assert scheme == "scrypt"
+        computed = hashlib.scrypt(secret.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                                  p=int(p), dklen=len(digest) // 2)
+    except (ValueError, AssertionError):
+        return False
+    return hmac.compare_digest(computed.hex(), digest)
+
+
+_DUMMY_HASH = hash_secret(secrets.token_hex(8))
+
+
+def add(db, name: str, role: str, phone: str, village_ids: list[int] | None, pin: str,
+        password: str | None = None, association: str | None = None) -> int:
+    """A new official; village_ids None = the whole commune (a commune chairman always is)."""
+    _check_pin(pin)
+    return _insert(db, name, role, phone, village_ids, hash_secret(pin), _password_hash(password), association)
+
+
+def _insert(db, name, role, phone, village_ids, pin_hash, password_hash, association) -> int:
+    if role not in ROLES:
+        raise InvalidOfficial("bad_role", role)
+    phone = normalise(phone)
+    stamp = utc_now()
+    with transaction(db):
+        if by_phone(db, phone):
+            raise InvalidOfficial("duplicate_phone", phone)
+        association_id = _association_id(db, association) if association else None
+        row = {"name": name.strip(), "role": role, "phone": phone, "association_id": association_id,
+               "commune_wide": int(role == "commune_chairman" or village_ids is None),
+               "pin_hash": pin_hash, "password_hash": password_hash, "created_at": stamp, "updated_at": stamp}
+        official_id = db["officials"].insert(row).last_pk
+        set_villages(db, official_id, [] if village_ids is None else village_ids)
+    return official_id
+
+
+def set_villages(db, official_id: int, village_ids: list[int]) -> None:
+    with transaction(db):
+        db.execute("DELETE FROM official_villages WHERE official_id = ?", [official_id])
+        for village_id in village_ids:
+            if not db.execute("SELECT 1 FROM villages WHERE id = ?", [village_id]).fetchone():
+                raise InvalidOfficial("unknown_village", str(village_id))
+            db["official_villages"].insert({"official_id": official_id, "village_id": village_id}, ignore=True)
+
+
+def get(db, official_id: int) -> dict | None:
+    row = next(db.query("SELECT * FROM officials WHERE id = ?", [official_id]), None)
+    return _with_villages(db, row)
+
+
+def by_phone(db, phone: str) -> dict | None:
+    row = next(db.query("SELECT * FROM officials WHERE phone = ?", [phone]), None)
+    return _with_villages(db, row)
+
+
+def listing(db, include_disabled: bool = True) -> list[dict]:
+    rows = db.query("SELECT * FROM officials WHERE :all OR disabled = 0 ORDER BY role, name",
+                    {"all": int(include_disabled)})
+    return [_with_villages(db, r) for r in rows]
+
+
+def may_address(db, official_id: int, village_id: int | None) -> bool:
+    """village_id None = the whole commune, open only to commune-wide officials."""
+    official = get(db, official_id)
+    if not official or official["disabled"]:
+        return False
+    if official["commune_wide"]:
+        return village_id is None or db.execute("SELECT 1 FROM villages WHERE id = ?",
+                                                [village_id]).fetchone() is not None
+    return village_id in official["village_ids"]
+
+
+def addressable_villages(db, official_id: int) -> list[dict]:
+    """The villages this official may address, in keypad order."""
+    return [v for v in db.query("SELECT * FROM villages ORDER BY keypad, name")
+            if may_address(db, official_id, v["id"])]
+
+
+def check_pin(db, official_id: int, pin: str, max_attempts: int = MAX_ATTEMPTS,
+              lock_minutes: float = LOCK_MINUTES, now: str | None = None) -> str:
+    """"ok", "wrong" or "locked". The max_attempts-th wrong PIN in a row locks entry for lock_minutes."""
+    now = now or utc_now()
+    with transaction(db):
+        official = get(db, official_id)
+        if not official or official["disabled"]:
+            return "locked"
+        if official["locked_until"] and official["locked_until"] > now:
+            return "locked"
+        if verify_secret(str(pin or ""), official["pin_hash"]):
+            db["officials"].update(official_id, {"failed_pins": 0, "locked_until": None})
+            return "ok"
+        failed = official["failed_pins"] + 1
+        if failed >= max_attempts:
+            db["officials"].update(official_id, {"failed_pins": 0, "locked_until": _later(now, lock_minutes)})
+            return "locked"
+        db["officials"].update(official_id, {"failed_pins": failed, "locked_until": None})
+    return "wrong"
+
+
+def set_pin(db, official_id: int, pin: str) -> None:
+    _check_pin(pin)
+    _update(db, official_id, pin_hash=hash_secret(pin), failed_pins=0, locked_until=None)
+
+
+def set_password(db, official_id: int, password: str) -> None:
+    _update(db, official_id, password_hash=_password_hash(password))
+
+
+def check_password(db, login_phone: str, password: str) -> dict | None:
+    """The official, if the number and password match an enabled account. Same cost either way."""
+    try:
+        official = by_phone(db, normalise(login_phone))
+    except ValueError:
+        official = None
+    stored = official["password_hash"] if official and official["password_hash"] else _DUMMY_HASH
+    matched = verify_secret(password or "", stored)
+    return official if matched and official and official["password_hash"] and not official["disabled"] else None
+
+
+def disable(db, official_id: int, disabled: bool = True) -> None:
+    _update(db, official_id, disabled=int(disabled))
+
+
+def _update(db, official_id: int, **values) -> None:
+    with transaction(db):
+        if not get(db, official_id):
+            raise KeyError(official_id)
+        db["officials"].update(official_id, {**values, "updated_at": utc_now()})
+
+
+def _check_pin(pin: str) -> None:
+    if not PIN.match(str(pin or "")):
+        raise InvalidOfficial("bad_pin", "4 to 8 digits")
+
+
+def _password_hash(password: str | None) -> str | None:
+    if password is None:
+        return None
+    if len(password) < MIN_PASSWORD:
+        raise InvalidOfficial("short_password", f"at least {MIN_PASSWORD} characters")
+    return hash_secret(password)
+
+
+def _association_id(db, code: str) -> int:
+    row = db.execute("SELECT id FROM associations WHERE code = ?", [code]).fetchone()
+    if not row:
+        raise InvalidOfficial("unknown_association", code)
+    return row[0]
+
+
+def _with_villages(db, row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    ids = [r[0] for r in db.execute("SELECT village_id FROM official_villages WHERE official_id = ?"
+                                    " ORDER BY village_id", [row["id"]])]
+    return {**row, "village_ids": ids}
+
+
+def _later(stamp: str, minutes: float) -> str:
+    start = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def load_demo(db) -> int:
+    """The demo officials (prompts/demo/officials.toml); officials already registered are left as they are."""
+    from . import places, prompts
+
+    added = 0
+    for o in prompts.data("demo/officials")["officials"]:
+        if by_phone(db, normalise(o["phone"])):
+            continue
+        villages = None if o["villages"] == "all" else [places.find_village(db, v)["id"] for v in o["villages"]]
+        _insert(db, o["name"], o["role"], o["phone"], villages, o["pin_hash"], o.get("password_hash"),
+                o.get("association"))
+        added += 1
+    return added
+
+
+def _register_demo_loader() -> None:
+    from . import demo
+
+    if load_demo not in demo.EXTRA_LOADERS:
+        demo.EXTRA_LOADERS.append(load_demo)
+
+
+_register_demo_loader()

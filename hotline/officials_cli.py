@@ -1,0 +1,117 @@
+"""`hotline officials …`: register officials, list them, disable them, reset their PIN or web password."""
+from __future__ import annotations
+
+import click
+
+from . import officials as registry, places, prompts
+from .db import now
+from .phones import InvalidPhone, mask
+
+
+def _db():
+    from .cli import open_db
+
+    return open_db()
+
+
+def _official(database, phone: str) -> dict:
+    from .cli import _phone
+
+    found = registry.by_phone(database, _phone(phone))
+    if not found:
+        raise click.ClickException(prompts.say("officials.cli.unknown", phone=mask(_phone(phone))))
+    return found
+
+
+def _fail(error: registry.InvalidOfficial):
+    raise click.ClickException(prompts.say(f"officials.cli.reason.{error.reason}", detail=error.detail))
+
+
+@click.group()
+def officials():
+    """Officials: who may record announcements by phone and log in to the web admin."""
+
+
+@officials.command("add")
+@click.option("--name", required=True, help="Full name, as residents know them.")
+@click.option("--role", required=True, type=click.Choice(registry.ROLES))
+@click.option("--phone", required=True, help="The number they call from (any Vietnamese form).")
+@click.option("--village", "villages", multiple=True, help="A village they may address (repeat); none = whole commune.")
+@click.option("--association", help="women | farmers | youth, for association leaders.")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4-8 digits (asked when omitted).")
+@click.option("--with-password", is_flag=True, help="Also ask for a web admin password.")
+def add(name, role, phone, villages, association, pin, with_password):
+    """Register an official; the PIN (and password) are stored hashed."""
+    database = _db()
+    village_ids = []
+    for text in villages:
+        found = places.find_village(database, text)
+        if not found:
+            raise click.BadParameter(text, param_hint="--village")
+        village_ids.append(found["id"])
+    password = click.prompt(prompts.say("officials.cli.password"), hide_input=True,
+                            confirmation_prompt=True) if with_password else None
+    try:
+        official_id = registry.add(database, name, role, phone, village_ids or None, pin, password, association)
+    except registry.InvalidOfficial as e:
+        _fail(e)
+    except InvalidPhone as e:
+        raise click.BadParameter(f"{phone}: {e.reason}", param_hint="--phone") from None
+    click.echo(prompts.say("officials.cli.added", id=official_id, name=name, phone=mask(registry.get(
+        database, official_id)["phone"])))
+
+
+@officials.command("list")
+@click.option("--all", "include_disabled", is_flag=True, help="Include disabled officials.")
+def listing(include_disabled):
+    """List officials with their role and villages (numbers masked)."""
+    database = _db()
+    names = {v["id"]: v["name"] for v in places.villages(database)}
+    for o in registry.listing(database, include_disabled):
+        where = prompts.say("officials.whole_commune") if o["commune_wide"] else ", ".join(
+            names[v] for v in o["village_ids"])
+        marks = [prompts.say("officials.cli.disabled")] if o["disabled"] else []
+        if o["locked_until"] and o["locked_until"] > now():
+            marks.append(prompts.say("officials.cli.locked"))
+        click.echo(f"{o['id']:>3} {mask(o['phone'])} {o['name']} · {prompts.say('officials.roles.' + o['role'])}"
+                   f" · {where}{' · ' + ', '.join(marks) if marks else ''}")
+
+
+@officials.command("disable")
+@click.argument("phone")
+@click.option("--enable", is_flag=True, help="Re-enable instead.")
+def disable(phone, enable):
+    """Disable (or --enable) an official: no officials' menu, no web login."""
+    database = _db()
+    official = _official(database, phone)
+    registry.disable(database, official["id"], not enable)
+    click.echo(prompts.say("officials.cli.enabled" if enable else "officials.cli.disabled_done", name=official["name"]))
+
+
+@officials.command("set-pin")
+@click.argument("phone")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4-8 digits (asked when omitted).")
+def set_pin(phone, pin):
+    """Set a new PIN (also lifts a lock after wrong PINs)."""
+    database = _db()
+    official = _official(database, phone)
+    try:
+        registry.set_pin(database, official["id"], pin)
+    except registry.InvalidOfficial as e:
+        _fail(e)
+    click.echo(prompts.say("officials.cli.pin_set", name=official["name"]))
+
+
+@officials.command("set-password")
+@click.argument("phone")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 8 characters (asked when omitted).")
+def set_password(phone, password):
+    """Set the official's web admin password."""
+    database = _db()
+    official = _official(database, phone)
+    try:
+        registry.set_password(database, official["id"], password)
+    except registry.InvalidOfficial as e:
+        _fail(e)
+    click.echo(prompts.say("officials.cli.password_set", name=official["name"]))
