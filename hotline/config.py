@@ -41,6 +41,17 @@ SETTINGS = [
     Setting("HOTLINE_VOSK_MODEL", "models/vosk-model-small-vn-0.4",
             "Folder of the Vosk model; missing = keypad only (and /health says so)."),
     # --- alerts and broadcasts ---
+    Setting("HOTLINE_SMS_RATE", "10", "SMS segments per second the worker sends (the provisioned provider rate)."),
+    Setting("HOTLINE_CALL_RATE", "1", "Outbound calls per second the worker places."),
+    Setting("HOTLINE_EMERGENCY_LEVEL", "4",
+            "Risk level (1-5) from which alerts also reach residents who opted out (policy in docs/alerts.md)."),
+    Setting("HOTLINE_ALERT_HOURS", "24", "Default alert expiry, in hours after its start, when none is given."),
+    Setting("HOTLINE_CALL_RETRIES", "3", "Call-out retries after busy, no-answer or failed."),
+    Setting("HOTLINE_CALL_RETRY_MINUTES", "5,15,30", "Minutes before each call-out retry (growing)."),
+    Setting("HOTLINE_SEND_ATTEMPTS", "8", "Attempts on transient errors (429, 5xx, timeouts) before a row fails."),
+    Setting("HOTLINE_VILLAGE_HEADS", "",
+            "Village heads for check-in help lists when no officials registry exists: 'Yen Nong=+849…;Ben Do=+849…' (names accent-blind)."),
+    Setting("HOTLINE_CAP_SENDER", "loalang@localhost", "CAP <sender> of exported alerts (an address of the commune)."),
     # --- lessons ---
     # --- officials and admin ---
     Setting("HOTLINE_PIN_ATTEMPTS", "3", "Wrong PINs in a row, by phone, before an official's PIN entry is locked."),
