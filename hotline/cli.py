@@ -220,3 +220,5 @@ def restore_command(file, db_path):
 # Each area adds its command group here (one import and one add_command line each).
 from .officials_cli import officials as officials_group  # noqa: E402
 main.add_command(officials_group)
+from .lessons_cli import lessons as lessons_group  # noqa: E402
+main.add_command(lessons_group)

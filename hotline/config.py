@@ -53,6 +53,10 @@ SETTINGS = [
             "Village heads for check-in help lists when no officials registry exists: 'Yen Nong=+849…;Ben Do=+849…' (names accent-blind)."),
     Setting("HOTLINE_CAP_SENDER", "loalang@localhost", "CAP <sender> of exported alerts (an address of the commune)."),
     # --- lessons ---
+    Setting("HOTLINE_LESSON_REMINDER_AT", "17:00",
+            "Local time (Asia/Ho_Chi_Minh) of the reminder the day before a lesson; off = none."),
+    Setting("HOTLINE_LESSON_REMINDER_HOURS", "0",
+            "Also remind this many hours before a lesson starts (e.g. 2); 0 = no second reminder."),
     # --- officials and admin ---
     Setting("HOTLINE_PIN_ATTEMPTS", "3", "Wrong PINs in a row, by phone, before an official's PIN entry is locked."),
     Setting("HOTLINE_PIN_LOCK_MINUTES", "30", "How long PIN entry stays locked after too many wrong PINs."),

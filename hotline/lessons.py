@@ -5,10 +5,9 @@ Every enrolment change runs in one BEGIN IMMEDIATE transaction, so the last seat
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from . import prompts, reminders
 from .db import now as utc_now, transaction
+from .reminders import parse_utc, utc_text  # noqa: F401  (part of this module's API)
 from .text import fold
 
 SEATED = ("enrolled", "attended")
@@ -31,14 +30,6 @@ def topics() -> dict[str, dict]:
     ids = {k.split(".")[2] for k in prompts.catalogue() if k.startswith("lessons.topics.")}
     return {t: {"name": prompts.say(f"lessons.topics.{t}.name"), "prefix": prompts.raw(f"lessons.topics.{t}.prefix")}
             for t in sorted(ids)}
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def normalise_code(text: str) -> str:
@@ -262,3 +253,46 @@ def of_resident(db, resident_id: int, now: str | None = None) -> list[dict]:
         "SELECT l.*, e.status AS enrolment, e.queue_no FROM enrolments e JOIN lessons l ON l.id = e.lesson_id"
         " WHERE e.resident_id = ? AND e.status IN ('enrolled', 'waitlisted') AND l.status = 'scheduled'"
         " AND l.starts_at > ? ORDER BY l.starts_at", [resident_id, now or utc_now()]))
+
+
+def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool = True, by: str | None = None,
+                    now: str | None = None) -> dict:
+    """Instructors and officials mark who came: dict(outcome, marked, walk_ins).
+
+    Someone who came without a seat (waitlisted, cancelled, never enrolled) is recorded as a walk-in:
+    they were trained all the same. present=False takes a mark back.
+    """
+    stamp = now or utc_now()
+    with transaction(db):
+        lesson = get(db, lesson_id)
+        if lesson is None:
+            return {"outcome": "unknown_lesson", "marked": 0, "walk_ins": 0}
+        if lesson["status"] == "cancelled":
+            return {"outcome": "lesson_cancelled", "marked": 0, "walk_ins": 0}
+        if lesson["starts_at"] > stamp:
+            return {"outcome": "not_started", "marked": 0, "walk_ins": 0}
+        marked = walk_ins = 0
+        for resident_id in resident_ids:
+            existing = _enrolment(db, lesson_id, resident_id)
+            if not present:
+                if existing and existing["status"] == "attended":
+                    db["enrolments"].update(existing["id"], {"status": "enrolled", "attended_at": None,
+                                                             "marked_by": by, "updated_at": stamp})
+                    marked += 1
+                continue
+            if existing and existing["status"] == "attended":
+                continue
+            change = {"status": "attended", "attended_at": stamp, "marked_by": by, "updated_at": stamp}
+            if existing is None:
+                queue_no = db.execute("SELECT COALESCE(MAX(queue_no), 0) + 1 FROM enrolments WHERE lesson_id = ?",
+                                      [lesson_id]).fetchone()[0]
+                db["enrolments"].insert({**change, "lesson_id": lesson_id, "resident_id": resident_id,
+                                         "queue_no": queue_no, "channel": "walk_in", "created_at": stamp})
+            else:
+                db["enrolments"].update(existing["id"], change)
+            walk_ins += existing is None or existing["status"] != "enrolled"
+            marked += 1
+    return {"outcome": "marked", "marked": marked, "walk_ins": walk_ins}
+
+
+from . import lessons_demo  # noqa: E402  registers the demo lessons with hotline.demo

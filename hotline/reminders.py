@@ -19,21 +19,22 @@ EARLIEST_CALL = time(6, 30)   # a "2 hours before" reminder due earlier than thi
 NOTICE_PATH = "/voice/lessons/notice/{id}"
 
 
-def _parse(text: str) -> datetime:
+def parse_utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _text(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
+    """hotline.db.now()'s format, so timestamps compare as text."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def local(utc_text: str) -> datetime:
-    return _parse(utc_text).astimezone(TIMEZONE)
+def local(stamp: str) -> datetime:
+    return parse_utc(stamp).astimezone(TIMEZONE)
 
 
-def when(utc_text: str) -> str:
+def when(stamp: str) -> str:
     """"8:00 thứ Ba 1/12" in local time."""
-    moment = local(utc_text)
+    moment = local(stamp)
     weekday = prompts.raw("lessons.weekdays")[moment.weekday()]
     return prompts.say("lessons.when", time=f"{moment.hour}:{moment.minute:02d}", weekday=weekday,
                        date=f"{moment.day}/{moment.month}")
@@ -91,7 +92,7 @@ def _clock(text: str) -> time | None:
 
 def due_times(config, starts_at: str) -> dict[str, datetime]:
     """When each reminder for a lesson starting at starts_at is due (aware datetimes)."""
-    start = _parse(starts_at)
+    start = parse_utc(starts_at)
     due = {}
     day_at = _clock(config.get("HOTLINE_LESSON_REMINDER_AT", "17:00"))
     if day_at:
@@ -106,10 +107,10 @@ def due_times(config, starts_at: str) -> dict[str, datetime]:
 
 def queue_due(db, config, now=None) -> dict:
     """The periodic job: queue every reminder that is due and not yet queued. Safe to run any time, often."""
-    moment = now if isinstance(now, datetime) else _parse(now or utc_now())
-    stamp = _text(moment)
+    moment = now if isinstance(now, datetime) else parse_utc(now or utc_now())
+    stamp = utc_text(moment)
     queued = {"remind-day": 0, "remind-soon": 0}
-    horizon = _text(moment + timedelta(days=2))
+    horizon = utc_text(moment + timedelta(days=2))
     for lesson in list(db.query("SELECT * FROM lessons WHERE status = 'scheduled' AND starts_at > ?"
                                 " AND starts_at <= ?", [stamp, horizon])):
         for kind, due in due_times(config, lesson["starts_at"]).items():
@@ -117,7 +118,7 @@ def queue_due(db, config, now=None) -> dict:
                 continue
             # Whoever enrolled after the reminder was due has just heard the details: no reminder.
             for e in list(db.query("SELECT resident_id, queue_no FROM enrolments WHERE lesson_id = ?"
-                                   " AND status = 'enrolled' AND enrolled_at <= ?", [lesson["id"], _text(due)])):
+                                   " AND status = 'enrolled' AND enrolled_at <= ?", [lesson["id"], utc_text(due)])):
                 if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"]), config) is not None:
                     queued[kind] += 1
     return queued

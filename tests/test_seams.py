@@ -26,7 +26,8 @@ def test_upcoming_lessons_put_the_callers_village_first(demo_db):
     demo_db["lessons"].insert({**row, "code": "A1", "village_id": ben_do, "starts_at": "2999-01-01T08:00:00Z"})
     demo_db["lessons"].insert({**row, "code": "A2", "village_id": yen_nong, "starts_at": "2999-02-01T08:00:00Z"})
     demo_db["lessons"].insert({**row, "code": "A3", "village_id": yen_nong, "starts_at": "2000-01-01T08:00:00Z"})
-    assert [x["code"] for x in lessons.upcoming(demo_db, yen_nong)] == ["A2", "A1"]
+    ours = [x["code"] for x in lessons.upcoming(demo_db, yen_nong, limit=100) if x["code"] in ("A1", "A2", "A3")]
+    assert ours == ["A2", "A1"]  # the demo's own upcoming lessons may sit among them
 
 
 def test_latest_announcements_include_the_communes_and_the_villages_own(demo_db):
