@@ -34,4 +34,5 @@ def create_app(test_config: dict | None = None) -> HotlineApp:
     app.register_blueprint(health.bp)
     voice.init_app(app)
     sms.init_app(app)
+    __import__("admin").init_app(app)  # the web admin and browser simulator
     return app

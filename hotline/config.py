@@ -63,6 +63,10 @@ SETTINGS = [
     Setting("HOTLINE_ANNOUNCEMENT_APPROVAL", "0",
             "1 = a second official must approve a recorded announcement or warning before it is sent to households."),
     Setting("HOTLINE_RECORDING_SECONDS", "180", "Longest announcement an official may record by phone, in seconds."),
+    Setting("HOTLINE_LOGIN_ATTEMPTS", "5",
+            "Web admin: failed logins allowed per account in the window (per address: 4 times as many)."),
+    Setting("HOTLINE_LOGIN_WINDOW_MIN", "15", "Web admin: the login rate-limit window, in minutes."),
+    Setting("HOTLINE_SESSION_HOURS", "12", "Web admin: an official stays logged in this long."),
 ]
 
 

@@ -41,6 +41,14 @@ class HangUp(Exception):
     """Raised by an input function when the caller puts the phone down."""
 
 
+class WaitingForInput(Exception):
+    """Step mode: the document asks the caller for something; the call pauses here."""
+
+    def __init__(self, kind: str, attrs: dict):
+        super().__init__(kind)
+        self.kind, self.attrs = kind, attrs
+
+
 @dataclass
 class Event:
     kind: str            # say | play | dial | record | hangup | sms | error
@@ -57,6 +65,9 @@ class Call:
         self.output_fn = output_fn or (lambda event: None)
         self.recorder = recorder        # recorder(words) -> RecordingUrl; None = typed speech is silence
         self.events: list[Event] = []
+        self.step_mode = input_fn is None   # no input function: pause at each question (begin/resume)
+        self._answer: str | None = None
+        self._at = None
         self.params = {"CallSid": "CA" + uuid.uuid4().hex, "AccountSid": hooks.config.account_sid(),
                        "From": caller, "To": called or hooks.config["TWILIO_FROM"] or "+84240000000",
                        "Caller": caller, "Direction": "inbound", "CallStatus": "in-progress",
@@ -68,17 +79,48 @@ class Call:
         self.output_fn(event)
 
     def run(self, url: str = "/voice/incoming") -> list[Event]:
-        document = self.fetch(url, {})
+        self._drive(self.fetch(url, {}))
+        return self.events
+
+    def begin(self, url: str = "/voice/incoming") -> dict | None:
+        """Step mode: walk until the caller must act; the saved state (JSON-able), or None once hung up."""
+        return self._drive(self.fetch(url, {}))
+
+    def resume(self, state: dict, answer: str) -> dict | None:
+        """Step mode: give the paused verb its answer (keys, words, "y"/"n") and walk on."""
+        self.params = dict(state["params"])
+        self._answer = answer
+        return self._drive((state["url"], ET.fromstring(state["xml"])), state["index"])
+
+    def hang_up(self, state: dict | None = None) -> None:
+        """Step mode: the caller puts the phone down while the call is paused."""
+        if state:
+            self.params = dict(state["params"])
+        self._drive(None)
+
+    def _drive(self, document, start: int = 0) -> dict | None:
         try:
             for _ in range(MAX_STEPS):
                 if document is None:
                     break
-                document = self.execute(*document)
+                document, start = self.execute(*document, start=start), 0
         except HangUp:  # the caller put the phone down; Twilio still reports the call completed
             document = None
+        except WaitingForInput as waiting:
+            url, root, index = self._at
+            return {"params": self.params, "url": url, "xml": ET.tostring(root, encoding="unicode"),
+                    "index": index, "kind": waiting.kind, "attrs": waiting.attrs}
         self.hooks.post("/voice/status", {**self.params, "CallStatus": "completed"})
         self.emit("hangup")
-        return self.events
+        return None
+
+    def ask(self, kind: str, attrs: dict) -> str:
+        if self._answer is not None:
+            answer, self._answer = self._answer, None
+            return answer
+        if self.step_mode:
+            raise WaitingForInput(kind, attrs)
+        return self.input_fn(kind, attrs)
 
     def fetch(self, url: str, extra: dict):
         status, body = self.hooks.post(url, {**self.params, **extra})
@@ -87,16 +129,20 @@ class Call:
             return None
         return self.hooks.absolute(url), ET.fromstring(body)
 
-    def execute(self, url: str, root):
-        """Run the verbs in order; return the next document, or None when the call ends."""
-        for verb in root:
+    def execute(self, url: str, root, start: int = 0):
+        """Run the verbs in order (from verb `start` when resuming); the next document, or None at the end."""
+        for index, verb in enumerate(root):
+            if index < start:
+                continue
+            resumed = index == start and self._answer is not None  # its prompts were heard before the pause
+            self._at = (url, root, index)
             tag = verb.tag
             if tag in ("Say", "Play"):
                 self.speak(verb)
             elif tag == "Gather":
-                for child in verb:
+                for child in ([] if resumed else verb):
                     self.speak(child)
-                keys = self.input_fn("gather", dict(verb.attrib))
+                keys = self.ask("gather", dict(verb.attrib))
                 finish = verb.get("finishOnKey", "#")
                 if finish and finish in keys:
                     keys = keys[: keys.index(finish)]
@@ -106,7 +152,7 @@ class Call:
                 if keys or verb.get("actionOnEmptyResult") == "true":
                     return self.fetch(urljoin(url, verb.get("action", url)), {"Digits": keys})
             elif tag == "Record":
-                words = self.input_fn("record", dict(verb.attrib))
+                words = self.ask("record", dict(verb.attrib))
                 self.emit("record", words, **verb.attrib)
                 # An empty recording does not call the action: Twilio moves on to the next verb.
                 if words and self.recorder is not None:
@@ -117,8 +163,9 @@ class Call:
                 return self.fetch(urljoin(url, verb.text.strip()), {})
             elif tag == "Dial":
                 numbers = [n.text for n in verb] or [verb.text]
-                self.emit("dial", ", ".join(filter(None, numbers)), **verb.attrib)
-                answered = self.input_fn("dial", dict(verb.attrib))
+                if not resumed:
+                    self.emit("dial", ", ".join(filter(None, numbers)), **verb.attrib)
+                answered = self.ask("dial", dict(verb.attrib))
                 status = "completed" if answered.strip().lower() in ("y", "yes", "1") else "no-answer"
                 if verb.get("action"):
                     return self.fetch(urljoin(url, verb.get("action")), {"DialCallStatus": status})

@@ -1,0 +1,30 @@
+"""The web admin for officials (/admin) and the browser phone simulator (/simulator)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hotline import prompts
+
+
+def t(key: str, **values) -> str:
+    """Every word on a page comes from prompts/admin.toml: t("admin.nav.alerts")."""
+    return prompts.say(key, **values)
+
+
+def init_app(app) -> None:
+    from . import csrf, forms, pages  # noqa: F401  (pages register their routes on import)
+    from .simulator import bp as simulator_bp
+    from .web import bp
+
+    app.add_template_global(t, "t")
+    app.add_template_global(csrf.token, "csrf_token")
+    app.add_template_global(forms.local_time, "local_time")
+    # The session cookie travels only over TLS when the public address is https.
+    app.config.update(
+        SESSION_COOKIE_SECURE=app.config.public_url.startswith("https://"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config.number("HOTLINE_SESSION_HOURS")),
+    )
+    app.register_blueprint(bp)
+    app.register_blueprint(simulator_bp)

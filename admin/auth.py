@@ -1,0 +1,54 @@
+"""Login and logout with the officials' web passwords, rate-limited per account and per address."""
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+
+from hotline import officials
+from hotline.db import get_db
+from hotline.phones import InvalidPhone, normalise
+
+from . import csrf, throttle
+from .web import bp, safe_next
+
+
+def _account(phone: str) -> str:
+    try:
+        return normalise(phone)
+    except InvalidPhone:
+        return phone.strip()[:32]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        if g.official is not None:
+            return redirect(safe_next(request.args.get("next")))
+        return render_template("admin/login.html", values={}, error=None, next=request.args.get("next", ""))
+    config, db = current_app.config, get_db()
+    phone, password = request.form.get("phone", "").strip(), request.form.get("password", "")
+    values, account, ip = {"phone": phone}, _account(phone), request.remote_addr or "?"
+    limit, window = int(config.number("HOTLINE_LOGIN_ATTEMPTS")), config.number("HOTLINE_LOGIN_WINDOW_MIN")
+    error, status = None, 200
+    if not phone or not password:
+        error = "admin.login.missing"
+    elif throttle.blocked(db, ip, account, limit, window):
+        error, status = "admin.login.too_many", 429
+    else:
+        official = officials.check_password(db, phone, password)
+        if official is None:
+            throttle.failed(db, ip, account, window)
+            error, status = "admin.login.wrong", 401
+        else:
+            throttle.succeeded(db, account)
+            session.clear()  # a fresh session: nothing from before the login carries over
+            session.permanent = True
+            session["official_id"] = official["id"]
+            csrf.rotate()
+            return redirect(safe_next(request.form.get("next")))
+    return render_template("admin/login.html", values=values, error=error, next=request.form.get("next", "")), status
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,133 @@
+"""Alerts (warnings): create with a preview of cost and reach, publish, cancel, follow, report."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
+
+from hotline import alerts, broadcast, officials, places
+from hotline.db import get_db
+
+from .. import t
+from ..forms import Form
+from ..web import bp
+
+FLAGS = alerts.FLAGS
+
+
+def _audience(db) -> tuple[list[dict], bool]:
+    """The villages this official may warn, and whether the whole commune is theirs to warn."""
+    return officials.addressable_villages(db, g.official["id"]), bool(g.official["commune_wide"])
+
+
+def _check(db, form: Form) -> dict:
+    villages, commune = _audience(db)
+    form.choice("kind", alerts.KINDS, required=True)
+    form.choice("level", range(1, 6), required=True)
+    form.text("text", required=True, max_len=600)
+    form.choices("village_ids", [v["id"] for v in villages])
+    if not form.clean["village_ids"] and not commune:
+        form.fail("village_ids", "choose_village")
+    form.choices("flags", FLAGS)
+    form.local_datetime("starts_at")
+    form.local_datetime("expires_at")
+    if form.clean["expires_at"] and form.clean["expires_at"] <= (form.clean["starts_at"] or ""):
+        form.fail("expires_at", "expires_before_start")
+    return form.clean
+
+
+def _page(db, values, errors, preview=None, status=200):
+    villages, commune = _audience(db)
+    kinds = [(k, t(f"alerts.kind.{k}")) for k in alerts.KINDS]
+    levels = [(n, t(f"admin.alerts.levels.l{n}")) for n in range(1, 6)]
+    return render_template("admin/alert_new.html", values=values, errors=errors, preview=preview, kind_options=kinds,
+                           level_options=levels, villages=villages, commune=commune, flags=FLAGS), status
+
+
+def _values(form) -> dict:
+    return {**form.to_dict(), "village_ids": form.getlist("village_ids"), "flags": form.getlist("flags")}
+
+
+@bp.get("/alerts")
+def alerts_list():
+    rows = alerts.listing(get_db(), limit=100)
+    return render_template("admin/alerts.html", rows=rows)
+
+
+@bp.route("/alerts/new", methods=["GET", "POST"])
+def alert_new():
+    db = get_db()
+    if request.method == "GET":
+        return _page(db, {"kind": "flood", "level": "2", "village_ids": [], "flags": []}, {})
+    form = Form(request.form)
+    clean = _check(db, form)
+    values = _values(request.form)
+    if not form.ok:
+        return _page(db, values, form.errors, status=422)
+    village_ids = clean["village_ids"] or None
+    if request.form.get("action") == "preview":
+        preview = broadcast.preview(db, current_app.config, clean["text"], village_ids, clean["flags"],
+                                    kind=clean["kind"], level=clean["level"])
+        return _page(db, values, {}, preview=preview)
+    try:
+        alert_id = alerts.create(db, clean["kind"], clean["level"], clean["text"], village_ids, clean["flags"],
+                                 clean["starts_at"], clean["expires_at"])
+    except alerts.InvalidAlert as e:
+        return _page(db, values, {"text": f"admin.errors.alert_{e.reason}"}, status=422)
+    return redirect(url_for("admin.alert_detail", alert_id=alert_id))
+
+
+def _require(db, alert_id: int) -> dict:
+    alert = alerts.get(db, alert_id)
+    if alert is None:
+        abort(404)
+    return alert
+
+
+@bp.get("/alerts/<int:alert_id>")
+def alert_detail(alert_id):
+    db = get_db()
+    alert = _require(db, alert_id)
+    preview = None
+    if alert["status"] == "draft":
+        preview = broadcast.preview(db, current_app.config, alert["text"], alert["village_ids"] or None,
+                                    alert["flag_list"], kind=alert["kind"], level=alert["level"])
+    names = {v["id"]: v["name"] for v in places.villages(db)}
+    return render_template("admin/alert.html", alert=alert, preview=preview,
+                           village_names=[names[i] for i in alert["village_ids"]],
+                           progress=broadcast.progress(db, f"alert:{alert_id}"))
+
+
+@bp.post("/alerts/<int:alert_id>/publish")
+def alert_publish(alert_id):
+    db = get_db()
+    _require(db, alert_id)
+    try:
+        alerts.publish(db, current_app.config, alert_id)
+    except (alerts.InvalidAlert, ValueError):
+        abort(409)
+    return redirect(url_for("admin.alert_detail", alert_id=alert_id))
+
+
+@bp.post("/alerts/<int:alert_id>/cancel")
+def alert_cancel(alert_id):
+    db = get_db()
+    _require(db, alert_id)
+    try:
+        alerts.cancel(db, current_app.config, alert_id)
+    except alerts.InvalidAlert:
+        abort(409)
+    return redirect(url_for("admin.alert_detail", alert_id=alert_id))
+
+
+@bp.get("/alerts/<int:alert_id>/report")
+def alert_report(alert_id):
+    db = get_db()
+    alert = _require(db, alert_id)
+    return render_template("admin/alert_report.html", alert=alert, report=alerts.report(db, alert_id))
+
+
+@bp.get("/progress.json")
+def progress_json():
+    """Counts for the broadcasts a page shows; polled every few seconds so numbers move without reloading."""
+    db = get_db()
+    refs = [r for r in request.args.get("refs", "").split(",") if r.startswith(("alert:", "announcement:"))][:20]
+    return jsonify({ref: broadcast.progress(db, ref) for ref in refs})

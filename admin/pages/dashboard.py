@@ -1,0 +1,48 @@
+"""The dashboard: active warnings and their sending, this week's lessons, people waiting for a call back."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import abort, redirect, render_template, url_for
+
+from hotline import alerts, broadcast, lessons, voicemail
+from hotline.db import get_db, now
+
+from ..forms import VIETNAM
+from ..web import bp
+
+
+def _week() -> tuple[str, str]:
+    """Monday 00:00 to next Monday, Vietnam time, as UTC text."""
+    today = datetime.now(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday())
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+    return (monday.astimezone(timezone.utc).strftime(fmt),
+            (monday + timedelta(days=7)).astimezone(timezone.utc).strftime(fmt))
+
+
+@bp.get("/")
+def dashboard():
+    db = get_db()
+    stamp = now()
+    active = [a for a in alerts.listing(db, "published", limit=50) if a["expires_at"] > stamp]
+    progress = {a["id"]: broadcast.progress(db, f"alert:{a['id']}") for a in active}
+    start, end = _week()
+    week = [lesson for lesson in lessons.listing(db, since=start) if lesson["starts_at"] < end]
+    return render_template("admin/dashboard.html", active=active, progress=progress, week=week,
+                           voicemails=voicemail.listing(db), checkins=_needing_help(db))
+
+
+def _needing_help(db) -> list[dict]:
+    """Residents who answered "need help" to an open check-in: the village head calls them first."""
+    return list(db.query(
+        "SELECT a.*, r.name, r.phone, v.name AS village FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id"
+        " JOIN residents r ON r.id = a.resident_id LEFT JOIN villages v ON v.id = r.village_id"
+        " WHERE a.answer = 'help' AND c.status = 'open' ORDER BY a.answered_at"))
+
+
+@bp.post("/voicemails/<int:voicemail_id>/handled")
+def voicemail_handled(voicemail_id):
+    if not voicemail.mark_handled(get_db(), voicemail_id):
+        abort(409)
+    return redirect(url_for("admin.dashboard"))

@@ -1,0 +1,111 @@
+"""Lessons: schedule one, see who enrolled (and who waits), mark attendance, cancel."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import abort, g, redirect, render_template, request, url_for
+
+from hotline import lessons, places, residents
+from hotline.db import get_db
+
+from ..forms import Form
+from ..web import bp
+
+
+def _choices(db) -> dict:
+    return {"topics": [(k, v["name"]) for k, v in lessons.topics().items()],
+            "village_options": [(v["id"], v["name"]) for v in places.villages(db)],
+            "association_options": [(a["code"], a["name"]) for a in places.associations(db)]}
+
+
+@bp.get("/lessons")
+def lessons_list():
+    since = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    rows = lessons.listing(get_db(), since=since)
+    return render_template("admin/lessons.html", rows=rows, topics=dict(_choices(get_db())["topics"]))
+
+
+@bp.route("/lessons/new", methods=["GET", "POST"])
+def lesson_new():
+    db = get_db()
+    if request.method == "GET":
+        return render_template("admin/lesson_new.html", values={"duration_min": "90", "capacity": "20"}, errors={},
+                               **_choices(db))
+    form = Form(request.form)
+    form.choice("topic", lessons.topics(), required=True)
+    form.text("place", required=True, max_len=120)
+    form.choice("village_id", [v["id"] for v in places.villages(db)])
+    form.local_datetime("starts_at", required=True)
+    form.integer("duration_min", 15, 600, required=True)
+    form.integer("capacity", 1, 500, required=True)
+    form.integer("waitlist", 0, 500)
+    form.choice("association", [a["code"] for a in places.associations(db)])
+    form.text("instructor", max_len=100)
+    clean = form.clean
+    if form.ok:
+        try:
+            lesson_id = lessons.create(db, clean["topic"], clean["place"], clean["starts_at"], clean["capacity"],
+                                       village_id=clean["village_id"], association=clean["association"],
+                                       instructor=clean["instructor"], duration_min=clean["duration_min"],
+                                       waitlist=clean["waitlist"])
+            return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id))
+        except lessons.LessonError as e:
+            form.fail("topic", f"lesson_{e.reason}")
+    return render_template("admin/lesson_new.html", values=request.form.to_dict(), errors=form.errors,
+                           **_choices(db)), 422
+
+
+def _require(db, lesson_id: int) -> dict:
+    lesson = lessons.get(db, lesson_id)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.get("/lessons/<int:lesson_id>")
+def lesson_detail(lesson_id):
+    db = get_db()
+    lesson = _require(db, lesson_id)
+    return render_template("admin/lesson.html", lesson=lesson, roster=lessons.roster(db, lesson_id),
+                           topics=dict(_choices(db)["topics"]), outcome=request.args.get("outcome"),
+                           errors={}, values={})
+
+
+@bp.post("/lessons/<int:lesson_id>/attendance")
+def lesson_attendance(lesson_id):
+    db = get_db()
+    _require(db, lesson_id)
+    present = {int(i) for i in request.form.getlist("present") if i.isdigit()}
+    listed = {r["resident_id"] for r in lessons.roster(db, lesson_id)}
+    by = f"official:{g.official['id']}"
+    result = lessons.mark_attendance(db, lesson_id, sorted(present & listed), True, by=by)
+    if result["outcome"] == "marked":  # unticked boxes take a mark back
+        attended = {r["resident_id"] for r in lessons.roster(db, lesson_id) if r["status"] == "attended"}
+        lessons.mark_attendance(db, lesson_id, sorted(attended - present), False, by=by)
+    return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"attendance_{result['outcome']}"))
+
+
+@bp.post("/lessons/<int:lesson_id>/enrol")
+def lesson_enrol(lesson_id):
+    """An official enrols someone who asked in person (by their phone number)."""
+    db = get_db()
+    lesson = _require(db, lesson_id)
+    form = Form(request.form)
+    phone = form.phone("phone")
+    person = residents.by_phone(db, phone) if phone else None
+    if phone and person is None:
+        form.fail("phone", "not_a_resident")
+    if not form.ok:
+        return render_template("admin/lesson.html", lesson=lesson, roster=lessons.roster(db, lesson_id),
+                               topics=dict(_choices(db)["topics"]), outcome=None, errors=form.errors,
+                               values=request.form.to_dict()), 422
+    result = lessons.enrol(db, lesson_id, person["id"], channel="admin")
+    return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"enrol_{result['outcome']}"))
+
+
+@bp.post("/lessons/<int:lesson_id>/cancel")
+def lesson_cancel(lesson_id):
+    db = get_db()
+    _require(db, lesson_id)
+    result = lessons.cancel_lesson(db, lesson_id)
+    return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"cancel_{result['outcome']}"))

@@ -1,0 +1,143 @@
+"""/simulator: a phone in the browser. Keys and typed words go through the same signed webhooks as Twilio.
+
+The page posts each key to the server, which signs the webhook with the local token and walks
+the TwiML with hotline.simulator.Call in step mode; the paused call is kept in SQLite.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+
+from hotline import places, residents
+from hotline.db import get_db, now, transaction
+from hotline.phones import InvalidPhone, normalise
+from hotline.simulator import Call, Webhooks, send_sms
+
+from . import csrf
+from .web import current_official
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
+LOOPBACK = {"127.0.0.1", "::1"}
+FORWARDED = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+KEEP_HOURS = 2
+
+
+def demo_request() -> bool:
+    """Demo mode opens the simulator only to a browser on this machine, never through a proxy."""
+    return (current_app.config.flag("HOTLINE_DEMO") and request.remote_addr in LOOPBACK
+            and not any(h in request.headers for h in FORWARDED))
+
+
+@bp.before_request
+def guard():
+    g.official = current_official()
+    if g.official is None and not demo_request():
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin.login", next=target))
+    csrf.check()
+    return None
+
+
+def _hooks() -> Webhooks:
+    # In-process, through the app's own signed routes: exactly what Twilio would post.
+    return Webhooks(current_app.config, client=current_app.test_client())
+
+
+def _owner() -> str:
+    if "simulator" not in session:
+        session["simulator"] = secrets.token_urlsafe(16)
+    return session["simulator"]
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise(value)
+    except InvalidPhone as e:
+        abort(422, description=e.reason)
+
+
+def _local(url: str) -> str:
+    """<Play> URLs are absolute on the public address; the browser fetches them from wherever it is."""
+    base = current_app.config.public_url
+    return url[len(base):] if url.startswith(base + "/") else url
+
+
+def _answer(call: Call, state: dict | None):
+    db = get_db()
+    sid = call.params["CallSid"]
+    with transaction(db):
+        if state is None:
+            db.execute("DELETE FROM simulator_calls WHERE call_sid = ?", [sid])
+        else:
+            db["simulator_calls"].upsert({"call_sid": sid, "owner": _owner(), "state": json.dumps(state),
+                                          "updated_at": now()}, pk="call_sid")
+    events = [{"kind": e.kind, "text": _local(e.text) if e.kind == "play" else e.text} for e in call.events]
+    waiting = {"kind": state["kind"], "attrs": state["attrs"]} if state else None
+    return jsonify({"call_sid": sid, "events": events, "waiting": waiting})
+
+
+def _saved(sid: str) -> dict:
+    row = get_db().execute("SELECT state FROM simulator_calls WHERE call_sid = ? AND owner = ?",
+                           [sid, _owner()]).fetchone()
+    if row is None:
+        abort(404)
+    return json.loads(row[0])
+
+
+@bp.get("")
+def phone():
+    db = get_db()
+    people = [r for r in residents.listing(db) if r["name"]][:30]
+    return render_template("admin/simulator.html", people=people, villages=places.villages(db))
+
+
+@bp.post("/call")
+def call_start():
+    caller = _phone(request.form.get("caller", ""))
+    stale = (datetime.now(timezone.utc) - timedelta(hours=KEEP_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    get_db().execute("DELETE FROM simulator_calls WHERE updated_at < ?", [stale])
+    call = Call(_hooks(), caller, None)
+    return _answer(call, call.begin("/voice/incoming"))
+
+
+@bp.post("/call/<sid>/input")
+def call_input(sid):
+    state = _saved(sid)
+    call = Call(_hooks(), state["params"]["From"], None)
+    return _answer(call, call.resume(state, request.form.get("input", "")))
+
+
+@bp.post("/call/<sid>/hangup")
+def call_hangup(sid):
+    state = _saved(sid)
+    call = Call(_hooks(), state["params"]["From"], None)
+    call.hang_up(state)
+    return _answer(call, None)
+
+
+@bp.post("/sms")
+def sms_send():
+    sender, body = _phone(request.form.get("phone", "")), request.form.get("body", "").strip()
+    if not body:
+        abort(422, description="empty")
+    status, replies = send_sms(_hooks(), sender, body)
+    return jsonify({"status": status, "replies": replies, "outbox": _outbox(sender)})
+
+
+@bp.get("/sms")
+def sms_outbox():
+    return jsonify({"outbox": _outbox(_phone(request.args.get("phone", "")))})
+
+
+def _outbox(phone: str) -> list[dict]:
+    rows = get_db().query("SELECT id, body, state, purpose, created_at FROM outbox WHERE to_phone = ?"
+                          " AND channel = 'sms' ORDER BY id DESC LIMIT 30", [phone])
+    return [dict(r) for r in rows]
+
+
+@bp.errorhandler(422)
+def unprocessable(error):
+    return jsonify({"error": error.description}), 422

@@ -1,0 +1,57 @@
+"""The /admin blueprint: every page needs a logged-in official; every form carries the CSRF token."""
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from hotline import officials
+from hotline.db import get_db
+
+from . import csrf
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
+PUBLIC = {"admin.login", "admin.static"}
+
+
+def current_official() -> dict | None:
+    """The official of this session, re-read each request so a disabled account is out at once."""
+    official_id = session.get("official_id")
+    if official_id is None:
+        return None
+    official = officials.get(get_db(), official_id)
+    if official is None or official["disabled"]:
+        session.pop("official_id", None)
+        return None
+    return official
+
+
+def safe_next(target: str | None) -> str:
+    """Only our own pages: never an open redirect to another site."""
+    if target and target.startswith(("/admin", "/simulator")) and not target.startswith("//"):
+        return target
+    return url_for("admin.dashboard")
+
+
+@bp.before_request
+def guard():
+    g.official = current_official()
+    if g.official is None and request.endpoint not in PUBLIC:
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin.login", next=target))
+    csrf.check()
+    return None
+
+
+@bp.errorhandler(400)
+def bad_request(error):
+    key = "admin.errors.csrf" if getattr(error, "description", "") == "csrf" else "admin.errors.bad_request"
+    return render_template("admin/error.html", message_key=key), 400
+
+
+@bp.errorhandler(404)
+def not_found(_error):
+    return render_template("admin/error.html", message_key="admin.errors.not_found"), 404
+
+
+@bp.errorhandler(409)
+def conflict(_error):
+    return render_template("admin/error.html", message_key="admin.errors.conflict"), 409
