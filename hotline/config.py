@@ -40,6 +40,23 @@ SETTINGS = [
     # --- voice ---
     Setting("HOTLINE_VOSK_MODEL", "models/vosk-model-small-vn-0.4",
             "Folder of the Vosk model; missing = keypad only (and /health says so)."),
+    Setting("HOTLINE_ASR", "auto",
+            "Speech recogniser: auto (Vosk when the model exists, else keypad only) | vosk | script | off. "
+            "script reads the words typed into the simulator from the recording (docs/voice.md)."),
+    Setting("HOTLINE_ASR_MIN_CONFIDENCE", "0.6", "Vosk word confidence (0-1) below which speech is not trusted."),
+    Setting("HOTLINE_GATHER_TIMEOUT", "5", "Seconds a menu waits for a key before listening for speech."),
+    Setting("HOTLINE_AUDIO_CACHE", "", "Folder of pre-rendered prompts; empty = <HOTLINE_INSTANCE>/audio-cache."),
+    Setting("HOTLINE_TTS_ENGINES", "gtts,espeak", "Engines `hotline prompts render` tries, in order (gtts, espeak)."),
+    Setting("HOTLINE_TTS_TIMEOUT", "10", "Seconds before a gTTS request gives up."),
+    Setting("HOTLINE_TTS_THROTTLE", "1.0", "Seconds between gTTS requests (Google rate-limits bursts)."),
+    Setting("HOTLINE_TIMEZONE", "Asia/Ho_Chi_Minh", "Local time zone for office hours and spoken dates."),
+    Setting("HOTLINE_OFFICE_HOURS", "Mon-Fri 07:30-11:30,13:30-17:00",
+            "When the operator (key 0) is dialled; outside them callers leave a voicemail."),
+    Setting("HOTLINE_DUTY_NUMBERS", "", "Duty officer numbers (E.164, comma-separated) rung together for key 0."),
+    Setting("HOTLINE_DIAL_TIMEOUT", "20", "Seconds the duty officer's phone rings before voicemail."),
+    Setting("HOTLINE_CALLBACK", "0",
+            "1 = missed-call call-back: a registered resident's call is rejected as busy (free) and called back."),
+    Setting("HOTLINE_AUDIO_RETENTION_DAYS", "30", "Days residents' voicemail audio is kept before it is deleted."),
     # --- alerts and broadcasts ---
     Setting("HOTLINE_SMS_RATE", "10", "SMS segments per second the worker sends (the provisioned provider rate)."),
     Setting("HOTLINE_CALL_RATE", "1", "Outbound calls per second the worker places."),

@@ -1,0 +1,53 @@
+"""Voicemails left for the operator: stored with caller and time, listed for call-back, purged on retention."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .db import now
+
+
+def record(db, call_sid: str, phone: str, resident_id: int | None, recording_sid: str, recording_url: str,
+           duration_s: int | None) -> int:
+    """Idempotent by recording sid (Twilio retries a slow action)."""
+    db.execute("INSERT OR IGNORE INTO voicemails (call_sid, phone, resident_id, recording_sid, recording_url,"
+               " duration_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [call_sid, phone, resident_id, recording_sid, recording_url, duration_s, now()])
+    return db.execute("SELECT id FROM voicemails WHERE recording_sid = ?", [recording_sid]).fetchone()[0]
+
+
+def stored(db, voicemail_id: int, audio_path: str | None, error: str | None = None) -> None:
+    db.execute("UPDATE voicemails SET audio_path = ?, fetch_error = ? WHERE id = ?", [audio_path, error, voicemail_id])
+
+
+def listing(db, include_handled: bool = False) -> list[dict]:
+    return list(db.query(
+        "SELECT v.*, r.name, vi.name AS village FROM voicemails v LEFT JOIN residents r ON r.id = v.resident_id"
+        " LEFT JOIN villages vi ON vi.id = r.village_id WHERE (:all OR v.handled_at IS NULL) ORDER BY v.created_at",
+        {"all": int(include_handled)}))
+
+
+def pending_fetch(db) -> list[dict]:
+    return list(db.query("SELECT * FROM voicemails WHERE audio_path IS NULL AND purged_at IS NULL"
+                         " AND recording_url IS NOT NULL ORDER BY id"))
+
+
+def mark_handled(db, voicemail_id: int) -> bool:
+    cursor = db.execute("UPDATE voicemails SET handled_at = ? WHERE id = ? AND handled_at IS NULL",
+                        [now(), voicemail_id])
+    return cursor.rowcount == 1
+
+
+def purge(db, instance: Path, days: float, at: datetime | None = None) -> int:
+    """Delete residents' audio older than the retention; the row (who called, when) stays for the record."""
+    at = at or datetime.now(timezone.utc)
+    cutoff = (at - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    purged = 0
+    for row in db.query("SELECT id, audio_path FROM voicemails WHERE created_at < ? AND purged_at IS NULL",
+                        [cutoff]):
+        if row["audio_path"]:
+            (instance / row["audio_path"]).unlink(missing_ok=True)
+        db.execute("UPDATE voicemails SET audio_path = NULL, recording_url = NULL, purged_at = ? WHERE id = ?",
+                   [now(), row["id"]])
+        purged += 1
+    return purged

@@ -1,0 +1,90 @@
+"""Voice fixtures: apps with and without speech, a Twilio-walking caller, recordings in the fake Twilio."""
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from hotline import create_app, db as storage, demo
+from hotline.simulator import Call, HangUp, Webhooks
+from voice import audio
+
+PUBLIC = "https://hotline.example.vn"
+
+
+def scripted(*answers):
+    """input_fn for Call: each answer in turn (keys, words, "y"/"n"); hang up when they run out."""
+    queue = list(answers)
+
+    def answer(kind, attrs):
+        if not queue:
+            raise HangUp
+        return queue.pop(0)
+    return answer
+
+
+def speech_wav(words: str, rate: int = 8000, seconds: float = 1.0) -> bytes:
+    """What the simulator records: quiet noise, and the words in the RIFF INFO chunk (the script recogniser reads them)."""
+    rng = np.random.default_rng(1)
+    samples = (rng.standard_normal(int(rate * seconds)) * 0.01).astype(np.float32)
+    return audio.wav(samples, rate, {"ICMT": words})
+
+
+def parse(response) -> ET.Element:
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "text/xml"
+    return ET.fromstring(response.get_data(as_text=True))
+
+
+def spoken(events) -> list[str]:
+    return [e.text for e in events if e.kind in ("say", "play")]
+
+
+@pytest.fixture
+def make_app(settings):
+    """An app with the demo commune and extra settings."""
+    def make(**extra):
+        app = create_app({**settings, "HOTLINE_ASR": "off", **extra})
+        with app.app_context():
+            demo.load(storage.get_db())
+        return app
+    return make
+
+
+@pytest.fixture
+def keypad_app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def speech_app(make_app, twilio_settings):
+    """Speech through the real download path: recordings live in the fake Twilio, words in their INFO chunk."""
+    return make_app(**{k: v for k, v in twilio_settings.items() if k.startswith(("TWILIO_", "HOTLINE_TWILIO"))},
+                    HOTLINE_ASR="script")
+
+
+@pytest.fixture
+def recorder(fake_twilio):
+    """recorder(words) -> RecordingUrl of a recording stored in the fake Twilio, as Twilio would post it."""
+    def record(words: str) -> str:
+        return fake_twilio.add_recording("RE" + uuid.uuid4().hex, speech_wav(words))
+    return record
+
+
+class Caller:
+    """Walks the hotline the way Twilio runs TwiML, as one phone number."""
+
+    def __init__(self, app, phone, recorder=None):
+        self.app, self.phone, self.recorder = app, phone, recorder
+        self.hooks = Webhooks(app.config, client=app.test_client())
+
+    def call(self, *answers, url="/voice/incoming", **params):
+        c = Call(self.hooks, self.phone, scripted(*answers), recorder=self.recorder)
+        c.params.update(params)
+        self.sid = c.params["CallSid"]
+        return c.run(url)
+
+    def db(self):
+        return storage.connect(self.app.config["HOTLINE_DB"])

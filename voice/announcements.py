@@ -1,0 +1,28 @@
+"""Menu 4: the latest published announcements for the caller's village and the commune."""
+from __future__ import annotations
+
+from hotline import announcements, prompts, residents
+from hotline.db import get_db
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus
+from .routes import bp
+
+URL = "/voice/announcements"
+
+
+def menu(db) -> menus.Menu:
+    resident = residents.by_phone(db, menus.caller())
+    latest = announcements.latest(db, resident["village_id"] if resident else None)
+    intro = [prompts.say("voice.announcements.intro")] if latest else [prompts.say("voice.announcements.none")]
+    for a in latest:
+        intro.append(prompts.say("voice.announcements.from_village" if a["village_id"] else
+                                 "voice.announcements.from_commune"))
+        intro.append(menus.Recording(a.get("audio_path"), a.get("text")))
+    return menus.Menu("announcements", URL, intro, [], [prompts.say("voice.menu.repeat_hint")])
+
+
+@bp.post("/announcements")
+@twilio_signed
+def announcements_menu():
+    return twiml(menus.handle(menu(get_db())))

@@ -1,0 +1,86 @@
+"""Menu 2: service guides read step by step (1 next, 2 repeat, 3 SMS, # main menu), SMS form on request."""
+from __future__ import annotations
+
+from flask import request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import outbox, prompts, residents, segments
+from hotline.db import get_db
+from hotline.text import fold
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus
+from .routes import bp
+
+GUIDES = ("vneid", "dvc", "qr", "lua_dao")
+URL = "/voice/guides"
+
+
+def list_menu() -> menus.Menu:
+    options = [menus.Option(str(n), prompts.say(f"guides.{guide}.title"), guide,
+                            tuple(prompts.raw(f"voice.words.{guide}")))
+               for n, guide in enumerate(GUIDES, 1)]
+    return menus.Menu("guides", URL, [prompts.say("voice.guides.intro")], options,
+                      [prompts.say("voice.menu.repeat_hint")])
+
+
+def step_menu(guide: str, number: int) -> menus.Menu:
+    steps = prompts.raw(f"guides.{guide}.steps")
+    last = number >= len(steps)
+    intro = [prompts.say("voice.guides.step", number=number), steps[number - 1]]
+    if last:
+        intro.append(prompts.say("voice.guides.finished"))
+    forward = (menus.option("voice.guides.restart", "1", "restart", "again") if last
+               else menus.option("voice.guides.next", "1", "next", "next"))
+    return menus.Menu(f"guide.{guide}", menus.with_params(f"{URL}/{guide}", step=number), intro, [
+        forward,
+        menus.option("voice.guides.again", "2", "again", "again"),
+        menus.option("voice.guides.send_sms", "3", "sms", "sms"),
+    ], [prompts.say("voice.menu.repeat_hint")])
+
+
+def send_sms(db, guide: str, phone: str, call_sid: str) -> bool:
+    """Queue the guide's SMS form (unaccented, ≤ 2 segments); once per guide per call. True if queued."""
+    body = fold(prompts.say(f"guides.{guide}.sms"))
+    resident = residents.by_phone(db, phone)
+    queued = outbox.enqueue(db, "sms", phone, "guide", body=body, resident_id=resident and resident["id"],
+                            ref=f"guide:{guide}", dedupe_key=f"guide:{guide}:{call_sid}",
+                            segments=segments.count(body).segments)
+    return queued is not None
+
+
+@bp.post("/guides")
+@twilio_signed
+def guides():
+    result = menus.handle(list_menu())
+    if isinstance(result, menus.Choice):
+        return twiml(menus.redirect(menus.with_params(f"{URL}/{result.option.value}", step=1)))
+    return twiml(result)
+
+
+@bp.post("/guides/<guide>")
+@twilio_signed
+def guide_step(guide):
+    if guide not in GUIDES:
+        return twiml(menus.redirect(URL))
+    steps = prompts.raw(f"guides.{guide}.steps")
+    number = min(max(1, _int(request.args.get("step"))), len(steps))
+    menu = step_menu(guide, number)
+    result = menus.handle(menu)
+    if not isinstance(result, menus.Choice):
+        return twiml(result)
+    value = result.option.value
+    if value in ("next", "restart"):
+        return twiml(menus.redirect(menus.with_params(f"{URL}/{guide}", step=1 if value == "restart" else number + 1)))
+    if value == "again":
+        return twiml(menus.show(menu))
+    sent = send_sms(get_db(), guide, menus.caller(), request.form.get("CallSid", ""))
+    lead = prompts.say("voice.guides.sms_sent" if sent else "voice.guides.sms_already")
+    return twiml(menus.show(menu, lead=[lead], intro=False, response=VoiceResponse()))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1

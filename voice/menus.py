@@ -1,0 +1,231 @@
+"""The pacing helper every menu uses: options said as action then key, keys or speech, and patience.
+
+A menu is shown with a keypad <Gather> (finishOnKey="" so # reaches us), then, when speech is
+available, a short <Record> whose action runs the menu's grammar. Silence or a wrong key re-prompts;
+the second time the caller is also offered the operator (0) or the main menu (#); the third time we
+say goodbye. * repeats and # goes to the main menu at every level; 0 reaches the operator.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import current_app, g, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import calls, prompts
+from hotline.db import get_db
+from hotline.text import key
+
+from . import asr, audio, tts
+
+MAX_OPTIONS = 4
+MAX_FAILURES = 3
+MAIN_URL = "/voice/menu/main"
+OPERATOR_URL = "/voice/operator"
+RECORD_SECONDS = 4
+CONTROL = {"*": "repeat", "#": "main", "0": "operator"}
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str                       # the keypad digit
+    action: str                    # said before the key: "Nghe hướng dẫn dịch vụ, bấm 2."
+    value: str                     # what the route receives when it is chosen
+    words: tuple[str, ...] = ()    # what the caller may say instead
+
+
+@dataclass
+class Menu:
+    name: str                      # in the call log: main, guides, guide.vneid …
+    url: str                       # the route that shows and answers this menu (state in its query)
+    intro: list = field(default_factory=list)       # texts or Recordings; said on show and on *, not on retries
+    options: list[Option] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if len(self.options) > MAX_OPTIONS:
+            raise ValueError(f"menu {self.name} has {len(self.options)} options; elderly callers manage {MAX_OPTIONS}")
+        keys = [o.key for o in self.options]
+        if len(set(keys)) != len(keys) or set(keys) & set(CONTROL):
+            raise ValueError(f"menu {self.name}: keys must be unique and not *, # or 0")
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording kept locally (an official's voice), read as text when the file is gone."""
+    path: str | None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    option: Option
+    via: str                       # key | speech
+
+
+def option(action_key: str, digit: str, value: str, words_key: str | None = None, **values) -> Option:
+    """An Option whose words come from prompts/ (voice.words.<value> and the digit's own words)."""
+    words = tuple(prompts.raw(f"voice.words.{words_key}")) if words_key else ()
+    return Option(digit, prompts.say(action_key, **values), value, words)
+
+
+def with_params(url: str, **params) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.update({k: str(v) for k, v in params.items() if v is not None})
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+def option_line(o: Option) -> str:
+    return prompts.say("voice.menu.option", action=o.action, digit=o.key)
+
+
+def spoken(menu: Menu, intro: bool = True) -> list:
+    """Everything the menu says, each text a separate pre-rendered clip."""
+    return [*(menu.intro if intro else []), *(option_line(o) for o in menu.options), *menu.footer]
+
+
+def say(parent, item) -> None:
+    if isinstance(item, Recording):
+        if not (item.path and tts.play_file(parent, item.path)) and item.text:
+            tts.speak(parent, item.text)
+    elif item:
+        tts.speak(parent, item)
+
+
+def show(menu: Menu, failures: int = 0, lead: list[str] = (), response: VoiceResponse | None = None,
+         intro: bool = True) -> VoiceResponse:
+    response = response or VoiceResponse()
+    timeout = int(float(current_app.config["HOTLINE_GATHER_TIMEOUT"]))
+    gather = response.gather(input="dtmf", num_digits=1, timeout=timeout, finish_on_key="",
+                             action=with_params(menu.url, ev="key", n=failures))
+    for item in [*lead, *spoken(menu, intro)]:
+        say(gather, item)
+    if failures >= 2:
+        tts.speak(gather, prompts.say("voice.menu.offer_help"))
+    if asr.get_recogniser().available:
+        tts.speak(response, prompts.say("voice.menu.say_it"))
+        response.record(max_length=RECORD_SECONDS, timeout=2, play_beep=False, trim="trim-silence",
+                        action=with_params(menu.url, ev="speech", n=failures))
+    # Reached only when the Gather timed out and nothing was said (an empty Record skips its action).
+    response.redirect(with_params(menu.url, ev="silence", n=failures))
+    return response
+
+
+def handle(menu: Menu) -> Choice | VoiceResponse:
+    """Answer a menu request: a Choice for the route to act on, or the TwiML to send (repeat, re-prompt …)."""
+    event, failures = request.args.get("ev"), _int(request.args.get("n"))
+    if event is None:
+        log_step(menu, "shown")
+        return show(menu, failures)
+    if event == "key":
+        digits = request.form.get("Digits", "")[:1]
+        found, heard, confidence = _by_key(menu, digits), None, None
+    elif event == "speech":
+        digits = None
+        try:
+            found, heard, confidence = _by_speech(menu)
+        except Exception as e:  # undecodable audio or a recogniser fault: the keypad still works
+            logging.getLogger(__name__).warning("speech step failed: %s", e)
+            log_step(menu, "speech_failed", "retry", heard=type(e).__name__)
+            return retry(menu, failures + 1, "speech_failed")
+    else:
+        found = digits = heard = confidence = None
+    kind = "silence" if event == "silence" or (event == "key" and not digits) else event
+    if found is None:
+        reason = "silence" if kind == "silence" else ("not_understood" if event == "speech" else "invalid")
+        log_step(menu, reason, "retry" if failures + 1 < MAX_FAILURES else "goodbye",
+                 input=digits, heard=heard, confidence=confidence)
+        return retry(menu, failures + 1, reason)
+    outcome = found if isinstance(found, str) else found.value
+    log_step(menu, kind, outcome, input=digits, heard=heard, confidence=confidence)
+    if found == "repeat":
+        return show(menu, failures)
+    if found == "main":
+        return redirect(MAIN_URL)
+    if found == "operator":
+        return redirect(OPERATOR_URL)
+    return Choice(found, kind)
+
+
+def retry(menu: Menu, failures: int, reason: str) -> VoiceResponse:
+    if failures >= MAX_FAILURES:
+        return goodbye()
+    return show(menu, failures, [prompts.say(f"voice.menu.{_lead(reason)}")], intro=False)
+
+
+def _lead(reason: str) -> str:
+    return {"silence": "not_heard", "not_understood": "not_understood",
+            "speech_failed": "speech_unavailable"}.get(reason, "invalid")
+
+
+def goodbye() -> VoiceResponse:
+    response = VoiceResponse()
+    tts.speak(response, prompts.say("voice.menu.goodbye"))
+    response.hangup()
+    return response
+
+
+def redirect(url: str, response: VoiceResponse | None = None) -> VoiceResponse:
+    response = response or VoiceResponse()
+    response.redirect(url)
+    return response
+
+
+def _by_key(menu: Menu, digits: str):
+    if digits in CONTROL:
+        return CONTROL[digits]
+    return next((o for o in menu.options if o.key == digits), None)
+
+
+def grammar(menu: Menu) -> dict[str, object]:
+    """Phrase → what it chooses: the options' words and key numbers, then repeat / main / operator."""
+    phrases: dict[str, object] = {}
+    for o in menu.options:
+        for phrase in (*o.words, *prompts.raw(f"voice.words.{o.key}")):
+            phrases.setdefault(key(phrase), o)
+    for control in ("repeat", "main", "operator"):
+        for phrase in prompts.raw(f"voice.words.{control}"):
+            phrases.setdefault(key(phrase), control)
+    for phrase in prompts.raw("voice.words.0"):
+        phrases.setdefault(key(phrase), "operator")
+    return phrases
+
+
+def _by_speech(menu: Menu):
+    url = request.form.get("RecordingUrl", "")
+    phrases = grammar(menu)
+    words = {key(p): p for o in menu.options for p in (*o.words, *prompts.raw(f"voice.words.{o.key}"))}
+    for control in ("repeat", "main", "operator", "0"):
+        words.update({key(p): p for p in prompts.raw(f"voice.words.{control}")})
+    recording = audio.download_recording(current_app.config, url)
+    heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(words.values()))
+    if heard is None:
+        return None, None, None
+    said = key(heard.text)
+    # The longest phrase inside what was heard wins ("số hai" over "hai").
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if f" {phrase} " in f" {said} ":
+            return phrases[phrase], heard.text, heard.confidence
+    return None, heard.text, heard.confidence
+
+
+def log_step(menu: Menu, event: str, outcome: str | None = None, **details) -> None:
+    elapsed = int((time.perf_counter() - g.started) * 1000) if "started" in g else None
+    calls.step(get_db(), request.form.get("CallSid", ""), menu.name, event, outcome, elapsed_ms=elapsed, **details)
+
+
+def caller() -> str:
+    """The resident on the line: From on an inbound call, To on a call we placed (call-back)."""
+    outbound = request.form.get("Direction", "inbound").startswith("outbound")
+    return request.form.get("To" if outbound else "From", "")
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,129 @@
+"""Key 0: the duty officer in office hours (<Dial>), otherwise or unanswered a voicemail of up to 60 s."""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import calls, prompts, residents, voicemail
+from hotline.db import get_db
+from hotline.phones import InvalidPhone, normalise
+from hotline.webhooks import twilio_signed, twiml
+
+from . import audio, menus, tts
+from .routes import bp
+
+log = logging.getLogger(__name__)
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+VOICEMAIL_SECONDS = 60
+_SPAN = re.compile(r"^(\w{3})(?:-(\w{3}))?\s+(.+)$")
+
+
+def office_hours(spec: str) -> dict[int, list[tuple[time, time]]]:
+    """"Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30" → {weekday: [(start, end), …]}."""
+    hours: dict[int, list] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        m = _SPAN.match(part)
+        if not m or m.group(1).lower() not in DAYS or (m.group(2) and m.group(2).lower() not in DAYS):
+            raise ValueError(f"office hours: cannot read {part!r}")
+        first = DAYS.index(m.group(1).lower())
+        last = DAYS.index(m.group(2).lower()) if m.group(2) else first
+        spans = [tuple(time.fromisoformat(t) for t in span.strip().split("-")) for span in m.group(3).split(",")]
+        for day in range(first, last + 1):
+            hours.setdefault(day, []).extend(spans)
+    return hours
+
+
+def is_open(config, at: datetime | None = None) -> bool:
+    local = (at or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(config["HOTLINE_TIMEZONE"]))
+    spans = office_hours(config["HOTLINE_OFFICE_HOURS"]).get(local.weekday(), [])
+    return any(start <= local.time() < end for start, end in spans)
+
+
+def duty_numbers(config) -> list[str]:
+    numbers = []
+    for raw in filter(None, (n.strip() for n in config["HOTLINE_DUTY_NUMBERS"].split(","))):
+        try:
+            numbers.append(normalise(raw))
+        except InvalidPhone:
+            log.error("HOTLINE_DUTY_NUMBERS has an invalid number; it is skipped")
+    return numbers
+
+
+def leave_voicemail(response: VoiceResponse) -> VoiceResponse:
+    tts.speak(response, prompts.say("voice.operator.voicemail"))
+    response.record(max_length=VOICEMAIL_SECONDS, play_beep=True, timeout=5, finish_on_key="#",
+                    action="/voice/operator/voicemail")
+    # An empty recording does not call the action: Twilio goes on here.
+    tts.speak(response, prompts.say("voice.operator.no_message"))
+    response.hangup()
+    return response
+
+
+@bp.post("/operator")
+@twilio_signed
+def operator():
+    config, response = current_app.config, VoiceResponse()
+    numbers = duty_numbers(config)
+    is_in_hours = is_open(config)
+    calls.step(get_db(), request.form.get("CallSid", ""), "operator", "dial" if numbers and is_in_hours else "closed")
+    if not (numbers and is_in_hours):
+        tts.speak(response, prompts.say("voice.operator.closed"))
+        return twiml(leave_voicemail(response))
+    tts.speak(response, prompts.say("voice.operator.connecting"))
+    dial = response.dial(timeout=int(config.number("HOTLINE_DIAL_TIMEOUT")), action="/voice/operator/dialled",
+                         caller_id=config["TWILIO_FROM"] or None)
+    for number in numbers:     # rung together; the first to answer takes the call
+        dial.number(number)
+    return twiml(response)
+
+
+@bp.post("/operator/dialled")
+@twilio_signed
+def dialled():
+    status, response = request.form.get("DialCallStatus", ""), VoiceResponse()
+    calls.step(get_db(), request.form.get("CallSid", ""), "operator", "dialled", status)
+    if status == "completed":
+        tts.speak(response, prompts.say("voice.operator.finished"))
+        response.hangup()
+        return twiml(response)
+    tts.speak(response, prompts.say("voice.operator.no_answer"))
+    return twiml(leave_voicemail(response))
+
+
+@bp.post("/operator/voicemail")
+@twilio_signed
+def voicemail_saved():
+    db, config, form = get_db(), current_app.config, request.form
+    phone = menus.caller()
+    resident = residents.by_phone(db, phone)
+    duration = int(form.get("RecordingDuration") or 0)
+    vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"],
+                             form.get("RecordingSid") or form.get("CallSid", ""), form.get("RecordingUrl", ""),
+                             min(duration, VOICEMAIL_SECONDS))
+    calls.step(db, form.get("CallSid", ""), "operator", "voicemail", f"voicemail:{vm_id}")
+    fetch(db, config, vm_id, form.get("RecordingUrl", ""), form.get("RecordingSid") or str(vm_id))
+    response = VoiceResponse()
+    tts.speak(response, prompts.say("voice.operator.saved"))
+    response.hangup()
+    return twiml(response)
+
+
+def fetch(db, config, vm_id: int, url: str, name: str) -> bool:
+    """Keep a local copy, so the message outlives Twilio's copy and obeys our retention."""
+    try:
+        data = audio.download_recording(config, url)
+    except audio.AudioError as e:
+        voicemail.stored(db, vm_id, None, str(e))
+        return False
+    relative = Path("recordings") / "voicemail" / f"{re.sub(r'[^A-Za-z0-9]', '', name)}.wav"
+    target = config.path("HOTLINE_INSTANCE") / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    voicemail.stored(db, vm_id, relative.as_posix())
+    return True

@@ -1,0 +1,105 @@
+"""Menu 1: warnings for the caller's village, said first when one is active; registration by phone."""
+from __future__ import annotations
+
+from flask import request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import alerts, calls, places, prompts, residents
+from hotline.db import get_db
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus
+from .routes import bp
+
+URL = "/voice/warnings"
+
+
+def spoken_alerts(db, village_id: int | None) -> list:
+    """Each active warning: the official's recording when there is one, else its text."""
+    items = []
+    for alert in alerts.active_for_village(db, village_id):
+        items.append(menus.Recording(alert.get("audio_path"), alert["text"]))
+    return items
+
+
+def warn_first(response: VoiceResponse, db, resident) -> bool:
+    """A registered caller whose village has an active warning hears it before anything else."""
+    if not resident or not resident["village_id"]:
+        return False
+    items = spoken_alerts(db, resident["village_id"])
+    if not items:
+        return False
+    menus.say(response, prompts.say("voice.warning_intro"))
+    for item in items:
+        menus.say(response, item)
+    calls.set_outcome(db, request.form.get("CallSid", ""), "warning_heard")
+    return True
+
+
+def _village_menu(db) -> menus.Menu:
+    options = [menus.Option(str(v["keypad"]), prompts.say("voice.warnings.village_option", village=v["name"]),
+                            str(v["id"]), (v["name"],))
+               for v in places.villages(db) if v["keypad"] in (1, 2, 3, 4)]
+    return menus.Menu("warnings.village", URL, [prompts.say("voice.warnings.ask_village")], options)
+
+
+def _village_alerts_menu(db, village: dict, offer: bool) -> menus.Menu:
+    items = spoken_alerts(db, village["id"]) or [prompts.say("voice.warnings.none", village=village["name"])]
+    url = menus.with_params(f"{URL}/village", v=village["id"])
+    if offer:
+        return menus.Menu("warnings.register", url, [*items, prompts.say("voice.warnings.offer_register",
+                                                                          village=village["name"])], [
+            menus.option("voice.warnings.register_yes", "1", "yes", "yes"),
+            menus.option("voice.warnings.register_no", "2", "no", "no")])
+    return menus.Menu("warnings", url, items, [menus.option("voice.warnings.again", "1", "again", "again")],
+                      [prompts.say("voice.menu.repeat_hint")])
+
+
+@bp.post("/warnings")
+@twilio_signed
+def warnings_menu():
+    db = get_db()
+    resident = residents.by_phone(db, menus.caller())
+    if resident and resident["village_id"]:
+        village = places.village(db, resident["village_id"])
+        return twiml(_answer(db, village, _village_alerts_menu(db, village, offer=False)))
+    result = menus.handle(_village_menu(db))
+    if isinstance(result, menus.Choice):
+        return twiml(menus.redirect(menus.with_params(f"{URL}/village", v=result.option.value)))
+    return twiml(result)
+
+
+@bp.post("/warnings/village")
+@twilio_signed
+def village_warnings():
+    db = get_db()
+    village = places.village(db, _int(request.args.get("v")))
+    if village is None:
+        return twiml(menus.redirect(URL))
+    resident = residents.by_phone(db, menus.caller())
+    offer = not (resident and resident["village_id"])
+    return twiml(_answer(db, village, _village_alerts_menu(db, village, offer)))
+
+
+def _answer(db, village, menu: menus.Menu):
+    result = menus.handle(menu)
+    if not isinstance(result, menus.Choice):
+        return result
+    value = result.option.value
+    if value == "again":
+        return menus.show(menu)
+    response = VoiceResponse()
+    if value == "yes":
+        residents.register(db, menus.caller(), "phone", village_id=village["id"])
+        calls.set_outcome(db, request.form.get("CallSid", ""), "registered")
+        menus.say(response, prompts.say("voice.warnings.registered", village=village["name"]))
+    else:
+        menus.say(response, prompts.say("voice.warnings.not_registered"))
+    return menus.redirect(menus.MAIN_URL, response)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
