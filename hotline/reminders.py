@@ -67,7 +67,11 @@ def notify(db, resident_id: int, kind: str, lesson: dict, suffix: str = "", conf
         if row_id is not None and channel == "call":
             # The call's TwiML reads this row's text (voice/lessons.py); absolute once the public URL is known.
             path = NOTICE_PATH.format(id=row_id)
-            db.execute("UPDATE outbox SET url = ? WHERE id = ?", [config.absolute(path) if config else path, row_id])
+            if config is None:   # called from a channel's request: the public URL is the deployment's setting
+                from .config import Config
+
+                config = Config.from_env()
+            db.execute("UPDATE outbox SET url = ? WHERE id = ?", [config.absolute(path), row_id])
     return row_id
 
 
@@ -122,3 +126,14 @@ def queue_due(db, config, now=None) -> dict:
                 if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"]), config) is not None:
                     queued[kind] += 1
     return queued
+
+
+def _register_job() -> None:
+    """The worker runs queue_due about once a minute (hotline.worker.PERIODIC_JOBS)."""
+    from . import worker
+
+    if queue_due not in worker.PERIODIC_JOBS:
+        worker.PERIODIC_JOBS.append(queue_due)
+
+
+_register_job()
