@@ -1,0 +1,99 @@
+"""`hotline lessons …` from the command line, on the test database."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from hotline import db as storage, lessons, lessons_report
+from hotline.cli import main
+from tests.conftest import BA_LAN, CHI_HOA
+
+
+@pytest.fixture
+def run(cli_env, settings):
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+
+    def invoke(*args, ok=True, input=None):
+        result = runner.invoke(main, ["lessons", *args], input=input)
+        assert (result.exit_code == 0) == ok, result.output
+        return result.output
+
+    invoke.db = lambda: storage.connect(settings["HOTLINE_DB"])
+    return invoke
+
+
+def test_it_creates_a_lesson_in_local_time_and_lists_it(run):
+    out = run("create", "--topic", "online_safety", "--place", "Nhà văn hóa thôn Đồng Tâm", "--village", "dong tam",
+              "--at", "01/12/2030 19:30", "--capacity", "2", "--waitlist", "0", "--association", "farmers",
+              "--instructor", "Hồ Văn Phúc")
+    code = out.split()[0]
+    lesson = lessons.by_code(run.db(), code)
+    assert lesson["starts_at"] == "2030-12-01T12:30:00.000000Z"      # 19:30 in Vietnam
+    assert (lesson["village"], lesson["association"], lesson["waitlist"]) == ("Đồng Tâm", "farmers", 0)
+    assert code in run("list")
+
+
+@pytest.mark.parametrize("args", [
+    ["--at", "tomorrow"], ["--village", "Atlantis"], ["--code", "VN2"], ["--topic", "knitting"],
+])
+def test_it_refuses_bad_lessons_with_a_clear_message(run, args):
+    base = {"--topic": "vneid", "--place": "Nhà văn hóa", "--at": "2030-12-01 08:00", "--capacity": "5"}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    out = run("create", *[x for pair in base.items() for x in pair], ok=False)
+    assert out.strip()
+
+
+def test_cancel_asks_then_tells_everyone(run):
+    db = run.db()
+    assert "VN2" in run("cancel", "VN2", input="n\n", ok=False)
+    assert lessons.by_code(db, "VN2")["status"] == "scheduled"
+    run("cancel", "VN2", "--yes")
+    assert lessons.by_code(db, "VN2")["status"] == "cancelled"
+    told = db.execute("SELECT COUNT(*) FROM outbox WHERE ref = ? AND dedupe_key LIKE '%:cancelled:%'",
+                      [f"lesson:{lessons.by_code(db, 'VN2')['id']}"]).fetchone()[0]
+    assert told == 2
+
+
+def test_attendance_by_phone_and_the_roster(run):
+    out = run("attendance", "VN3", "0377242542", "--by", "Dương Thị Liên")   # the demo's no-show came after all
+    assert "+8437****542" in out and "0377242542" not in out
+    db = run.db()
+    assert lessons.by_code(db, "VN3")["attended"] == 5
+    run("attendance", "VN2", BA_LAN, ok=False)                               # not started yet
+    run("attendance", "VN3", "0999999999", ok=False)                          # nobody with that number
+
+
+def test_capacity_promotes_the_waitlist(run):
+    db = run.db()
+    lesson = lessons.by_code(db, "QR3")        # 2 seats, both taken
+    chi_hoa = next(db.query("SELECT id FROM residents WHERE phone = ?", [CHI_HOA]))["id"]
+    assert lessons.enrol(db, lesson["id"], chi_hoa)["outcome"] == "waitlisted"
+    run("capacity", "QR3", "3")
+    assert lessons.by_code(db, "QR3")["seated"] == 3
+
+
+def test_targets_and_the_report(run):
+    out = run("targets", "--period", "2030", "--association", "women=40", "--village", "yen nong=30%")
+    assert "40" in out and "30%" in out
+    db = run.db()
+    goals = lessons_report.targets(db, "2030")
+    assert sorted((k[0], t["target"], t["share"]) for k, t in goals.items()) == [("association", 40, None),
+                                                                                ("village", None, 0.3)]
+    assert json.loads(run("report", "--period", "2030", "--json")) == lessons_report.report(db, "2030")
+    assert "2030" in run("report", "--period", "2030")
+    run("targets", "--association", "chess=3", ok=False)
+    run("report", "--period", "someday", ok=False)
+
+
+def test_remind_queues_what_is_due_once(run):
+    from datetime import datetime, timedelta, timezone
+
+    db = run.db()
+    start = datetime.now(timezone.utc) + timedelta(hours=3)    # yesterday's or today's 17:00 has passed
+    lesson_id = lessons.create(db, "vneid", "Nhà văn hóa", lessons.utc_text(start), 5)
+    chi_hoa = next(db.query("SELECT id FROM residents WHERE phone = ?", [CHI_HOA]))["id"]
+    lessons.enrol(db, lesson_id, chi_hoa, now=lessons.utc_text(start - timedelta(days=3)))
+    assert json.loads(run("remind"))["remind-day"] == 1
+    assert json.loads(run("remind"))["remind-day"] == 0
