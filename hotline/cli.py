@@ -222,3 +222,5 @@ from .officials_cli import officials as officials_group  # noqa: E402
 main.add_command(officials_group)
 from .lessons_cli import lessons as lessons_group  # noqa: E402
 main.add_command(lessons_group)
+from sms.cli import gateway as gateway_group, inbox as inbox_command  # noqa: E402
+main.add_command(gateway_group); main.add_command(inbox_command)  # noqa: E702

@@ -3,27 +3,38 @@ from __future__ import annotations
 
 import logging
 
+from flask import jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import prompts
+from hotline import logs, prompts
+from hotline.health import register_check
 from hotline.webhooks import twiml
 
+from . import gateway, transports  # noqa: F401  (the /sms/gateway route; SMS_TRANSPORTS entries)
+from .health import check
 from .routes import bp
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app) -> None:
+    for secret in ("HOTLINE_GATEWAY_PASSWORD", "HOTLINE_GATEWAY_SIGNING_KEY"):
+        logs.register_secret(app.config.get(secret))
     app.register_blueprint(bp)
+    register_check(app, "sms", lambda: check(app.config))
 
 
 @bp.errorhandler(Exception)
 def _apologise(error):
-    """Never a 500 and never silence: the sender gets a short apology."""
+    """Never a 500 and never silence: the sender gets a short apology; the gateway is asked to retry."""
     if isinstance(error, HTTPException):
         return error
     log.exception("sms webhook failed")
+    if request.path == "/sms/gateway":
+        # The app retries a non-2xx delivery with backoff, so a passing fault (a locked database)
+        # loses nothing; the message is handled once when it comes back.
+        return jsonify(ok=False, error="temporarily unavailable"), 503, {"Retry-After": "10"}
     response = MessagingResponse()
     response.message(prompts.say("core.sms.sorry"))
     return twiml(response)

@@ -1,0 +1,116 @@
+"""Inbound SMS: the log that makes webhooks idempotent, the per-number reply cap, delivery reports.
+
+Domain only (no flask, no twilio): the SMS routes and the sending worker both use it.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from . import residents
+from .db import now as utc_now, transaction
+from .phones import mask
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1600          # Twilio's own limit for one inbound message; longer bodies are answered, not processed
+# Each fn(db, config, phone, text) -> (prompt key, values) | None, tried before the keywords: e.g. the
+# alerts check-in ("reply 1 if safe, 2 if you need help") claims a bare "1" or "2".
+INBOUND_HOOKS: list = []
+
+# Provider states, each mapped onto the outbox's: a report only ever moves a row forward, so any
+# arrival order ends in the same state. delivered outranks failed because carriers do send a late
+# delivery receipt after an "undelivered" (never the other way round).
+TWILIO_STATES = {"accepted": "sent", "queued": "sent", "scheduled": "sent", "sending": "sent", "sent": "sent",
+                 "delivered": "delivered", "read": "delivered", "undelivered": "failed", "failed": "failed",
+                 "canceled": "failed"}
+RANK = {"sent": 1, "failed": 2, "delivered": 3}
+UNSUBSCRIBED = "21610"   # Twilio: the recipient texted STOP to our number; sending again is refused
+
+
+def find(db, transport: str, provider_id: str) -> dict | None:
+    return next(db.query("SELECT * FROM sms_inbox WHERE transport = ? AND provider_id = ?",
+                         [transport, provider_id]), None)
+
+
+def record(db, **row) -> int:
+    return db["sms_inbox"].insert({"received_at": utc_now(), **row}).last_pk
+
+
+def replies_within(db, phone: str, hours: float = 1.0, now: str | None = None) -> int:
+    """Replies sent (or queued) to this number in the last `hours`."""
+    since = _shift(now or utc_now(), -hours)
+    return db.execute("SELECT COUNT(*) FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
+                      " AND reply IS NOT NULL", [phone, since]).fetchone()[0]
+
+
+def listing(db, limit: int = 50) -> list[dict]:
+    return list(db.query("SELECT * FROM sms_inbox ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def describe(row: dict) -> str:
+    """One line for the CLI, the number masked."""
+    reply = row["reply"] if row["reply"] is not None else f"({row['reply_status']})"
+    return (f"#{row['id']} {row['received_at'][:19]} {row['transport']} {mask(row['from_phone'])} "
+            f"{row['command']}/{row['outcome']}: {row['body'][:60]!r} -> {reply}")
+
+
+def delivery_report(db, provider_id: str, state: str, error_code: str | None = None,
+                    error: str | None = None) -> dict | None:
+    """Record a provider's report and move the outbox row forward; the row, or None if not known yet."""
+    if state not in RANK:
+        raise ValueError(f"unknown delivery state {state!r}")
+    with transaction(db):
+        db["sms_delivery_reports"].insert({"provider_id": provider_id, "state": state, "error_code": error_code,
+                                           "error": error, "received_at": utc_now()})
+        row = _apply(db, provider_id)
+        apply_pending(db)
+    return row
+
+
+def apply_pending(db) -> int:
+    """Apply reports that arrived before their outbox row had a provider id; how many were applied.
+
+    The worker may call it right after recording a provider id; every new report also sweeps.
+    """
+    waiting = [r["provider_id"] for r in db.query(
+        "SELECT DISTINCT r.provider_id FROM sms_delivery_reports r JOIN outbox o ON o.provider_id = r.provider_id"
+        " WHERE r.applied_at IS NULL")]
+    with transaction(db):
+        for provider_id in waiting:
+            _apply(db, provider_id)
+    return len(waiting)
+
+
+def _apply(db, provider_id: str) -> dict | None:
+    row = next(db.query("SELECT * FROM outbox WHERE provider_id = ?", [provider_id]), None)
+    if row is None:
+        return None
+    reports = list(db.query("SELECT * FROM sms_delivery_reports WHERE provider_id = ? ORDER BY id", [provider_id]))
+    best = max(reports, key=lambda r: (RANK[r["state"]], r["id"]))
+    current = RANK.get(row["state"], 0)
+    stamp = utc_now()
+    if RANK[best["state"]] > current:
+        db["outbox"].update(row["id"], {"state": best["state"], "error_code": best["error_code"] or row["error_code"],
+                                        "error": best["error"] or row["error"], "sent_at": row["sent_at"] or stamp,
+                                        "updated_at": stamp})
+    if any(r["error_code"] == UNSUBSCRIBED for r in reports):
+        if residents.opt_out(db, row["to_phone"], "carrier") == "opted_out":
+            log.info("%s unsubscribed at the carrier (21610): opted out", mask(row["to_phone"]))
+    db.execute("UPDATE sms_delivery_reports SET applied_at = ? WHERE provider_id = ? AND applied_at IS NULL",
+               [stamp, provider_id])
+    return next(db.query("SELECT * FROM outbox WHERE id = ?", [row["id"]]))
+
+
+def signature_seen(db, signature: str, window_seconds: float) -> bool:
+    """True when this gateway signature was used before (a replay); else remember it for the window."""
+    with transaction(db):
+        db.execute("DELETE FROM gateway_signatures WHERE seen_at < ?", [_shift(utc_now(), -2 * window_seconds / 3600)])
+        cursor = db.execute("INSERT OR IGNORE INTO gateway_signatures (signature, seen_at) VALUES (?, ?)",
+                            [signature, utc_now()])
+    return cursor.rowcount == 0
+
+
+def _shift(stamp: str, hours: float) -> str:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) + timedelta(hours=hours)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,33 @@
+"""The SMS section of GET /health: which transport, and whether what it needs is configured."""
+from __future__ import annotations
+
+import sqlite3
+
+from hotline.db import get_db
+from hotline.transports import SMS_TRANSPORTS
+
+
+def check(config) -> dict:
+    name = config.sms_transport
+    report = {"ok": name in SMS_TRANSPORTS, "transport": name, "accents": config.flag("HOTLINE_SMS_ACCENTS"),
+              "replies_per_hour": int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR")),
+              "allowed_countries": config["HOTLINE_SMS_ALLOWED_COUNTRIES"]}
+    missing = []
+    if name == "twilio":
+        if not config.twilio_configured:
+            missing.append("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN")
+        if not (config["TWILIO_FROM"] or config["TWILIO_MESSAGING_SERVICE_SID"]):
+            missing.append("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+    gateway_wanted = name == "android-gateway" or config["HOTLINE_GATEWAY_URL"]
+    if gateway_wanted:
+        for setting in ("HOTLINE_GATEWAY_URL", "HOTLINE_GATEWAY_PASSWORD", "HOTLINE_GATEWAY_SIGNING_KEY"):
+            if not config[setting]:
+                missing.append(setting)
+        try:
+            row = get_db().execute("SELECT MAX(received_at) FROM sms_inbox WHERE transport = 'android-gateway'")
+            report["gateway_last_inbound"] = row.fetchone()[0]
+        except sqlite3.Error as e:     # /health answers even when the database does not
+            report["gateway_last_inbound"] = f"unknown ({type(e).__name__})"
+    if missing:
+        report.update(ok=False, missing=missing)
+    return report

@@ -1,0 +1,124 @@
+"""One inbound text, whatever carried it: once only, parsed, acted on, answered within the limits."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import phonenumbers
+
+from hotline import inbox, outbox, residents
+from hotline.db import transaction
+from hotline.phones import InvalidPhone, mask, normalise
+from hotline.segments import count
+from hotline.text import nfc
+
+from . import commands, keywords
+from .replies import render
+
+log = logging.getLogger(__name__)
+# A change of consent is always confirmed, whatever the hourly cap: it happens once, so it cannot loop.
+ALWAYS_CONFIRMED = ("opted_out", "opted_in")
+
+
+@dataclass(frozen=True)
+class Message:
+    transport: str          # twilio | android-gateway
+    provider_id: str        # MessageSid, or the gateway's message key
+    sender: str             # as the provider wrote it
+    to: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class Result:
+    reply: str | None
+    command: str
+    outcome: str
+    reply_status: str       # replied | queued | rate_limited | blocked_country | not_a_phone
+    replayed: bool = False
+
+
+def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
+    """Handle a message once: a replay of the same provider id gets the stored reply and no new effect.
+
+    The effect, the log row and (for the gateway) the queued reply commit together, so an opt-out
+    is stored before any reply leaves, and a crash leaves either all of it or none.
+    """
+    with transaction(db):
+        seen = inbox.find(db, message.transport, message.provider_id)
+        if seen:
+            log.info("sms %s replayed: same reply, no new effect", message.provider_id)
+            return Result(seen["reply"], seen["command"], seen["outcome"], seen["reply_status"], replayed=True)
+        body = nfc(message.body)
+        phone = _phone(message.sender)
+        resident = residents.by_phone(db, phone) if phone else None
+        ctx = commands.Context(db, config, phone or "", resident,
+                               config.flag("HOTLINE_SMS_ACCENTS") or bool(resident and resident["sms_accents"]))
+        if phone is None:       # a short code or a name ("VIETTEL"): answering could start a loop
+            command, outcome, reply = keywords.parse(body[:inbox.MAX_BODY]).name, "ignored", None
+        elif len(body) > inbox.MAX_BODY:
+            command, outcome, reply = "too_long", "ignored", ctx.say("sms.too_long")
+        else:
+            command, outcome, reply = _act(ctx, body)
+        reply, status = _limit(db, config, ctx, phone, reply, queue_reply, outcome)
+        inbox_id = inbox.record(db, transport=message.transport, provider_id=message.provider_id,
+                                from_phone=phone or message.sender[:40], to_phone=message.to,
+                                body=body[:inbox.MAX_BODY], body_length=len(body), command=command,
+                                outcome=outcome, resident_id=ctx.resident["id"] if ctx.resident else None,
+                                reply=reply, reply_status=status)
+        if reply and queue_reply:
+            outbox.enqueue(db, "sms", phone, "reply", body=reply, resident_id=ctx.resident and ctx.resident["id"],
+                           ref=f"sms_inbox:{inbox_id}", dedupe_key=f"reply:{message.transport}:{message.provider_id}",
+                           segments=count(reply).segments)
+    log.info("sms from %s: %s -> %s (%s)", mask(phone or ""), command, outcome, status)
+    return Result(reply, command, outcome, status)
+
+
+def _act(ctx, body: str) -> tuple[str, str, str]:
+    for hook in inbox.INBOUND_HOOKS:
+        claimed = hook(ctx.db, ctx.config, ctx.phone, body)
+        if claimed:
+            key, values = claimed
+            return "hook", key, ctx.say(key, **values)
+    command = keywords.parse(body)
+    outcome, reply = commands.run(ctx, command)
+    return command.name, outcome, reply
+
+
+def _limit(db, config, ctx, phone, reply, queue_reply, outcome) -> tuple[str | None, str]:
+    """Who may be answered: real numbers, allowed countries, and N replies an hour each (+ one notice)."""
+    if phone is None:
+        return None, "not_a_phone"
+    if not allowed_destination(config, phone):
+        return None, "blocked_country"
+    status = "queued" if queue_reply else "replied"
+    if not reply or outcome in ALWAYS_CONFIRMED:
+        return reply, status
+    cap = int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR"))
+    sent = inbox.replies_within(db, phone)
+    if sent > cap:
+        return None, "rate_limited"
+    if sent == cap:     # one last reply says why the next ones will not come
+        return render("sms.rate_limited", ctx.accents), status
+    return reply, status
+
+
+def allowed_destination(config, phone: str) -> bool:
+    """Outbound SMS only to the countries in HOTLINE_SMS_ALLOWED_COUNTRIES (calling codes; * = any).
+
+    SMS-pumping fraud sends texts "from" premium foreign numbers to make us answer them.
+    """
+    allowed = {c.strip().lstrip("+") for c in config["HOTLINE_SMS_ALLOWED_COUNTRIES"].split(",") if c.strip()}
+    if "*" in allowed:
+        return True
+    try:
+        return str(phonenumbers.parse(phone).country_code) in allowed
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _phone(sender: str) -> str | None:
+    try:
+        return normalise(sender)
+    except InvalidPhone:
+        return None

@@ -1,0 +1,106 @@
+"""Accent-blind keywords: "Đăng ký Lan Yên Nông", "dk lan yennong" and "CANH BAP" are all understood.
+
+The forms live in prompts/keywords.toml. A message's first one to three words are squashed (accents,
+case and spaces gone, đ = d) and compared with every form; forms of four or more letters forgive
+one typo (a wrong, missing, extra or swapped letter). Exact beats typo, then the longer match.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from hotline import prompts
+from hotline.text import distance, nfc, squash
+
+WORD = re.compile(r"\w+")
+MAX_SPAN = 3
+TYPO_MIN_LETTERS = 4
+CODE_COMMANDS = ("lessons", "cancel")    # HOC <code> may be typed glued: "HOCVN3"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str                       # a [command] of keywords.toml, or "unknown" / "empty"
+    args: tuple[str, ...] = ()      # the words after the keyword, as written (NFC, punctuation dropped)
+    typo: bool = False
+
+
+@lru_cache(maxsize=None)
+def _forms(section: str) -> dict[str, str]:
+    """Squashed form -> name, for keywords.<section>.<name> lists."""
+    prefix = f"keywords.{section}."
+    forms: dict[str, str] = {}
+    for k, values in prompts.catalogue().items():
+        if k.startswith(prefix):
+            for form in values:
+                forms.setdefault(squash(form), k[len(prefix):])
+    return forms
+
+
+@lru_cache(maxsize=None)
+def _whole_message_forms() -> frozenset[str]:
+    return frozenset(squash(f) for f in prompts.raw("keywords.whole_message.forms"))
+
+
+def typos(a: str, b: str) -> int:
+    """Edit distance where swapping two neighbouring letters also counts as one typo."""
+    d = distance(a, b, 2)
+    if d > 1 and len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]]):
+            return 1
+    return d
+
+
+def match(keys: list[str], forms: dict[str, str], whole: frozenset = frozenset()) -> tuple[str, int, bool] | None:
+    """(name, words used, typo?) for the best form matching the first words of keys, or None."""
+    found: dict[tuple[int, int], set[str]] = {}
+    for n in range(1, min(MAX_SPAN, len(keys)) + 1):
+        joined = "".join(keys[:n])
+        for form, name in forms.items():
+            if form in whole and n != len(keys):
+                continue
+            if joined == form:
+                found.setdefault((0, -n), set()).add(name)
+            elif len(form) >= TYPO_MIN_LETTERS and typos(joined, form) == 1:
+                found.setdefault((1, -n), set()).add(name)
+    if not found:
+        return None
+    best = min(found)
+    names = found[best]
+    if len(names) > 1:      # one typo away from two different commands: ask rather than guess
+        return None
+    return names.pop(), -best[1], best[0] == 1
+
+
+def parse(body: str | None) -> Command:
+    text = nfc(body or "").strip()
+    if not text:
+        return Command("empty")
+    words = WORD.findall(text)
+    symbols = {f: n for f, n in _forms("command").items() if not WORD.search(f)}
+    compact = squash(text)
+    if not words:
+        # "?" or "??": a symbol form repeated; anything else without letters or digits is unknown.
+        for form, name in symbols.items():
+            if compact.replace(form, "") == "":
+                return Command(name)
+        return Command("unknown")
+    keys = [squash(w) for w in words]
+    found = match(keys, _forms("command"), _whole_message_forms())
+    if found:
+        name, used, typo = found
+        return Command(name, tuple(words[used:]), typo)
+    for form, name in _forms("command").items():
+        rest = keys[0][len(form):]
+        if name in CODE_COMMANDS and keys[0].startswith(form) and any(c.isdigit() for c in rest):
+            return Command(name, (rest.upper(), *words[1:]))
+    return Command("unknown", tuple(words))
+
+
+def guide(args: tuple[str, ...]) -> str | None:
+    """The guide id named by HD's words ("VNEID", "lừa đảo", "dich vu cong"), or None."""
+    keys = [squash(w) for w in args]
+    found = match(keys, _forms("guide"), frozenset(_forms("guide"))) if keys else None
+    return found[0] if found else None

@@ -1,0 +1,51 @@
+"""Reply texts: prompts folded to GSM-7 unless accents are wanted, shortened to fit one SMS."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hotline import prompts
+from hotline.segments import count
+from hotline.text import nfc
+
+ELLIPSIS = "..."
+
+
+def render(key: str, accents: bool = False, **values) -> str:
+    return prompts.sms(key, accents=accents, **values)
+
+
+def fitted(key: str, accents: bool, shrink: str, segments: int = 1, **values) -> str:
+    """render(), with values[shrink] cut at a word boundary until the text fits `segments` SMS.
+
+    Alert texts, names and places come from people, so their length is not ours to choose.
+    """
+    text = render(key, accents, **values)
+    value = nfc(str(values[shrink]))
+    while count(text).segments > segments and value:
+        value = value[: max(0, len(value) - max(4, (len(value) // 10)))].rsplit(" ", 1)[0].rstrip(" ,.;:")
+        text = render(key, accents, **{**values, shrink: value + ELLIPSIS if value else ""})
+    return text
+
+
+def local_time(utc_text: str, zone: str) -> datetime:
+    moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    try:
+        return moment.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        # Vietnam has kept UTC+7 without daylight saving since 1975; a machine without tzdata still gets it right.
+        return moment.astimezone(timezone(timedelta(hours=7)))
+
+
+def when(utc_text: str, zone: str) -> str:
+    """ "8h00 27/11": how times are written on posters and in texts."""
+    t = local_time(utc_text, zone)
+    return f"{t.hour}h{t.minute:02d} {t.day}/{t.month}"
+
+
+def topic(topic_id: str) -> str:
+    """The lesson topic's short name (prompts/lessons.toml), or its id if the lessons work has none."""
+    name = f"lessons.topics.{topic_id}.short"
+    if name not in prompts.catalogue():
+        name = f"lessons.topics.{topic_id}.name"
+    return prompts.say(name) if name in prompts.catalogue() else topic_id

@@ -1,0 +1,63 @@
+"""SMS fixtures: texting the app as a persona, the fake Android gateway, apps configured for each transport."""
+from __future__ import annotations
+
+import pytest
+
+from hotline import create_app, db as storage, demo
+from hotline.simulator import send_sms
+from tests.fakes.sms_gateway import FakeGateway
+
+
+@pytest.fixture
+def text(hooks):
+    """text(phone, body, sid=None) -> the single reply (None when the app stays silent)."""
+
+    def send(phone, body, sid=None):
+        status, replies = send_sms(hooks, phone, body, sid=sid)
+        assert status == 200
+        assert len(replies) <= 1
+        return replies[0] if replies else None
+
+    return send
+
+
+@pytest.fixture
+def fake_gateway():
+    fake = FakeGateway().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def gateway_settings(settings, fake_gateway):
+    return {**settings, "HOTLINE_SMS_TRANSPORT": "android-gateway", "HOTLINE_GATEWAY_URL": fake_gateway.url,
+            "HOTLINE_GATEWAY_LOGIN": fake_gateway.login, "HOTLINE_GATEWAY_PASSWORD": fake_gateway.password,
+            "HOTLINE_GATEWAY_SIGNING_KEY": fake_gateway.signing_key}
+
+
+@pytest.fixture
+def gateway_app(gateway_settings):
+    app = create_app(gateway_settings)
+    with app.app_context():
+        demo.load(storage.get_db())
+    return app
+
+
+@pytest.fixture
+def gateway_client(gateway_app):
+    return gateway_app.test_client()
+
+
+@pytest.fixture
+def app_db(app):
+    """The app's own database file, as the routes see it."""
+    database = storage.connect(app.config["HOTLINE_DB"])
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def gateway_db(gateway_app):
+    database = storage.connect(gateway_app.config["HOTLINE_DB"])
+    yield database
+    database.conn.close()
