@@ -1,6 +1,7 @@
 """The `hotline` command: serve, set up, manage residents, and simulate phones."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -165,9 +166,20 @@ def call(phone, url, keys):
 
     def show(event):
         marks = {"say": "🔊", "play": "▶", "dial": "☎", "record": "🎙", "hangup": "✆ end", "error": "!"}
-        click.echo(f"{marks.get(event.kind, event.kind)} {event.text}")
+        text = caption(hooks.config, event.text) if event.kind == "play" else event.text
+        click.echo(f"{marks.get(event.kind, event.kind)} {text}")
 
-    Call(_hooks(url), _phone(phone), ask, show).run()
+    from voice.simulated import caption, recording_store
+
+    if url:
+        hooks = _hooks(url)
+    else:  # in-process: words typed at a speech prompt are read back by the script recogniser (docs/voice.md)
+        from .simulator import Webhooks
+
+        app = create_app({"HOTLINE_ASR": "script"} if os.environ.get("HOTLINE_ASR", "auto") == "auto" else None)
+        hooks = Webhooks(app.config, client=app.test_client())
+    with recording_store(hooks.config) as store:
+        Call(hooks, _phone(phone), ask, show, recorder=store.record).run()
 
 
 @main.command()
@@ -222,5 +234,7 @@ from .officials_cli import officials as officials_group  # noqa: E402
 main.add_command(officials_group)
 from .lessons_cli import lessons as lessons_group  # noqa: E402
 main.add_command(lessons_group)
+from voice.cli import models_group, prompts_group, voicemail_group  # noqa: E402
+main.add_command(prompts_group); main.add_command(voicemail_group); main.add_command(models_group)  # noqa: E702
 from sms.cli import gateway as gateway_group, inbox as inbox_command  # noqa: E402
 main.add_command(gateway_group); main.add_command(inbox_command)  # noqa: E702

@@ -36,8 +36,8 @@ def _village(db) -> int | None:
     return resident["village_id"] if resident else None
 
 
-def list_menu(db, config) -> menus.Menu:
-    upcoming = lessons.upcoming(db, _village(db), limit=LISTED)
+def list_menu(db, config, village_id: int | None) -> menus.Menu:
+    upcoming = lessons.upcoming(db, village_id, limit=LISTED)
     if not upcoming:
         return menus.Menu("lessons", URL, [prompts.say("voice.lessons.none")], [],
                           [prompts.say("voice.menu.repeat_hint")])
@@ -60,7 +60,7 @@ def detail_menu(db, config, lesson: dict) -> menus.Menu:
 @twilio_signed
 def lessons_menu():
     db, config = get_db(), current_app.config
-    result = menus.handle(list_menu(db, config))
+    result = menus.handle(list_menu(db, config, _village(db)))
     if isinstance(result, menus.Choice):
         return twiml(menus.redirect(menus.with_params(f"{URL}/detail", code=result.option.value)))
     return twiml(result)

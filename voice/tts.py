@@ -88,5 +88,5 @@ def estimate_seconds(text: str) -> float:
 def status(config) -> dict:
     """For /health: how many prompts are pre-rendered (the rest are read by Twilio's <Say>)."""
     folder = cache_dir(config)
-    files = list(folder.glob("*.*")) if folder.is_dir() else []
+    files = [p for p in folder.glob("*.*") if p.suffix[1:] in {x for _, x in ENGINES.values()}] if folder.is_dir() else []
     return {"ok": True, "cached_clips": len(files), "engines": _engines(config)}

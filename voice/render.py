@@ -1,0 +1,147 @@
+"""Pre-render what the hotline says into the audio cache: gTTS, else espeak-ng, else leave it to <Say>.
+
+Run by `hotline prompts render` (and after publishing), never while a caller waits. Files are named
+by a hash of (text, engine, voice), so only new or changed texts are rendered.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hotline import alerts, announcements, places, prompts
+
+from . import audio, guides, menus, tts
+
+log = logging.getLogger(__name__)
+INDEX = "index.tsv"
+GTTS_GIVE_UP_AFTER = 3      # consecutive failures: Google is unreachable, stop trying for this run
+# Other areas add fn(db, config) -> iterable of texts they say through voice.tts.speak.
+SOURCES: list = []
+
+
+@dataclass
+class Report:
+    rendered: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    said: int = 0                                   # left to <Say language="vi-VN">
+    errors: dict[str, str] = field(default_factory=dict)
+    pruned: int = 0
+
+
+def texts(db, config) -> list[str]:
+    """Every text a call can say that is known ahead: prompts, menus, guides, villages, warnings, announcements."""
+    from .lessons import list_menu
+    from .routes import main_menu
+    from .warnings import _village_alerts_menu, _village_menu
+
+    found = [v for k, v in prompts.catalogue().items() if k.startswith("voice.") and isinstance(v, str)
+             and not k.startswith(("voice.cli.", "voice.words.")) and not prompts.placeholders(v)]
+    found += menus.spoken(main_menu()) + menus.spoken(guides.list_menu()) + [prompts.say("core.voice.sorry")]
+    for guide in guides.GUIDES:
+        for number in range(1, len(prompts.raw(f"guides.{guide}.steps")) + 1):
+            found += menus.spoken(guides.step_menu(guide, number))
+    found += menus.spoken(_village_menu(db))
+    for village in [None, *places.villages(db)]:
+        if village:
+            for offer in (True, False):
+                found += menus.spoken(_village_alerts_menu(db, village, offer))
+            found.append(prompts.say("voice.warnings.registered", village=village["name"]))
+        found += [a["text"] for a in alerts.active_for_village(db, village and village["id"])]
+        found += [a["text"] for a in announcements.latest(db, village and village["id"]) if a.get("text")]
+        found += menus.spoken(list_menu(db, config, village and village["id"]))
+    for source in SOURCES:
+        found += list(source(db, config))
+    unique = dict.fromkeys(t for t in found if isinstance(t, str) and t.strip())
+    return list(unique)
+
+
+def gtts_render(text: str, config) -> bytes:
+    from gtts import gTTS
+
+    buffer = io.BytesIO()
+    gTTS(text, lang="vi", timeout=config.number("HOTLINE_TTS_TIMEOUT")).write_to_fp(buffer)
+    data = buffer.getvalue()
+    # A 200 without audio writes nothing: an empty "mp3" would play as silence on a call.
+    if len(data) < 64 or not (data[:3] == b"ID3" or (data[0] == 0xFF and data[1] & 0xE0 == 0xE0)):
+        raise RuntimeError(f"gTTS returned no audio ({len(data)} bytes)")
+    return data
+
+
+def espeak_render(text: str, config) -> bytes:
+    binary = shutil.which("espeak-ng")
+    if not binary:
+        raise RuntimeError("espeak-ng is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.wav"
+        subprocess.run([binary, "-v", "vi", "-s", "150", "-w", str(out), text], check=True, timeout=60,
+                       capture_output=True)
+        data = out.read_bytes()
+    if audio.duration(data) < 0.2:
+        raise RuntimeError("espeak-ng produced no audio")
+    return audio.to_wav_8k(data)
+
+
+RENDERERS = {"gtts": gtts_render, "espeak": espeak_render}
+
+
+def render(db, config, force: bool = False, prune: bool = False, progress=None) -> Report:
+    folder = tts.cache_dir(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    engines = [e for e in tts._engines(config)]
+    report, gtts_failures, last_gtts = Report(), 0, 0.0
+    wanted = texts(db, config)
+    for text in progress(wanted) if progress else wanted:
+        if not force and tts.cached(config, text):
+            report.skipped += 1
+            continue
+        for engine in engines:
+            if engine == "gtts" and gtts_failures >= GTTS_GIVE_UP_AFTER:
+                continue
+            if engine == "gtts":
+                time.sleep(max(0.0, last_gtts + config.number("HOTLINE_TTS_THROTTLE") - time.monotonic()))
+                last_gtts = time.monotonic()
+            try:
+                data = RENDERERS[engine](text, config)
+            except Exception as e:  # an engine failing is expected offline: record why, try the next one
+                report.errors[engine] = f"{type(e).__name__}: {e}"[:200]
+                gtts_failures += engine == "gtts"
+                continue
+            gtts_failures = 0 if engine == "gtts" else gtts_failures
+            voice, ext = tts.ENGINES[engine]
+            _write(folder / f"{tts.digest(text, engine, voice)}.{ext}", data)
+            report.rendered[engine] = report.rendered.get(engine, 0) + 1
+            break
+        else:
+            report.said += 1
+    if prune:
+        report.pruned = _prune(folder, wanted)
+    _index(config, folder, wanted)
+    return report
+
+
+def _index(config, folder: Path, wanted: list[str]) -> None:
+    """index.tsv: clip → text, for people (and the call simulator) reading a call's <Play>s."""
+    lines = [f"{name}\t{' '.join(t.split())}" for t in wanted if (name := tts.cached(config, t))]
+    _write(folder / INDEX, ("\n".join(sorted(lines)) + "\n").encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomic: a caller's <Play> never fetches a half-written file."""
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _prune(folder: Path, wanted: list[str]) -> int:
+    keep = {f"{tts.digest(t, e, v)}.{x}" for t in wanted for e, (v, x) in tts.ENGINES.items()}
+    stale = [p for p in folder.iterdir() if p.is_file() and p.name not in keep and p.name != INDEX]
+    for p in stale:
+        p.unlink()
+    return len(stale)
