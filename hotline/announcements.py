@@ -158,16 +158,18 @@ def _fan_out(db, config, announcement_id: int) -> int:
     if row["kind"] == "warning":
         return _publish_alert(db, config, row)
     not_after = (datetime.now(timezone.utc) + timedelta(hours=FAN_OUT_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    queued = 0
+    ref = f"announcement:{row['id']}"
     for resident in _audience(db, row["village_id"]):
         channels = ["sms"] + (["call"] if any(resident[f] for f in CALL_FLAGS) and row["audio_path"] else [])
         for channel in channels:
-            queued += outbox.enqueue(
+            outbox.enqueue(
                 db, channel, resident["phone"], "announcement", resident_id=resident["id"],
                 body=row["sms_text"] if channel == "sms" else row["text"],
-                url=row["callout_url"] if channel == "call" else None, ref=f"announcement:{row['id']}",
-                dedupe_key=f"announcement:{row['id']}:{resident['id']}:{channel}", not_after=not_after,
-                segments=segments.count(row["sms_text"]).segments if channel == "sms" else None) is not None
+                url=row["callout_url"] if channel == "call" else None, ref=ref,
+                dedupe_key=f"{ref}:{resident['id']}:{channel}", not_after=not_after,
+                segments=segments.count(row["sms_text"]).segments if channel == "sms" else None)
+    # Opted-out residents are recorded as skipped by the outbox: only what will really go is counted.
+    queued = db.execute("SELECT COUNT(*) FROM outbox WHERE ref = ? AND state = 'queued'", [ref]).fetchone()[0]
     db["announcements"].update(row["id"], {"queued": queued, "fanned_out_at": utc_now()})
     return queued
 

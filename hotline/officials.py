@@ -15,6 +15,7 @@ PIN = re.compile(r"^\d{4,8}$")
 MIN_PASSWORD = 8
 MAX_ATTEMPTS = 3
 LOCK_MINUTES = 30
+CALL_HOURS = 4          # a verified call is trusted this long (Twilio ends calls at 4 hours)
 # scrypt at n=2**14 costs ~16 MB and ~50 ms: cheap for one login, ruinous for guessing a stolen table.
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
@@ -197,6 +198,31 @@ def _with_villages(db, row: dict | None) -> dict | None:
 def _later(stamp: str, minutes: float) -> str:
     start = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
     return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def start_call(db, call_sid: str, official_id: int, now: str | None = None) -> None:
+    """The right PIN was given on this call: its later webhooks act for the official."""
+    now = now or utc_now()
+    with transaction(db):
+        db.execute("DELETE FROM official_calls WHERE verified_at < ?", [_later(now, -CALL_HOURS * 60)])
+        db.execute("INSERT OR REPLACE INTO official_calls (call_sid, official_id, verified_at) VALUES (?, ?, ?)",
+                   [call_sid, official_id, now])
+
+
+def on_call(db, call_sid: str, phone: str, now: str | None = None) -> dict | None:
+    """The official verified on this call, if it is still theirs: same number, enabled, not stale."""
+    cutoff = _later(now or utc_now(), -CALL_HOURS * 60)
+    row = db.execute("SELECT official_id FROM official_calls WHERE call_sid = ? AND verified_at >= ?",
+                     [call_sid or "", cutoff]).fetchone()
+    official = get(db, row[0]) if row else None
+    if not official or official["disabled"] or official["phone"] != phone:
+        return None
+    return official
+
+
+def locked(db, official_id: int, now: str | None = None) -> bool:
+    official = get(db, official_id)
+    return bool(official and official["locked_until"] and official["locked_until"] > (now or utc_now()))
 
 
 def load_demo(db) -> int:

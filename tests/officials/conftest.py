@@ -1,0 +1,78 @@
+"""The officials' phone flow: an app talking to the fake Twilio, a recorder, and a scripted phone."""
+import uuid
+
+import numpy as np
+import pytest
+
+from hotline import create_app, db as storage, demo
+from hotline.simulator import Call, HangUp, Webhooks
+from voice import audio
+
+
+@pytest.fixture
+def officials_settings(twilio_settings):
+    # Keypad only: the speech <Record> after each menu would otherwise take the scripted answers.
+    return {**twilio_settings, "HOTLINE_ASR": "off"}
+
+
+@pytest.fixture
+def app(officials_settings):
+    app = create_app(officials_settings)
+    with app.app_context():
+        demo.load(storage.get_db())
+    return app
+
+
+@pytest.fixture
+def recorder(fake_twilio):
+    """What the official says becomes a 16 kHz WAV kept by the fake Twilio; its RecordingUrl goes to the action."""
+
+    def record(words: str) -> str:
+        t = np.arange(16000 * 2) / 16000
+        tone = 0.3 * np.sin(2 * np.pi * 440 * t)
+        return fake_twilio.add_recording("RE" + uuid.uuid4().hex, audio.wav(tone, 16000, {"ICMT": words}))
+
+    return record
+
+
+class Phone:
+    """A scripted caller: each answer goes to the next <Gather> or announcement <Record>; then hangs up."""
+
+    def __init__(self, app, client, recorder, caller):
+        self.hooks = Webhooks(app.config, client=client)
+        self.recorder, self.caller = recorder, caller
+
+    def call(self, *answers, url="/voice/incoming"):
+        script = list(answers)
+
+        def answer(kind, attrs):
+            if kind == "record" and attrs.get("playBeep") == "false":
+                return ""  # a menu's speech window: keys only here
+            if not script:
+                raise HangUp
+            return script.pop(0)
+
+        self.call_obj = Call(self.hooks, self.caller, answer, recorder=self.recorder)
+        self.events = self.call_obj.run(url)
+        self.unanswered = script
+        return self
+
+    @property
+    def said(self) -> list[str]:
+        return [e.text for e in self.events if e.kind == "say"]
+
+    @property
+    def played(self) -> list[str]:
+        return [e.text for e in self.events if e.kind == "play"]
+
+    @property
+    def errors(self) -> list[str]:
+        return [e.text for e in self.events if e.kind == "error"]
+
+    def heard(self, text: str) -> bool:
+        return text in self.said
+
+
+@pytest.fixture
+def phone(app, client, recorder):
+    return lambda caller: Phone(app, client, recorder, caller)

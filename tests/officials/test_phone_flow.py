@@ -1,0 +1,282 @@
+"""Officials by phone, walked the way Twilio runs the TwiML: PIN, record, listen back, publish."""
+from pathlib import Path
+
+import pytest
+
+from hotline import announcements, officials, places, prompts
+from hotline.db import get_db
+from tests.conftest import ANH_MINH, BA_LAN, ONG_TU
+
+TU_PIN = "2468"
+CHAIRMAN = "+84912500001"
+CHAIRMAN_PIN = "1357"
+
+
+def say(key, **values):
+    return prompts.say(f"officials.voice.{key}", **values)
+
+
+def _published(app):
+    with app.app_context():
+        return list(get_db().query("SELECT * FROM announcements WHERE status = 'published' ORDER BY id"))
+
+
+def _all(app):
+    with app.app_context():
+        return list(get_db().query("SELECT * FROM announcements ORDER BY id"))
+
+
+def _village(app, name):
+    with app.app_context():
+        return places.find_village(get_db(), name)["id"]
+
+
+# --- PIN ------------------------------------------------------------------------------------
+
+
+def test_it_offers_the_officials_menu_after_the_right_pin(phone):
+    tu = phone(ONG_TU).call(TU_PIN + "#")
+    assert tu.heard(say("pin")) and tu.heard(say("menu")) and tu.heard(say("welcome", name="Nguyễn Văn Tư"))
+    assert tu.errors == []
+
+
+@pytest.mark.parametrize("caller", [BA_LAN, ANH_MINH], ids=["ba_lan_resident", "anh_minh_unknown"])
+def test_other_numbers_hear_the_resident_hotline_and_never_of_the_officials_menu(phone, caller):
+    other = phone(caller).call("2468#", "1")
+    assert not any(text.startswith(say("pin")) or text == say("menu") for text in other.said)
+    assert prompts.say("voice.main.intro") in other.said
+
+
+def test_an_official_who_stays_silent_at_the_pin_hears_the_resident_hotline(phone):
+    tu = phone(ONG_TU).call("")
+    assert tu.heard(say("pin")) and prompts.say("voice.main.intro") in tu.said and not tu.heard(say("menu"))
+
+
+def test_a_wrong_pin_is_asked_again_and_the_third_locks_the_officials_menu(phone, app):
+    tu = phone(ONG_TU).call("1111#", "2222#", "3333#")
+    assert tu.said.count(say("pin_wrong")) == 2
+    assert tu.heard(say("pin_locked", minutes=30)) and not tu.heard(say("menu"))
+    assert prompts.say("voice.main.intro") in tu.said  # still served, as a resident
+    again = phone(ONG_TU).call(TU_PIN + "#")  # even the right PIN waits out the lock
+    assert again.heard(say("locked_now")) and not again.heard(say("menu"))
+
+
+def test_a_disabled_official_is_just_a_resident(phone, app):
+    with app.app_context():
+        officials.disable(get_db(), officials.by_phone(get_db(), ONG_TU)["id"])
+    tu = phone(ONG_TU).call(TU_PIN + "#")
+    assert not tu.heard(say("pin")) and prompts.say("voice.main.intro") in tu.said
+
+
+def test_officials_routes_refuse_a_call_that_gave_no_pin(hooks):
+    for path in ("/voice/officials/menu", "/voice/officials/record", "/voice/officials/review?a=1",
+                 "/voice/officials/send?a=1", "/voice/officials/approve"):
+        status, body = hooks.post(path, {"CallSid": "CA" + "9" * 32, "From": ONG_TU, "Digits": "1"})
+        assert status == 200 and say("session_lost") in body and "<Record" not in body, path
+
+
+# --- recording ------------------------------------------------------------------------------
+
+
+def test_it_records_listens_back_and_publishes_to_the_village(phone, app, client):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "Chieu nay hop thon", "1", "1", "1", "2")
+    published = _published(app)
+    assert len(published) == 1 and published[0]["village_id"] == _village(app, "Yên Nông")
+    assert published[0]["kind"] == "announcement" and published[0]["fan_out"] == "none"
+    assert tu.heard(say("listen_back")) and tu.heard(say("published"))
+    # Listened back from our own copy, served behind an unguessable URL.
+    recording = tu.played[0]
+    assert "/audio/file/" in recording
+    response = client.get(recording.replace("https://hotline.example.vn", ""))
+    assert response.status_code == 200 and response.data[:4] == b"RIFF"
+    response.close()
+    with app.app_context():
+        assert [a["id"] for a in announcements.latest(get_db(), _village(app, "Yên Nông"))] == [published[0]["id"]]
+
+
+def test_the_recording_is_kept_locally_as_8khz_mono_wav(phone, app, fake_twilio):
+    phone(ONG_TU).call(TU_PIN + "#", "1", "Chieu nay hop thon")  # hangs up while listening back
+    from voice import audio
+
+    (row,) = _all(app)
+    kept = Path(row["audio_path"]).read_bytes()
+    decoded = audio.decode(kept)
+    assert decoded.rate == 8000 and kept[22:24] == b"\x01\x00"  # mono
+    assert row["audio_path"].startswith(app.config["HOTLINE_INSTANCE"])
+    fetches = [p for m, p in fake_twilio.requests if "/Recordings/" in p]
+    assert len(fetches) == 1 and fetches[0].endswith(".wav")
+
+
+def test_an_empty_recording_is_asked_again_then_returns_to_the_menu(phone, app):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "", "")
+    assert tu.said.count(say("record_empty")) == 2
+    assert tu.said.count(say("menu")) == 2  # back at the officials' menu
+    assert _all(app) == []
+
+
+def test_re_recording_replaces_the_draft_and_its_file(phone, app):
+    phone(ONG_TU).call(TU_PIN + "#", "1", "ban dau", "2", "ban sau", "3")
+    (row,) = _all(app)  # still one draft, cancelled at the end
+    assert row["status"] == "cancelled"
+    import os
+    assert len(os.listdir(os.path.dirname(row["audio_path"]))) == 0  # the first and the second are gone
+
+
+def test_listening_again_with_star_replays_the_recording(phone):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "*", "3")
+    assert len(tu.played) == 2 and tu.heard(say("cancelled"))
+
+
+def test_cancelling_publishes_nothing(phone, app):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "3")
+    assert tu.heard(say("cancelled")) and _published(app) == []
+
+
+# --- audience and kind ----------------------------------------------------------------------
+
+
+def test_a_village_head_is_refused_a_village_they_may_not_address(phone, app):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "2", "9", "1", "1", "2")
+    assert tu.heard(say("not_allowed", place="Yên Bái"))
+    assert tu.heard(say("not_allowed", place=prompts.say("officials.whole_commune")))
+    assert not tu.heard(say("audience_commune"))  # never offered the whole commune
+    (row,) = _published(app)
+    assert row["village_id"] == _village(app, "Yên Nông")
+
+
+def test_the_commune_chairman_may_address_the_whole_commune(phone, app):
+    chairman = phone(CHAIRMAN).call(CHAIRMAN_PIN + "#", "1", "tiem phong", "1", "9", "1", "2")
+    assert chairman.heard(say("audience_commune"))
+    (row,) = _published(app)
+    assert row["village_id"] is None
+    with app.app_context():
+        assert [a["id"] for a in announcements.latest(get_db(), _village(app, "Bến Đò"))] == [row["id"]]
+
+
+def test_a_flood_warning_with_its_level_reaches_menu_1(phone, app):
+    from hotline import alerts
+
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len nhanh", "1", "1", "2", "4", "1")
+    (row,) = _published(app)
+    assert row["kind"] == "warning" and row["level"] == 4 and row["alert_id"]
+    assert tu.heard(say("published_warning"))
+    with app.app_context():
+        active = alerts.active_for_village(get_db(), _village(app, "Yên Nông"))
+        assert [(a["id"], a["level"], a["audio_path"]) for a in active] == [(row["alert_id"], 4, row["audio_path"])]
+        assert alerts.active_for_village(get_db(), _village(app, "Bến Đò")) == []
+    lan = phone(BA_LAN).call("")  # bà Lan, in Yên Nông, hears the recording before the menu
+    assert any("/audio/file/" in url for url in lan.played)
+
+
+def test_a_level_outside_1_to_5_is_asked_again(phone, app):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len", "1", "1", "2", "7", "3", "1")
+    assert tu.heard(say("level_invalid"))
+    (row,) = _published(app)
+    assert row["level"] == 3
+
+
+# --- fan-out and approval ---------------------------------------------------------------------
+
+
+def _outbox(app, ref):
+    with app.app_context():
+        return list(get_db().query("SELECT * FROM outbox WHERE ref = ? ORDER BY id", [ref]))
+
+
+def test_publishing_with_fan_out_queues_sms_notices_and_call_outs(phone, app):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "1", "1", "1")
+    (row,) = _published(app)
+    rows = _outbox(app, f"announcement:{row['id']}")
+    assert {r["channel"] for r in rows} == {"sms", "call"}
+    assert tu.heard(say("queued", count=len(rows)))
+    assert all(r["url"].endswith(f"/voice/announcement/{row['id']}") for r in rows if r["channel"] == "call")
+
+
+def test_the_call_out_plays_the_recording_and_offers_it_again(phone, app, hooks):
+    phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "1", "1", "1")
+    (row,) = _published(app)
+    from hotline.simulator import Call
+
+    answers = iter(["1", ""])
+    events = Call(hooks, BA_LAN, lambda kind, attrs: next(answers)).run(f"/voice/announcement/{row['id']}")
+    plays = [e for e in events if e.kind == "play"]
+    assert len(plays) == 2 and all("/audio/file/" in e.text for e in plays)
+    assert prompts.say("officials.callout.thanks") in [e.text for e in events if e.kind == "say"]
+
+
+def test_a_call_out_for_a_withdrawn_or_unknown_announcement_says_so(hooks):
+    status, body = hooks.post("/voice/announcement/999", {"CallSid": "CA1", "To": BA_LAN})
+    assert status == 200 and prompts.say("officials.callout.gone") in body and "<Hangup" in body
+
+
+@pytest.fixture
+def approval(officials_settings):
+    officials_settings["HOTLINE_ANNOUNCEMENT_APPROVAL"] = "1"
+
+
+def test_with_approval_required_another_official_approves_by_phone(approval, phone, app):
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "1", "1", "1")
+    (row,) = _published(app)
+    assert tu.heard(say("awaiting_approval")) and _outbox(app, f"announcement:{row['id']}") == []
+    again = phone(ONG_TU).call(TU_PIN + "#")
+    assert not again.heard(say("pending", count=1))  # not their own
+    chairman = phone(CHAIRMAN).call(CHAIRMAN_PIN + "#", "2", "1")
+    assert chairman.heard(say("pending", count=1)) and chairman.heard(say("approve_intro", who="Nguyễn Văn Tư",
+                                                                             place="Yên Nông"))
+    assert any("/audio/file/" in url for url in chairman.played)
+    rows = _outbox(app, f"announcement:{row['id']}")
+    assert rows and chairman.heard(say("queued", count=len(rows))) and chairman.heard(say("nothing_pending"))
+    with app.app_context():
+        assert announcements.get(get_db(), row["id"])["approved_by"] == officials.by_phone(get_db(), CHAIRMAN)["id"]
+
+
+def test_a_warning_waits_for_approval_before_it_is_sent(approval, phone, app):
+    from hotline import alerts
+
+    phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len", "1", "1", "2", "3", "1")
+    (row,) = _published(app)
+    with app.app_context():
+        assert alerts.active_for_village(get_db(), _village(app, "Yên Nông")) == []
+    phone(CHAIRMAN).call(CHAIRMAN_PIN + "#", "2", "1")
+    with app.app_context():
+        (alert,) = alerts.active_for_village(get_db(), _village(app, "Yên Nông"))
+        assert alert["level"] == 3 and announcements.get(get_db(), row["id"])["alert_id"] == alert["id"]
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def failing_recordings(fake_twilio):
+    """Answers the next recording downloads with these HTTP statuses (Twilio has hiccups)."""
+    from flask import request
+
+    statuses = []
+
+    @fake_twilio.app.before_request
+    def fail():
+        if "/Recordings/" in request.path and statuses:
+            return {"code": 20500, "message": "Injected"}, statuses.pop(0)
+
+    return statuses
+
+
+def test_a_download_that_fails_once_is_retried(failing_recordings, phone, app, fake_twilio):
+    failing_recordings.append(500)
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "1", "1", "2")
+    assert len([p for m, p in fake_twilio.requests if "/Recordings/" in p]) == 2
+    assert tu.heard(say("published")) and len(_published(app)) == 1
+
+
+def test_a_download_that_keeps_failing_is_apologised_for_and_nothing_is_published(failing_recordings, phone, app):
+    failing_recordings.extend([500] * 10)
+    tu = phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon")
+    assert tu.heard(say("download_failed")) and tu.said.count(say("menu")) == 2
+    assert tu.errors == [] and _all(app) == []
+
+
+def test_a_recording_url_that_is_not_twilios_is_not_fetched(hooks, app, phone, fake_twilio):
+    tu = phone(ONG_TU).call(TU_PIN + "#")
+    status, body = hooks.post("/voice/officials/recorded", {**tu.call_obj.params,
+                                                           "RecordingUrl": "https://evil.example.com/r.wav"})
+    assert status == 200 and say("download_failed") in body and _all(app) == []

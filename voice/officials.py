@@ -1,0 +1,102 @@
+"""Officials by phone: a registered official's number hears the PIN prompt, then the officials' menu.
+
+Unknown numbers never hear of it: the hook at /voice/incoming answers only for an enabled
+official's number, and the resident's hotline goes on as usual for everyone else.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import announcements, officials, prompts
+from hotline.db import get_db
+from hotline.phones import mask
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus, tts
+from .officials_session import MENU_URL, PIN_URL, RESIDENT_URL, bp, official, say_then, session_lost
+
+log = logging.getLogger(__name__)
+PIN_TIMEOUT_S = 8
+
+
+def init_app(app) -> None:
+    from . import officials_approve, officials_callout, officials_publish, officials_record  # noqa: F401 (routes)
+    from .routes import INCOMING_HOOKS
+
+    if incoming_hook not in INCOMING_HOOKS:
+        INCOMING_HOOKS.insert(0, incoming_hook)
+    app.register_blueprint(bp)
+
+
+def incoming_hook(db, caller: str) -> VoiceResponse | None:
+    """Tried first at /voice/incoming: the PIN prompt for an official's number, None for everyone else."""
+    if request.args.get("as") == "resident" or request.form.get("Direction", "inbound").startswith("outbound"):
+        return None
+    found = officials.by_phone(db, caller)
+    if not found or found["disabled"]:
+        return None
+    log.info("official's number %s calling", mask(caller))
+    if officials.locked(db, found["id"]):
+        return say_then([prompts.say("officials.voice.locked_now")], RESIDENT_URL)
+    return pin_prompt()
+
+
+def pin_prompt(lead: list[str] = ()) -> VoiceResponse:
+    """The PIN, ended by #; silence falls through to the resident's hotline."""
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", timeout=PIN_TIMEOUT_S, finish_on_key="#", action=PIN_URL)
+    for text in [*lead, prompts.say("officials.voice.pin")]:
+        tts.speak(gather, text)
+    response.redirect(RESIDENT_URL)
+    return response
+
+
+@bp.post("/officials/pin")
+@twilio_signed
+def pin():
+    db, config = get_db(), current_app.config
+    found = officials.by_phone(db, request.form.get("From", ""))
+    if not found or found["disabled"]:
+        return twiml(say_then([], RESIDENT_URL))
+    digits = request.form.get("Digits", "")
+    if not digits:  # only # pressed: not an attempt
+        return twiml(pin_prompt())
+    result = officials.check_pin(db, found["id"], digits, max_attempts=int(config.number("HOTLINE_PIN_ATTEMPTS")),
+                                 lock_minutes=config.number("HOTLINE_PIN_LOCK_MINUTES"))
+    log.info("official #%s PIN %s", found["id"], result)
+    if result == "ok":
+        officials.start_call(db, request.form.get("CallSid", ""), found["id"])
+        return twiml(menus.show(_menu(db, found), lead=[prompts.say("officials.voice.welcome", name=found["name"])]))
+    if result == "wrong":
+        return twiml(pin_prompt([prompts.say("officials.voice.pin_wrong")]))
+    minutes = int(config.number("HOTLINE_PIN_LOCK_MINUTES"))
+    return twiml(say_then([prompts.say("officials.voice.pin_locked", minutes=minutes)], RESIDENT_URL))
+
+
+@bp.post("/officials/menu")
+@twilio_signed
+def menu():
+    me = official()
+    if me is None:
+        return twiml(session_lost())
+    result = menus.handle(_menu(get_db(), me))
+    if isinstance(result, VoiceResponse):
+        return twiml(result)
+    target = {"record": "/voice/officials/record", "approve": "/voice/officials/approve",
+              "resident": RESIDENT_URL}[result.option.value]
+    return twiml(menus.redirect(target))
+
+
+def _menu(db, me: dict) -> menus.Menu:
+    pending = len(announcements.awaiting_approval(db, me["id"]))
+    options = [menus.Option("1", prompts.say("officials.voice.record_new"), "record")]
+    if pending:
+        options.append(menus.Option("2", prompts.say("officials.voice.approve_pending"), "approve"))
+    options.append(menus.Option("3", prompts.say("officials.voice.as_resident"), "resident"))
+    intro = [prompts.say("officials.voice.menu")]
+    if pending:
+        intro.append(prompts.say("officials.voice.pending", count=pending))
+    return menus.Menu("officials", MENU_URL, intro, options)

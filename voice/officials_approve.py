@@ -1,0 +1,64 @@
+"""A second official approves, by phone, the fan-out of an announcement another official published."""
+from __future__ import annotations
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import announcements, officials, prompts
+from hotline.db import get_db
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus, tts
+from .officials_session import MENU_URL, bp, official, say_then, session_lost
+
+APPROVE_URL = "/voice/officials/approve"
+
+
+@bp.post("/officials/approve")
+@twilio_signed
+def approve():
+    """One waiting announcement at a time (after=: the last one dealt with): listen, then approve or skip."""
+    me, db = official(), get_db()
+    if me is None:
+        return twiml(session_lost())
+    after = _int(request.args.get("after"))
+    waiting = [a for a in announcements.awaiting_approval(db, me["id"]) if a["id"] > after]
+    chosen = _int(request.args.get("a"))
+    row = next((a for a in waiting if a["id"] == chosen), None) if chosen else (waiting[0] if waiting else None)
+    if row is None:
+        return twiml(say_then([prompts.say("officials.voice.nothing_pending")], MENU_URL))
+    author = officials.get(db, row["official_id"]) if row["official_id"] else None
+    intro = prompts.say("officials.voice.approve_intro", who=author["name"] if author else "",
+                        place=announcements.audience_name(db, row["village_id"]))
+    menu = menus.Menu("officials.approve", menus.with_params(APPROVE_URL, a=row["id"], after=after), [], [
+        menus.Option("1", prompts.say("officials.voice.approve"), "approve"),
+        menus.Option("2", prompts.say("officials.voice.skip"), "skip"),
+        menus.Option("3", prompts.say("officials.voice.back"), "back"),
+    ], [prompts.say("officials.voice.listen_again")])
+    if request.args.get("ev") is None or (request.args.get("ev") == "key" and request.form.get("Digits") == "*"):
+        response = VoiceResponse()
+        tts.speak(response, intro)
+        if not tts.play_file(response, row["audio_path"] or "") and row["text"]:
+            tts.speak(response, row["text"])
+        return twiml(menus.show(menu, _int(request.args.get("n")), response=response))
+    result = menus.handle(menu)
+    if isinstance(result, VoiceResponse):
+        return twiml(result)
+    following = menus.with_params(APPROVE_URL, after=row["id"])
+    if result.option.value == "back":
+        return twiml(menus.redirect(MENU_URL))
+    if result.option.value == "skip":
+        return twiml(menus.redirect(following))
+    outcome = announcements.approve(db, row["id"], me["id"], current_app.config)
+    words = [prompts.say("officials.voice.approved")] if outcome["outcome"] == "approved" else [
+        prompts.say("officials.voice.not_published")]
+    if outcome["outcome"] == "approved":
+        words.append(prompts.say("officials.voice.queued", count=outcome["queued"]))
+    return twiml(say_then(words, following))
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,43 @@
+"""The call-out that plays a published announcement to a resident (the worker places it; Twilio fetches this)."""
+from __future__ import annotations
+
+from flask import request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import announcements, officials, prompts
+from hotline.db import get_db
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus, tts
+from .officials_session import bp
+
+AGAIN_TIMEOUT_S = 5
+
+
+@bp.post("/announcement/<int:announcement_id>")
+@twilio_signed
+def callout(announcement_id: int):
+    db = get_db()
+    row = announcements.get(db, announcement_id)
+    response = VoiceResponse()
+    if not row or row["status"] != "published":
+        tts.speak(response, prompts.say("officials.callout.gone"))
+        response.hangup()
+        return twiml(response)
+    again = request.args.get("ev") == "again"
+    if again and request.form.get("Digits") != "1":
+        tts.speak(response, prompts.say("officials.callout.thanks"))
+        response.hangup()
+        return twiml(response)
+    if not again:
+        author = officials.get(db, row["official_id"]) if row["official_id"] else None
+        tts.speak(response, prompts.say("officials.callout.intro", who=author["name"] if author else "",
+                                        place=announcements.audience_name(db, row["village_id"])))
+    if not tts.play_file(response, row["audio_path"] or "") and row["text"]:
+        tts.speak(response, row["text"])
+    gather = response.gather(input="dtmf", num_digits=1, timeout=AGAIN_TIMEOUT_S, finish_on_key="",
+                             action=menus.with_params(f"/voice/announcement/{announcement_id}", ev="again"))
+    tts.speak(gather, prompts.say("officials.callout.again"))
+    tts.speak(response, prompts.say("officials.callout.thanks"))
+    response.hangup()
+    return twiml(response)

@@ -1,0 +1,134 @@
+"""Publishing a recorded announcement by phone: audience (commune or a village), kind (and a warning's level), send."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import announcements, officials, places, prompts
+from hotline.db import get_db
+from hotline.webhooks import twilio_signed, twiml
+
+from . import menus
+from .officials_session import (MENU_URL, answer, ask, bp, draft, invalid, not_heard, official, retry, say_then,
+                                session_lost)
+
+log = logging.getLogger(__name__)
+COMMUNE_KEY = "9"       # villages keep the keys residents know (1-4 in the demo commune); 9 = everyone
+
+
+def _url(path: str, row: dict) -> str:
+    return menus.with_params(f"/voice/officials/{path}", a=row["id"])
+
+
+@bp.post("/officials/audience")
+@twilio_signed
+def audience():
+    me, db = official(), get_db()
+    row = draft(me) if me else None
+    if row is None:
+        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+    url = _url("audience", row)
+    texts = [prompts.say("officials.voice.audience")]
+    if me["commune_wide"]:
+        texts.append(prompts.say("officials.voice.audience_commune"))
+    texts += [prompts.say("officials.voice.audience_village", village=v["name"], digit=v["keypad"])
+              for v in officials.addressable_villages(db, me["id"]) if v["keypad"] is not None]
+    event, key, failures = answer()
+    if event is None or key == "*":
+        return twiml(ask(url, texts, failures))
+    if key == "#":
+        return twiml(menus.redirect(MENU_URL))
+    if event == "silence" or not key:
+        return twiml(retry(url, texts, failures + 1, not_heard()))
+    village = None if key == COMMUNE_KEY else places.village_by_keypad(db, int(key)) if key.isdigit() else False
+    if village is False or (village is None and key != COMMUNE_KEY):
+        return twiml(retry(url, texts, failures + 1, invalid()))
+    village_id = village["id"] if village else None
+    if announcements.update_draft(db, row["id"], village_id=village_id) != "ok":
+        place = announcements.audience_name(db, village_id)
+        log.info("official #%s may not address %s", me["id"], "the commune" if village_id is None else village_id)
+        return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.not_allowed", place=place)))
+    return twiml(menus.redirect(_url("kind", row)))
+
+
+@bp.post("/officials/kind")
+@twilio_signed
+def kind():
+    me = official()
+    row = draft(me) if me else None
+    if row is None:
+        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+    menu = menus.Menu("officials.kind", _url("kind", row), [prompts.say("officials.voice.kind")], [
+        menus.Option("1", prompts.say("officials.voice.kind_announcement"), "announcement"),
+        menus.Option("2", prompts.say("officials.voice.kind_warning"), "warning"),
+    ])
+    result = menus.handle(menu)
+    if isinstance(result, VoiceResponse):
+        return twiml(result)
+    chosen = result.option.value
+    announcements.update_draft(get_db(), row["id"], kind=chosen, level=None)
+    return twiml(menus.redirect(_url("level" if chosen == "warning" else "send", row)))
+
+
+@bp.post("/officials/level")
+@twilio_signed
+def level():
+    me = official()
+    row = draft(me) if me else None
+    if row is None:
+        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+    url, texts = _url("level", row), [prompts.say("officials.voice.level")]
+    event, key, failures = answer()
+    if event is None or key == "*":
+        return twiml(ask(url, texts, failures))
+    if key == "#":
+        return twiml(menus.redirect(MENU_URL))
+    if event == "silence" or not key:
+        return twiml(retry(url, texts, failures + 1, not_heard()))
+    if key not in "12345":
+        return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.level_invalid")))
+    announcements.update_draft(get_db(), row["id"], level=int(key))
+    return twiml(menus.redirect(_url("send", row)))
+
+
+@bp.post("/officials/send")
+@twilio_signed
+def send():
+    me, db = official(), get_db()
+    row = draft(me) if me else None
+    if row is None:
+        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+    place = announcements.audience_name(db, row["village_id"])
+    if row["kind"] == "warning":
+        intro = prompts.say("officials.voice.confirm_warning", level=row["level"] or 1, place=place)
+        options = [menus.Option("1", prompts.say("officials.voice.send_warning"), "all")]
+    else:
+        intro = prompts.say("officials.voice.confirm_announcement", place=place)
+        options = [menus.Option("1", prompts.say("officials.voice.send_all"), "all"),
+                   menus.Option("2", prompts.say("officials.voice.send_hotline_only"), "hotline")]
+    options.append(menus.Option("3", prompts.say("officials.voice.cancel"), "cancel"))
+    result = menus.handle(menus.Menu("officials.send", _url("send", row), [intro], options))
+    if isinstance(result, VoiceResponse):
+        return twiml(result)
+    if result.option.value == "cancel":
+        announcements.cancel(db, row["id"])
+        return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
+    outcome = announcements.publish(db, current_app.config, row["id"], fan_out=result.option.value == "all")
+    log.info("announcement #%s by official #%s: %s", row["id"], me["id"], outcome)
+    return twiml(say_then(outcome_words(outcome, row["kind"], place), MENU_URL))
+
+
+def outcome_words(outcome: dict, kind: str, place: str) -> list[str]:
+    if outcome["outcome"] == "not_allowed":
+        return [prompts.say("officials.voice.not_allowed", place=place)]
+    if outcome["outcome"] != "published":
+        return [prompts.say("officials.voice.not_published")]
+    sent_warning = kind == "warning" and outcome["fan_out"] == "queued"  # its alert is live in menu 1
+    words = [prompts.say("officials.voice.published_warning" if sent_warning else "officials.voice.published")]
+    if outcome["fan_out"] == "queued":
+        words.append(prompts.say("officials.voice.queued", count=outcome["queued"]))
+    elif outcome["fan_out"] == "awaiting_approval":
+        words.append(prompts.say("officials.voice.awaiting_approval"))
+    return words

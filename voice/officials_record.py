@@ -1,0 +1,153 @@
+"""Recording an announcement: after the beep, kept locally as 8 kHz mono WAV, listened back, transcribed off the call."""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from pathlib import Path
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import announcements, db as storage, prompts
+from hotline.db import get_db
+from hotline.webhooks import twilio_signed, twiml
+
+from . import asr, audio, menus, tts
+from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost
+
+log = logging.getLogger(__name__)
+RECORD_URL = "/voice/officials/record"
+SILENCE_S = 10          # this long without a word ends the recording, as # does
+MAX_EMPTY = 2           # empty recordings before we go back to the officials' menu
+# Transcriptions running off the call path (a 3-minute recording takes Vosk tens of seconds).
+TRANSCRIBING: list[threading.Thread] = []
+
+
+@bp.post("/officials/record")
+@twilio_signed
+def record():
+    if official() is None:
+        return twiml(session_lost())
+    config, draft_id = current_app.config, request.args.get("a")
+    empties = _int(request.args.get("n"))
+    seconds = int(config.number("HOTLINE_RECORDING_SECONDS"))
+    response = VoiceResponse()
+    tts.speak(response, prompts.say("officials.voice.record", minutes=max(1, round(seconds / 60))))
+    response.record(max_length=seconds, finish_on_key="#", play_beep=True, timeout=SILENCE_S, trim="trim-silence",
+                    action=menus.with_params("/voice/officials/recorded", a=draft_id))
+    # Reached only when nothing was recorded: Twilio does not call the action of an empty recording.
+    tts.speak(response, prompts.say("officials.voice.record_empty"))
+    again = menus.with_params(RECORD_URL, a=draft_id, n=empties + 1)
+    response.redirect(MENU_URL if empties + 1 >= MAX_EMPTY else again)
+    return twiml(response)
+
+
+@bp.post("/officials/recorded")
+@twilio_signed
+def recorded():
+    me = official()
+    if me is None:
+        return twiml(session_lost())
+    config, db = current_app.config, get_db()
+    try:
+        wav = audio.to_wav_8k(audio.download_recording(config, request.form.get("RecordingUrl", "")))
+        seconds = audio.duration(wav)
+    except audio.AudioError as e:
+        log.warning("announcement recording not kept: %s", e)
+        return twiml(say_then([prompts.say("officials.voice.download_failed")], MENU_URL))
+    path = _keep(config, wav)
+    previous = draft(me) if request.args.get("a") else None
+    if previous:
+        announcements.update_draft(db, previous["id"], audio_path=str(path), duration_s=round(seconds))
+        _forget(previous["audio_path"])
+        announcement_id = previous["id"]
+    else:
+        announcement_id = announcements.create(db, me["id"], None if me["commune_wide"] else _first(me), str(path),
+                                               duration_s=round(seconds))
+    transcribe_later(config, announcement_id, str(path), wav)
+    return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
+
+
+@bp.post("/officials/review")
+@twilio_signed
+def review():
+    me = official()
+    if me is None:
+        return twiml(session_lost())
+    row = draft(me)
+    if row is None:
+        return twiml(menus.redirect(MENU_URL))
+    menu = menus.Menu("officials.review", menus.with_params("/voice/officials/review", a=row["id"]), [], [
+        menus.Option("1", prompts.say("officials.voice.publish"), "publish"),
+        menus.Option("2", prompts.say("officials.voice.rerecord"), "rerecord"),
+        menus.Option("3", prompts.say("officials.voice.cancel"), "cancel"),
+    ], [prompts.say("officials.voice.listen_again")])
+    event, digits = request.args.get("ev"), request.form.get("Digits", "")
+    if event is None or (event == "key" and digits == "*"):
+        response = VoiceResponse()
+        tts.speak(response, prompts.say("officials.voice.listen_back"))
+        tts.play_file(response, row["audio_path"])
+        return twiml(menus.show(menu, _int(request.args.get("n")), response=response))
+    result = menus.handle(menu)
+    if isinstance(result, VoiceResponse):
+        return twiml(result)
+    choice = result.option.value
+    if choice == "cancel":
+        announcements.cancel(get_db(), row["id"])
+        return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
+    target = "/voice/officials/audience" if choice == "publish" else RECORD_URL
+    return twiml(menus.redirect(menus.with_params(target, a=row["id"])))
+
+
+def transcribe_later(config, announcement_id: int, path: str, wav: bytes) -> threading.Thread | None:
+    """Transcribe off the call path when a speech model is present; the text lands on the announcement."""
+    recogniser = asr.get_recogniser(config)
+    if not recogniser.available:
+        return None
+    thread = threading.Thread(target=_transcribe, args=(config["HOTLINE_DB"], recogniser, announcement_id, path, wav),
+                              name=f"transcribe-{announcement_id}", daemon=True)
+    TRANSCRIBING[:] = [t for t in TRANSCRIBING if t.is_alive()] + [thread]
+    thread.start()
+    return thread
+
+
+def _transcribe(db_path: str, recogniser, announcement_id: int, path: str, wav: bytes) -> None:
+    try:
+        text = recogniser.transcribe(wav).strip()
+    except Exception:  # a failed transcript leaves the announcement without text, nothing else
+        log.exception("transcription of announcement #%s failed", announcement_id)
+        return
+    db = storage.connect(db_path)
+    try:
+        with storage.transaction(db):
+            row = announcements.get(db, announcement_id)
+            if text and row and row["audio_path"] == path:  # not re-recorded meanwhile
+                announcements.transcript(db, announcement_id, text)
+    finally:
+        db.conn.close()
+
+
+def _keep(config, wav: bytes) -> Path:
+    """Our own copy: the product must not depend on Twilio keeping the recording."""
+    folder = config.path("HOTLINE_INSTANCE").resolve() / "recordings" / "announcements"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.wav"
+    path.write_bytes(wav)
+    return path
+
+
+def _forget(path: str | None) -> None:
+    if path and Path(path).is_file():
+        Path(path).unlink()
+
+
+def _first(me: dict) -> int | None:
+    return me["village_ids"][0] if me["village_ids"] else None
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,104 @@
+"""The officials' phone flow, shared parts: its blueprint, who is on the line, and the keypad question it asks."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from hotline import announcements, officials, prompts
+from hotline.db import get_db
+from hotline.webhooks import twiml
+
+from . import menus, tts
+
+bp = Blueprint("officials", __name__, url_prefix="/voice")
+log = logging.getLogger(__name__)
+
+MENU_URL = "/voice/officials/menu"
+PIN_URL = "/voice/officials/pin"
+# The resident's hotline, with the officials' hook stepped over (an official may listen as anyone does).
+RESIDENT_URL = "/voice/incoming?as=resident"
+MAX_FAILURES = 3
+
+
+@bp.errorhandler(Exception)
+def _apologise(error):
+    """Never a 500 on a call: Twilio would read its own English error and hang up."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("officials webhook failed")
+    response = VoiceResponse()
+    tts.speak(response, prompts.say("core.voice.sorry"))
+    return twiml(response)
+
+
+def official() -> dict | None:
+    """The official who gave the right PIN on this call, from the number they gave it from."""
+    return officials.on_call(get_db(), request.form.get("CallSid", ""), request.form.get("From", ""))
+
+
+def session_lost() -> VoiceResponse:
+    response = VoiceResponse()
+    tts.speak(response, prompts.say("officials.voice.session_lost"))
+    response.redirect("/voice/incoming")
+    return response
+
+
+def draft(official_row: dict, status: str = "draft") -> dict | None:
+    """The announcement named in ?a=, if it is this official's and in the expected state."""
+    try:
+        row = announcements.get(get_db(), int(request.args.get("a", "")))
+    except ValueError:
+        return None
+    if not row or row["official_id"] != official_row["id"] or row["status"] != status:
+        return None
+    return row
+
+
+def say_then(texts: list[str], url: str | None, hang_up: bool = False) -> VoiceResponse:
+    response = VoiceResponse()
+    for text in texts:
+        tts.speak(response, text)
+    if url:
+        response.redirect(url)
+    elif hang_up:
+        response.hangup()
+    return response
+
+
+def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> VoiceResponse:
+    """One keypad question (a single key, # included); silence falls through to a counted re-ask."""
+    response = VoiceResponse()
+    timeout = int(float(current_app.config.get("HOTLINE_GATHER_TIMEOUT", 5)))
+    gather = response.gather(input="dtmf", num_digits=1, timeout=timeout, finish_on_key="",
+                             action=menus.with_params(url, ev="key", n=failures))
+    for text in [*lead, *texts]:
+        tts.speak(gather, text)
+    response.redirect(menus.with_params(url, ev="silence", n=failures))
+    return response
+
+
+def answer() -> tuple[str | None, str, int]:
+    """(event, the key pressed, failures so far) for a question asked with ask()."""
+    try:
+        failures = max(0, int(request.args.get("n", 0)))
+    except ValueError:
+        failures = 0
+    return request.args.get("ev"), request.form.get("Digits", "")[:1], failures
+
+
+def retry(url: str, texts: list[str], failures: int, lead: str) -> VoiceResponse:
+    """Ask again with a reason first; the third miss ends the call politely."""
+    if failures >= MAX_FAILURES:
+        return menus.goodbye()
+    return ask(url, texts, failures, [lead])
+
+
+def not_heard() -> str:
+    return prompts.say("voice.menu.not_heard")
+
+
+def invalid() -> str:
+    return prompts.say("voice.menu.invalid")
