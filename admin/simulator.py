@@ -72,8 +72,9 @@ def _answer(call: Call, state: dict | None):
         if state is None:
             db.execute("DELETE FROM simulator_calls WHERE call_sid = ?", [sid])
         else:
-            db["simulator_calls"].upsert({"call_sid": sid, "owner": _owner(), "state": json.dumps(state),
-                                          "updated_at": now()}, pk="call_sid")
+            db.execute("INSERT INTO simulator_calls (call_sid, owner, state, updated_at) VALUES (?, ?, ?, ?)"
+                       " ON CONFLICT (call_sid) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                       [sid, _owner(), json.dumps(state), now()])
     events = [{"kind": e.kind, "text": _local(e.text) if e.kind == "play" else e.text} for e in call.events]
     waiting = {"kind": state["kind"], "attrs": state["attrs"]} if state else None
     return jsonify({"call_sid": sid, "events": events, "waiting": waiting})

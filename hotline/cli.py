@@ -238,3 +238,5 @@ from voice.cli import models_group, prompts_group, voicemail_group  # noqa: E402
 main.add_command(prompts_group); main.add_command(voicemail_group); main.add_command(models_group)  # noqa: E702
 from sms.cli import gateway as gateway_group, inbox as inbox_command  # noqa: E402
 main.add_command(gateway_group); main.add_command(inbox_command)  # noqa: E702
+from .alerts_cli import alerts_group, worker_command  # noqa: E402
+main.add_command(alerts_group); main.add_command(worker_command)  # noqa: E702

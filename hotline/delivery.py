@@ -1,4 +1,4 @@
-"""Provider status callbacks, applied monotonically: a late "ringing" never undoes "completed".
+"""Call status callbacks, applied monotonically: a late "ringing" never undoes "completed".
 
 Calls that end busy, unanswered or failed are queued again at growing intervals
 (HOTLINE_CALL_RETRY_MINUTES) up to HOTLINE_CALL_RETRIES times, never past the row's not_after.
@@ -13,7 +13,6 @@ from .db import now as utc_now, transaction
 CALL_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3, "answered": 3,
              "completed": 4, "busy": 4, "no-answer": 4, "failed": 4, "canceled": 4}
 RETRY = ("busy", "no-answer", "failed")
-SMS_FINAL = {"delivered": "delivered", "read": "delivered", "undelivered": "failed", "failed": "failed"}
 
 
 def record_attempt(db, outbox_id: int, provider_id: str) -> None:
@@ -63,14 +62,3 @@ def _final(db, config, row: dict, attempt: int, status: str, answered_by: str | 
             return "retry"
     db.execute("UPDATE outbox SET state = 'failed', error = ?, updated_at = ? WHERE id = ?", [status, now, row["id"]])
     return "failed"
-
-
-def sms_status(db, sid: str, status: str, error_code: str | None = None) -> str:
-    """Apply one SMS status callback: only sent → delivered / failed moves; anything else is progress."""
-    state = SMS_FINAL.get(status)
-    if state is None:
-        return "progress"
-    changed = db.execute("UPDATE outbox SET state = ?, error_code = COALESCE(?, error_code), updated_at = ?"
-                         " WHERE provider_id = ? AND state IN ('claimed', 'sent')",
-                         [state, error_code, utc_now(), sid]).rowcount
-    return state if changed else "stale"

@@ -29,8 +29,9 @@ def _iso(value: str) -> float:
 
 class FakeTwilio:
     def __init__(self, account_sid: str = "AC" + "1" * 32, auth_token: str = "fake-token-0123456789",
-                 rate: float | None = None):
-        self.account_sid, self.auth_token, self.rate = account_sid, auth_token, rate
+                 rate: float | None = None, call_rate: float | None = None):
+        # Like Twilio, messages (MPS) and calls (CPS) are limited separately.
+        self.account_sid, self.auth_token, self.rate, self.call_rate = account_sid, auth_token, rate, call_rate
         self.messages: list[dict] = []
         self.calls: list[dict] = []
         self.recordings: dict[str, tuple[bytes, str]] = {}
@@ -39,6 +40,7 @@ class FakeTwilio:
         self.unsubscribed: set[str] = set()
         self.failures: deque = deque()       # (http status, twilio code) answered before the next creates
         self.accepted_times: deque = deque()
+        self.accepted_calls: deque = deque()
         self.lock = threading.Lock()
         self.app = self._build()
         self.server = None
@@ -119,7 +121,7 @@ class FakeTwilio:
                 return fake._error(400, 21201, "A 'To' and a 'From' phone number are required.")
             if not (form.get("Url") or form.get("Twiml") or form.get("ApplicationSid")):
                 return fake._error(400, 21205, "Url parameter is required.")
-            refused = fake._refuse(form["To"])
+            refused = fake._refuse(form["To"], calls=True)
             if refused:
                 return refused
             with fake.lock:
@@ -151,19 +153,20 @@ class FakeTwilio:
 
         return app
 
-    def _refuse(self, to: str):
+    def _refuse(self, to: str, calls: bool = False):
         """Forced failures, rate limit, invalid and unsubscribed numbers, in Twilio's codes."""
+        rate, accepted = (self.call_rate, self.accepted_calls) if calls else (self.rate, self.accepted_times)
         with self.lock:
             if self.failures:
                 status, code = self.failures.popleft()
                 return self._error(status, code, "Injected failure")
-            if self.rate:
+            if rate:
                 now = time.monotonic()
-                while self.accepted_times and now - self.accepted_times[0] > 1.0:
-                    self.accepted_times.popleft()
-                if len(self.accepted_times) >= self.rate:
+                while accepted and now - accepted[0] > 1.0:
+                    accepted.popleft()
+                if len(accepted) >= rate:
                     return self._error(429, 20429, "Too Many Requests")
-                self.accepted_times.append(now)
+                accepted.append(now)
         if to in self.invalid_numbers or not to.startswith("+"):
             return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if to in self.unsubscribed:

@@ -1,0 +1,131 @@
+"""Safety check-ins after a flood: "1 if safe, 2 if you need help", by SMS and by call.
+
+Every "need help" reaches the village head at once: an SMS to each village head (officials with
+role village_head for that village; or HOTLINE_VILLAGE_HEADS when no officials are registered),
+and the list in `hotline alerts checkins ID` and the admin.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from . import broadcast, places, prompts, residents, segments
+from .alerts import parse, stamp
+from .db import now as utc_now, transaction
+from .text import key
+
+ANSWERS = {"1": "safe", "2": "help"}
+DEFAULT_HOURS = 72
+
+
+def start(db, config, village_ids=None, flags=None, alert_id: int | None = None, hours: float = DEFAULT_HOURS) -> dict:
+    """Ask the residents of these villages (None = whole commune); SMS to all, a call to those who need voice.
+
+    Opted-out residents are asked only when the check-in follows an alert at the emergency level.
+    """
+    now = utc_now()
+    level = db.execute("SELECT level FROM alerts WHERE id = ?", [alert_id]).fetchone() if alert_id else None
+    expires = stamp(parse(now) + timedelta(hours=hours))
+    with transaction(db):
+        checkin_id = db["checkins"].insert({"alert_id": alert_id, "scope": "villages" if village_ids else "commune",
+                                            "flags": ",".join(sorted(flags or [])), "created_at": now,
+                                            "expires_at": expires}).last_pk
+        for village_id in village_ids or []:
+            db["checkin_villages"].insert({"checkin_id": checkin_id, "village_id": village_id})
+        plain, accented = prompts.sms("alerts.sms.checkin"), prompts.sms("alerts.sms.checkin", accents=True)
+        where, params = broadcast.target_sql(village_ids, flags)
+        params.update(ref=f"checkin:{checkin_id}", plain=plain, accented=accented, not_after=expires, start=now,
+                      now=now, seg_plain=segments.count(plain).segments, seg_accented=segments.count(accented).segments,
+                      emergency=int(bool(level) and broadcast.is_emergency(config, level[0])),
+                      priority=broadcast.PRIORITY["checkin"], url=config.absolute(f"/voice/checkin/{checkin_id}?r="))
+        broadcast.insert_rows(db, "sms", "checkin", where, params)
+        broadcast.insert_rows(db, "call", "checkin", where + " AND " + broadcast.VOICE_FLAGS, params)
+    return {"id": checkin_id, **broadcast.progress(db, f"checkin:{checkin_id}")}
+
+
+def answer(db, phone: str, choice: str, config=None, channel: str = "sms") -> str | None:
+    """A bare "1"/"2" from this number: "safe" | "help" | "invalid"; None when no check-in is open for it."""
+    resident = residents.by_phone(db, phone)
+    if resident is None:
+        return None
+    open_ = next(db.query(
+        "SELECT c.id FROM checkins c JOIN outbox o ON o.ref = 'checkin:' || c.id AND o.resident_id = :r"
+        " WHERE c.status = 'open' AND c.expires_at > :now ORDER BY c.id DESC LIMIT 1",
+        {"r": resident["id"], "now": utc_now()}), None)
+    if open_ is None:
+        return None
+    return record(db, config, open_["id"], resident["id"], choice, channel)
+
+
+def record(db, config, checkin_id: int, resident_id: int, choice: str, channel: str) -> str:
+    """Keep the latest answer; a new "help" queues an SMS to each of the village's heads at once."""
+    outcome = ANSWERS.get(str(choice).strip())
+    if outcome is None:
+        return "invalid"
+    now = utc_now()
+    with transaction(db):
+        db.execute("INSERT INTO checkin_answers (checkin_id, resident_id, answer, channel, answered_at)"
+                   " VALUES (?, ?, ?, ?, ?) ON CONFLICT (checkin_id, resident_id) DO UPDATE SET"
+                   " answer = excluded.answer, channel = excluded.channel, answered_at = excluded.answered_at",
+                   [checkin_id, resident_id, outcome, channel, now])
+        if outcome == "help":
+            _tell_heads(db, config, checkin_id, resident_id, now)
+    return outcome
+
+
+def _tell_heads(db, config, checkin_id: int, resident_id: int, now: str) -> None:
+    resident = residents.get(db, resident_id)
+    village = places.village(db, resident["village_id"]) if resident["village_id"] else None
+    body = prompts.sms("alerts.sms.head_help", name=resident["name"] or "-", phone=resident["phone"],
+                       village=village["name"] if village else "-", time=broadcast.local_time(now))
+    for phone in village_heads(db, config, resident["village_id"]):
+        db.execute(
+            "INSERT OR IGNORE INTO outbox (channel, to_phone, body, purpose, ref, dedupe_key, segments, state,"
+            " next_attempt_at, priority, created_at, updated_at) VALUES ('sms', ?, ?, 'notice', ?, ?, ?, 'queued',"
+            " ?, 9, ?, ?)", [phone, body, f"checkin:{checkin_id}:heads", f"checkin:{checkin_id}:{resident_id}:{phone}",
+                             segments.count(body).segments, now, now, now])
+    db.execute("UPDATE checkin_answers SET notified_at = ? WHERE checkin_id = ? AND resident_id = ?",
+               [now, checkin_id, resident_id])
+
+
+def village_heads(db, config, village_id: int | None) -> list[str]:
+    """Phones of the village's heads: from the officials registry when it exists, else HOTLINE_VILLAGE_HEADS."""
+    if db["officials"].exists():
+        phones = [r["phone"] for r in db.query(
+            "SELECT o.phone FROM officials o JOIN official_villages ov ON ov.official_id = o.id"
+            " WHERE o.role = 'village_head' AND o.disabled = 0 AND ov.village_id = ? ORDER BY o.id", [village_id])]
+        if phones:
+            return phones
+    village = places.village(db, village_id) if village_id else None
+    heads = []
+    for pair in str((config or {}).get("HOTLINE_VILLAGE_HEADS", "") or "").split(";"):
+        name, _, phone = pair.partition("=")
+        if village and phone.strip() and key(name) == key(village["name"]):
+            heads.append(phone.strip())
+    return heads
+
+
+def needing_help(db, checkin_id: int | None = None) -> list[dict]:
+    """Everyone whose latest answer is "help", oldest first (they have waited longest)."""
+    return list(db.query(
+        "SELECT a.checkin_id, a.answered_at, a.channel, a.notified_at, r.id AS resident_id, r.name, r.phone,"
+        " v.name AS village FROM checkin_answers a JOIN residents r ON r.id = a.resident_id"
+        " LEFT JOIN villages v ON v.id = r.village_id WHERE a.answer = 'help'"
+        " AND (:id IS NULL OR a.checkin_id = :id) ORDER BY a.answered_at", {"id": checkin_id}))
+
+
+def summary(db, checkin_id: int) -> dict:
+    counts = dict(db.execute("SELECT answer, COUNT(*) FROM checkin_answers WHERE checkin_id = ? GROUP BY answer",
+                             [checkin_id]).fetchall())
+    return {"id": checkin_id, "safe": counts.get("safe", 0), "help": counts.get("help", 0),
+            **broadcast.progress(db, f"checkin:{checkin_id}")}
+
+
+def sms_hook(db, config, phone: str, text: str):
+    """For the SMS keyword parser: a bare 1 or 2 answers an open check-in; None lets the keywords handle it."""
+    choice = (text or "").strip()
+    if choice not in ANSWERS:
+        return None
+    outcome = answer(db, phone, choice, config)
+    if outcome is None:
+        return None
+    return (f"alerts.sms.checkin_thanks_{outcome}", {})

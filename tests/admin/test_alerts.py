@@ -1,0 +1,88 @@
+"""Alerts in the admin: preview of cost and reach, validation in Vietnamese, publish, progress, cancel, report."""
+import re
+
+from hotline import places
+from hotline.db import get_db
+
+TEXT = "Nước sông dâng nhanh, bà con kê cao đồ đạc và di chuyển đến nhà văn hóa thôn."
+
+
+def _village(app, name):
+    with app.app_context():
+        return str(places.find_village(get_db(), name)["id"])
+
+
+def _form(app, **changes):
+    form = {"kind": "flood", "level": "3", "text": TEXT, "village_ids": [_village(app, "Yen Nong")],
+            "flags": [], "starts_at": "", "expires_at": ""}
+    return {**form, **changes}
+
+
+def test_the_preview_shows_both_sms_forms_their_segments_and_the_eta(app, tu):
+    response = tu.post("/admin/alerts/new", {**_form(app), "action": "preview"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    plain = re.search(r'id="sms-plain">([^<]*)<', text).group(1)
+    accented = re.search(r'id="sms-accented">([^<]*)<', text).group(1)
+    assert plain.isascii() and "Nuoc song dang nhanh" in plain
+    assert "Nước sông dâng nhanh" in accented
+    assert re.search(r"Tin không dấu: [12] phần tin", text)
+    assert re.search(r"Tin có dấu: [2-4] phần tin", text)
+    assert "tốc độ đã đăng ký" in text and re.search(r"Gửi tới \d+ người", text)
+    assert TEXT in text   # the form keeps what was typed
+
+
+def test_a_bad_alert_is_refused_in_vietnamese_and_nothing_typed_is_lost(app, tu):
+    form = _form(app, text="", level="9", starts_at="2026-12-01T08:00", expires_at="2026-12-01T07:00")
+    response = tu.post("/admin/alerts/new", {**form, "action": "save"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Ô này không được để trống." in text and "Lựa chọn không hợp lệ." in text
+    assert "Giờ hết hiệu lực phải sau giờ bắt đầu." in text
+    assert 'value="2026-12-01T08:00"' in text and 'value="2026-12-01T07:00"' in text
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 0
+
+
+def test_a_village_head_warns_only_his_own_villages(app, tu):
+    whole = tu.post("/admin/alerts/new", {**_form(app, village_ids=[]), "action": "save"})
+    assert whole.status_code == 422 and "được phép gửi tin" in whole.get_data(as_text=True)
+    other = tu.post("/admin/alerts/new", {**_form(app, village_ids=[_village(app, "Dong Tam")]), "action": "save"})
+    assert other.status_code == 422
+    assert "Đồng Tâm" not in tu.get("/admin/alerts/new").get_data(as_text=True)
+
+
+def test_the_chairman_warns_the_whole_commune(app, chair):
+    response = chair.post("/admin/alerts/new", {**_form(app, village_ids=[]), "action": "save"})
+    assert response.status_code == 302
+    assert "Cả xã" in chair.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
+    created = tu.post("/admin/alerts/new", {**_form(app), "action": "save"})
+    detail = created.headers["Location"]
+    alert_id = int(detail.rsplit("/", 1)[1])
+    page = tu.get(detail).get_data(as_text=True)
+    assert "Bản nháp" in page and 'id="sms-plain"' in page and "Phát cảnh báo" in page
+
+    assert tu.post(f"/admin/alerts/{alert_id}/publish").status_code == 302
+    progress = tu.get(f"/admin/progress.json?refs=alert:{alert_id}").get_json()[f"alert:{alert_id}"]
+    with app.app_context():
+        rows = get_db().execute("SELECT COUNT(*) FROM outbox WHERE ref = ?", [f"alert:{alert_id}"]).fetchone()[0]
+    assert progress["total"] == rows > 0 and progress["queued"] == rows - progress["skipped"]
+    page = tu.get(detail).get_data(as_text=True)
+    assert "Đang phát" in page and f'data-ref="alert:{alert_id}"' in page
+    assert f"alert:{alert_id}" in tu.get("/admin/").get_data(as_text=True)   # on the dashboard, live
+    assert tu.post(f"/admin/alerts/{alert_id}/publish").status_code == 409  # never twice
+
+    report = tu.get(f"/admin/alerts/{alert_id}/report").get_data(as_text=True)
+    assert "Yên Nông" in report and "Người nhận" in report
+
+    assert tu.post(f"/admin/alerts/{alert_id}/cancel").status_code == 302
+    assert "Đã hủy" in tu.get(detail).get_data(as_text=True)
+    after = tu.get(f"/admin/progress.json?refs=alert:{alert_id}").get_json()[f"alert:{alert_id}"]
+    assert after["queued"] == 0 and after["cancelled"] > 0
+
+
+def test_progress_only_answers_for_broadcast_references(tu):
+    assert tu.get("/admin/progress.json?refs=residents,alert:1").get_json().keys() == {"alert:1"}

@@ -1,0 +1,98 @@
+"""The browser simulator: step-wise calls and SMS through the same signed webhooks as Twilio."""
+import json
+
+import pytest
+
+from hotline.simulator import Call, Webhooks
+from tests.admin.conftest import Browser
+from tests.conftest import BA_LAN
+from tests.test_simulators import twiml_app  # noqa: F401  (fixture)
+
+
+def _script(*answers):
+    queue = list(answers)
+    return lambda kind, attrs: queue.pop(0)
+
+
+def test_step_mode_walks_the_same_road_as_run(twiml_app):  # noqa: F811
+    app, seen = twiml_app
+    hooks = Webhooks(app.config, app.test_client())
+    whole = Call(hooks, BA_LAN, _script("1", "", "n")).run("/start")
+    road = [p for p, _ in seen]
+    seen.clear()
+
+    call = Call(hooks, BA_LAN, None)
+    state = call.begin("/start")
+    asked = []
+    for answer in ("1", "", "n"):
+        state = json.loads(json.dumps(state))   # kept between requests as JSON
+        asked.append(state["kind"])
+        call = Call(hooks, BA_LAN, None)
+        call.events = call.events if not asked[:-1] else []
+        state = call.resume(state, answer)
+        if state is None:
+            break
+    assert asked == ["gather", "record", "dial"]
+    assert [p for p, _ in seen] == road
+    assert [e.text for e in whole if e.kind == "say"][-1] == "Tam biet"
+
+
+def test_a_paused_prompt_is_not_heard_twice(twiml_app):  # noqa: F811
+    app, _ = twiml_app
+    hooks = Webhooks(app.config, app.test_client())
+    first = Call(hooks, BA_LAN, None)
+    state = first.begin("/start")
+    assert [e.text for e in first.events] == ["Chon"]
+    second = Call(hooks, BA_LAN, None)
+    second.resume(state, "")   # silence: falls through to the next verb, the prompt is not replayed
+    assert [e.text for e in second.events][:1] == ["Khong nghe thay"]
+
+
+@pytest.fixture
+def demo_client(settings):
+    from hotline import create_app, demo
+    from hotline.db import get_db
+
+    app = create_app({**settings, "HOTLINE_DEMO": "1"})
+    with app.app_context():
+        demo.load(get_db())
+    web = Browser(app.test_client())
+    web.get("/simulator")
+    return web
+
+
+def test_a_call_from_the_browser_goes_through_the_signed_webhooks(demo_client):
+    started = demo_client.post("/simulator/call", {"caller": "0912 100 000"}, headers={"X-CSRF-Token": "x"})
+    body = started.get_json()
+    assert started.status_code == 200
+    assert body["events"] and all(e["kind"] != "error" for e in body["events"])
+    assert body["waiting"] and body["waiting"]["kind"] in ("gather", "record")
+    assert any(e["kind"] in ("say", "play") for e in body["events"])
+    for e in body["events"]:
+        if e["kind"] == "play":
+            assert e["text"].startswith("/")   # served from wherever the browser is
+    pressed = demo_client.post(f"/simulator/call/{body['call_sid']}/input", {"input": "*"}).get_json()
+    assert pressed["events"]
+    ended = demo_client.post(f"/simulator/call/{body['call_sid']}/hangup").get_json()
+    assert ended["waiting"] is None and ended["events"][-1]["kind"] == "hangup"
+    assert demo_client.post(f"/simulator/call/{body['call_sid']}/input", {"input": "1"}).status_code == 404
+
+
+def test_a_paused_call_belongs_to_the_browser_that_placed_it(demo_client, settings):
+    sid = demo_client.post("/simulator/call", {"caller": BA_LAN}).get_json()["call_sid"]
+    other = Browser(demo_client.client.application.test_client())
+    other.get("/simulator")
+    assert other.post(f"/simulator/call/{sid}/input", {"input": "1"}).status_code == 404
+
+
+def test_a_bad_number_is_refused_with_its_reason(demo_client):
+    response = demo_client.post("/simulator/call", {"caller": "12"})
+    assert response.status_code == 422 and response.get_json()["error"] == "too_short"
+
+
+def test_the_sms_panel_sends_a_signed_sms_and_shows_the_replies(demo_client):
+    sent = demo_client.post("/simulator/sms", {"phone": BA_LAN, "body": "HELP"}).get_json()
+    assert sent["status"] == 200
+    assert sent["replies"] or sent["outbox"]
+    assert "outbox" in demo_client.get(f"/simulator/sms?phone={BA_LAN}").get_json()
+    assert demo_client.post("/simulator/sms", {"phone": BA_LAN, "body": " "}).status_code == 422

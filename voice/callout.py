@@ -1,0 +1,205 @@
+"""Voice call-outs: the alert and check-in calls' TwiML, their status callbacks, and the Twilio call transport.
+
+A call-out plays the warning twice inside a keypad <Gather> ("1 heard clearly, 2 hear again");
+a Gather that times out falls through to the goodbye, as Twilio does. An answering machine
+(AnsweredBy machine_end_*, we ask for DetectMessageEndpoint) gets the message after its beep.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import requests
+from flask import Blueprint, current_app, request, url_for
+from twilio.base.exceptions import TwilioRestException
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from hotline import alerts, checkins, delivery, prompts, transports, twilio_api
+from hotline.db import get_db, now as utc_now
+from hotline.webhooks import twilio_signed, twiml
+
+bp = Blueprint("callout", __name__, url_prefix="/voice")
+log = logging.getLogger(__name__)
+MAX_PLAYS = 3
+
+
+def _tts():
+    try:
+        from voice import tts
+    except ImportError:   # the voice channel's audio cache is optional: Twilio's <Say> still speaks
+        return None
+    return tts
+
+
+def speak(parent, text: str):
+    """Pre-rendered audio through voice.tts when it is there, else <Say language="vi-VN">."""
+    tts = _tts()
+    if tts is None:
+        return parent.say(text, language="vi-VN")
+    return tts.speak(parent, text)
+
+
+def _message(parent, alert: dict) -> None:
+    if alert["audio_path"] and _tts() is not None and _tts().play_file(parent, alert["audio_path"]):
+        return
+    speak(parent, prompts.say("alerts.voice.message", kind=prompts.say(f"alerts.kind.{alert['kind']}"),
+                              level=alert["level"], text=alert["text"]))
+
+
+def _resident() -> int | None:
+    value = request.args.get("r", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.errorhandler(Exception)
+def _apologise(error):
+    """Never a 500 on a call: Twilio would read its own English error and hang up."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("call-out webhook failed")
+    response = VoiceResponse()
+    response.say(prompts.say("core.voice.sorry"), language="vi-VN")
+    return twiml(response)
+
+
+@bp.post("/alert/<int:alert_id>")
+@twilio_signed
+def alert_call(alert_id):
+    response = VoiceResponse()
+    alert = alerts.latest_version(get_db(), alert_id) if alerts.get(get_db(), alert_id) else None
+    if alert is None or alert["status"] in ("cancelled", "cancel"):
+        speak(response, prompts.say("alerts.voice.cancelled"))
+        return twiml(response)
+    if alert["status"] == "expired" or alert["expires_at"] <= utc_now():
+        speak(response, prompts.say("alerts.voice.ended"))
+        return twiml(response)
+    speak(response, prompts.say("alerts.voice.intro"))
+    if request.form.get("AnsweredBy", "").startswith("machine_end"):
+        _message(response, alert)   # after the beep: no one can press a key, so no Gather
+        speak(response, prompts.say("alerts.voice.again"))
+        _message(response, alert)
+        return twiml(response)
+    return twiml(_ask(response, alert_id, alert, plays=2))
+
+
+def _ask(response, alert_id: int, alert: dict, plays: int, repeat: int = 2):
+    action = url_for("callout.alert_answer", alert_id=alert_id, r=_resident(), n=plays)
+    gather = response.gather(num_digits=1, timeout=8, finish_on_key="", action=action, method="POST")
+    for i in range(repeat):
+        if i:
+            speak(gather, prompts.say("alerts.voice.again"))
+        _message(gather, alert)
+    speak(gather, prompts.say("alerts.voice.ask"))
+    speak(response, prompts.say("alerts.voice.goodbye"))   # reached only when the Gather times out
+    return response
+
+
+@bp.post("/alert/<int:alert_id>/answer")
+@twilio_signed
+def alert_answer(alert_id):
+    db, response = get_db(), VoiceResponse()
+    digits, plays = request.form.get("Digits", ""), int(request.args.get("n", "2") or 2)
+    if not alerts.get(db, alert_id):
+        speak(response, prompts.say("alerts.voice.cancelled"))
+        return twiml(response)
+    if digits == "1":
+        resident = _resident()
+        if resident is not None:
+            db.execute("INSERT OR IGNORE INTO alert_acks (alert_id, resident_id, channel, acked_at)"
+                       " VALUES (?, ?, 'call', ?)", [alert_id, resident, utc_now()])
+        speak(response, prompts.say("alerts.voice.thanks"))
+        return twiml(response)
+    if plays >= MAX_PLAYS * 2:
+        speak(response, prompts.say("alerts.voice.goodbye"))
+        return twiml(response)
+    # 2 (hear again) or any other key: once more, then the question again.
+    return twiml(_ask(response, alert_id, alerts.latest_version(db, alert_id), plays + 1, repeat=1))
+
+
+@bp.post("/checkin/<int:checkin_id>")
+@twilio_signed
+def checkin_call(checkin_id):
+    response = VoiceResponse()
+    action = url_for("callout.checkin_answer", checkin_id=checkin_id, r=_resident())
+    for _ in range(2):   # asked twice; silence after that ends the call
+        gather = response.gather(num_digits=1, timeout=8, finish_on_key="", action=action, method="POST")
+        speak(gather, prompts.say("alerts.voice.checkin_ask"))
+    speak(response, prompts.say("alerts.voice.goodbye"))
+    return twiml(response)
+
+
+@bp.post("/checkin/<int:checkin_id>/answer")
+@twilio_signed
+def checkin_answer(checkin_id):
+    response, resident = VoiceResponse(), _resident()
+    outcome = "invalid"
+    if resident is not None:
+        outcome = checkins.record(get_db(), current_app.config, checkin_id, resident, request.form.get("Digits", ""),
+                                  "call")
+    if outcome == "invalid":
+        gather = response.gather(num_digits=1, timeout=8, finish_on_key="", method="POST",
+                                 action=url_for("callout.checkin_answer", checkin_id=checkin_id, r=resident))
+        speak(gather, prompts.say("alerts.voice.checkin_ask"))
+        return twiml(response)
+    speak(response, prompts.say(f"alerts.voice.checkin_{outcome}"))
+    return twiml(response)
+
+
+@bp.post("/callout/status")
+@twilio_signed
+def status():
+    form = request.form
+    outcome = delivery.call_status(get_db(), current_app.config, form.get("CallSid", ""), form.get("CallStatus", ""),
+                                   form.get("AnsweredBy"), form.get("CallDuration"))
+    log.info("call %s %s: %s", form.get("CallSid", "?"), form.get("CallStatus", "?"), outcome)
+    return "", 204
+
+
+class TwilioTransport:
+    """Calls (and, until the SMS channel registers its own, SMS) through the Twilio REST API."""
+
+    name = "twilio"
+
+    def __init__(self, config):
+        self.config, self.client = config, twilio_api.client(config, timeout=15)
+
+    def place_call(self, to, url, status_callback=None):
+        return self._do(lambda: self.client.calls.create(
+            to=to, from_=self.config["TWILIO_FROM"], url=url, method="POST", status_callback=status_callback,
+            status_callback_event=["initiated", "ringing", "answered", "completed"], status_callback_method="POST",
+            machine_detection="DetectMessageEndpoint", timeout=30).sid)
+
+    def send_sms(self, to, body, status_callback=None):
+        sender = ({"messaging_service_sid": self.config["TWILIO_MESSAGING_SERVICE_SID"]}
+                  if self.config["TWILIO_MESSAGING_SERVICE_SID"] else {"from_": self.config["TWILIO_FROM"]})
+        return self._do(lambda: self.client.messages.create(to=to, body=body, status_callback=status_callback,
+                                                            **sender).sid)
+
+    def find_call(self, to, since):
+        calls = self._do(lambda: self.client.calls.list(to=to, start_time_after=_when(since), limit=20))
+        return calls[0].sid if calls else None
+
+    def find_sms(self, to, body, since):
+        messages = self._do(lambda: self.client.messages.list(to=to, date_sent_after=_when(since), limit=50))
+        return next((m.sid for m in messages if (m.body or "").strip() == body.strip()), None)
+
+    @staticmethod
+    def _do(request_fn):
+        try:
+            return request_fn()
+        except TwilioRestException as e:
+            transient = e.status == 429 or e.status >= 500
+            raise transports.TransportError(e.msg, str(e.code or e.status), transient) from e
+        except requests.Timeout as e:
+            raise transports.TransportError(str(e), "timeout", transient=True) from e
+        except requests.ConnectionError as e:
+            raise transports.TransportError(str(e), "connection", transient=True) from e
+
+
+def _when(since: str) -> datetime:
+    return datetime.strptime(since[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+
+
+transports.CALL_TRANSPORTS["twilio"] = TwilioTransport
+transports.SMS_TRANSPORTS.setdefault("twilio", TwilioTransport)
