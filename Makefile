@@ -25,7 +25,9 @@ install-test: $(TEST_STAMP)
 run: $(STAMP)
 	$(BIN)/hotline init
 	$(BIN)/hotline demo --if-empty
-	$(BIN)/hotline serve
+	@# The worker sends the outbox beside the server and stops with it (Ctrl-C, or serve exiting).
+	$(BIN)/hotline worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(BIN)/hotline serve
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
