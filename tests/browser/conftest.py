@@ -1,0 +1,82 @@
+"""A real headless Chromium (Debian's, never a downloaded one) against the app served by waitress."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from hotline import create_app, demo, worker
+from hotline.db import get_db
+from tests.admin.conftest import PASSWORD, _official
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}   # a common phone screen, in CSS pixels
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """pytest-base-url's own fixture trips a pytest 9 deprecation (warnings are errors here); ours has no default."""
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE, "locale": "vi-VN", "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def server(settings):
+    """The whole app on 127.0.0.1, a free port, in a thread; the public URL is the server's own."""
+    from waitress.server import create_server
+
+    app = create_app({**settings, "HOTLINE_PUBLIC_URL": "http://127.0.0.1", "HOTLINE_SMS_RATE": "5",
+                      "HOTLINE_CALL_RATE": "1"})
+    with app.app_context():
+        demo.load(get_db())
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    app.config["HOTLINE_PUBLIC_URL"] = f"http://127.0.0.1:{srv.effective_port}"
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    app.url = app.config["HOTLINE_PUBLIC_URL"]
+    yield app
+    srv.close()
+    for channel in list(srv._map.values()):   # the browser's keep-alive connections end the loop too
+        channel.close()
+    srv.task_dispatcher.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def outbox_worker(server):
+    """The real worker sending the outbox through the local transport, started when the test says so."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(server.config, stop), daemon=True)
+    yield thread.start
+    stop.set()
+    if thread.is_alive():
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def chairman_login(server):
+    from tests.admin.conftest import CHAIRMAN_PHONE
+
+    _official(server, "Lê Quang Thắng", "commune_chairman", CHAIRMAN_PHONE, None, "1357")
+
+    def login(page):
+        page.goto(server.url + "/admin/")
+        page.fill("input[name=phone]", "0912 500 001")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+    return login

@@ -1,0 +1,78 @@
+"""End to end in a real headless Chromium: log in, warn, watch the counter move, coverage, the simulator phone."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from hotline import alerts, places
+from hotline.db import get_db
+from tests.conftest import ANH_MINH
+
+pytestmark = pytest.mark.browser
+WARNING = "Nuoc song Hong dang len nhanh, ba con ke cao do dac, di chuyen den nha van hoa."
+
+
+def test_it_publishes_an_alert_and_the_counter_moves_without_reloading(page, server, chairman_login, outbox_worker):
+    chairman_login(page)
+    page.click("text=Tạo cảnh báo")
+    page.select_option("select[name=level]", "3")
+    page.fill("textarea[name=text]", WARNING)
+    page.check("text=Yên Nông")
+    page.click("button[value=preview]")
+    expect(page.locator("#sms-plain")).to_contain_text("Nuoc song Hong dang len nhanh")
+    expect(page.locator("#preview")).to_contain_text("phần tin")
+    page.click("button[value=save]")
+    page.click("#publish")
+    expect(page.locator("#alert-status")).to_have_text("Đang phát")
+    done = page.locator("[data-count=done]").first
+    total = int(page.locator("[data-count=total]").first.inner_text())
+    assert total > 0 and done.inner_text() == "0"
+    page.evaluate("window.sameDocument = true")
+    outbox_worker()
+    page.wait_for_function("() => Number(document.querySelector('[data-count=done]').textContent) > 0",
+                           timeout=10_000)
+    page.wait_for_function(f"() => Number(document.querySelector('[data-count=sent]').textContent) == {total}",
+                           timeout=15_000)
+    assert page.evaluate("window.sameDocument") is True   # the numbers moved without a reload
+
+
+def test_the_coverage_page_draws_its_charts(page, server, chairman_login):
+    chairman_login(page)
+    page.click("header nav >> text=Độ phủ")
+    chart = page.locator("#chart-associations")
+    expect(chart).to_be_visible()
+    assert chart.locator("rect.enrolled").count() == 3 and chart.locator("rect.attended").count() == 3
+    expect(page.locator("#chart-villages g[data-label='Yên Nông']")).to_have_count(1)
+    expect(page.locator("#reach")).to_contain_text("Người cao tuổi")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390   # fits a phone: nothing to scroll sideways
+
+
+def test_the_simulator_keypad_reaches_the_warning(page, server, chairman_login):
+    with server.app_context():
+        db = get_db()
+        yen_nong = places.find_village(db, "Yen Nong")["id"]
+        alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong]))
+    chairman_login(page)
+    page.goto(server.url + "/simulator")
+    page.fill("#caller", ANH_MINH)        # anh Minh: unknown, so the hotline asks for his village
+    page.click("#call")
+    screen = page.locator("#screen")
+    expect(screen).to_contain_text("bấm 1", timeout=5_000)
+    page.click("#keypad button[data-key='1']")
+    expect(screen).to_contain_text("Yên Nông", timeout=5_000)
+    page.click("#keypad button[data-key='1']")
+    expect(screen).to_contain_text(WARNING, timeout=5_000)
+    page.click("#hangup")
+    expect(screen).to_contain_text("Cuộc gọi đã kết thúc.")
+
+
+def test_the_sms_panel_shows_the_conversation(page, server, chairman_login):
+    chairman_login(page)
+    page.goto(server.url + "/simulator")
+    page.fill("#caller", "0912100000")
+    page.fill("#sms-body", "HELP")
+    page.click("#sms-send")
+    expect(page.locator("#bubbles .in")).to_have_text("HELP")
+    expect(page.locator("#bubbles .out").first).to_be_visible(timeout=5_000)
+    assert re.search(r"[A-Z]{2}", page.locator("#bubbles .out").first.inner_text())
