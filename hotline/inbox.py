@@ -91,8 +91,9 @@ def _apply(db, provider_id: str) -> dict | None:
     current = RANK.get(row["state"], 0)
     stamp = utc_now()
     if RANK[best["state"]] > current:
-        db["outbox"].update(row["id"], {"state": best["state"], "error_code": best["error_code"] or row["error_code"],
-                                        "error": best["error"] or row["error"], "sent_at": row["sent_at"] or stamp,
+        failed = best["state"] == "failed"    # a delivery clears an earlier failure's error
+        db["outbox"].update(row["id"], {"state": best["state"], "error_code": best["error_code"] if failed else None,
+                                        "error": best["error"] if failed else None, "sent_at": row["sent_at"] or stamp,
                                         "updated_at": stamp})
     if any(r["error_code"] == UNSUBSCRIBED for r in reports):
         if residents.opt_out(db, row["to_phone"], "carrier") == "opted_out":

@@ -28,6 +28,12 @@ def _check(config, to: str) -> None:
         raise TransportError(f"{mask(to)}: country not in HOTLINE_SMS_ALLOWED_COUNTRIES", "country_not_allowed")
 
 
+def _network(e: requests.RequestException) -> TransportError:
+    """A timeout may hide a request the provider accepted: "timeout" makes the worker look it up, not resend."""
+    code = "timeout" if isinstance(e, requests.Timeout) else "connection"
+    return TransportError(type(e).__name__, code, transient=True)
+
+
 def _since(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc) - CLOCK_SKEW
 
@@ -62,7 +68,7 @@ class TwilioSMS:
             transient = e.status == 429 or e.status >= 500
             raise TransportError(e.msg, str(e.code or e.status), transient=transient) from None
         except requests.RequestException as e:
-            raise TransportError(type(e).__name__, "network", transient=True) from None
+            raise _network(e) from None
 
     def find_sms(self, to: str, body: str, since: str) -> str | None:
         """Look the message up by To and DateSent>, as the real API allows, and match the body."""
@@ -75,7 +81,7 @@ class TwilioSMS:
         except TwilioRestException as e:
             raise TransportError(e.msg, str(e.code or e.status), transient=True) from None
         except requests.RequestException as e:
-            raise TransportError(type(e).__name__, "network", transient=True) from None
+            raise _network(e) from None
         return None
 
 
@@ -153,7 +159,7 @@ class GatewaySMS:
             transient = status in (401, 403, 408, 429) or status >= 500 or status == 0
             raise TransportError(str(e), str(status or "gateway"), transient=transient) from None
         except requests.RequestException as e:
-            raise TransportError(type(e).__name__, "network", transient=True) from None
+            raise _network(e) from None
 
 
 SMS_TRANSPORTS["twilio"] = TwilioSMS

@@ -38,7 +38,7 @@ class FakeGateway:
     # --- control -------------------------------------------------------------------------
     def start(self) -> "FakeGateway":
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
