@@ -41,7 +41,11 @@ def office_hours(spec: str) -> dict[int, list[tuple[time, time]]]:
 
 def is_open(config, at: datetime | None = None) -> bool:
     local = (at or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(config["HOTLINE_TIMEZONE"]))
-    spans = office_hours(config["HOTLINE_OFFICE_HOURS"]).get(local.weekday(), [])
+    try:
+        spans = office_hours(config["HOTLINE_OFFICE_HOURS"]).get(local.weekday(), [])
+    except ValueError as e:  # a typo in the setting: callers still reach voicemail, and the log says why
+        log.error("%s", e)
+        return False
     return any(start <= local.time() < end for start, end in spans)
 
 

@@ -88,3 +88,62 @@ class Caller:
 
     def db(self):
         return storage.connect(self.app.config["HOTLINE_DB"])
+
+
+def add_alert(app, text, villages=None, level=3, audio_path=None):
+    """A published warning through the alerts domain; villages by name (None = the whole commune)."""
+    from hotline import alerts, places
+
+    with app.app_context():
+        db = storage.get_db()
+        ids = [places.find_village(db, v)["id"] for v in villages] if villages else None
+        alert_id = alerts.create(db, "flood", level, text, ids, audio_path=audio_path)
+        alerts.publish(db, app.config, alert_id)
+        return alert_id
+
+
+def seconds_before(root: ET.Element, is_target) -> float:
+    """How long the caller listens before the first element for which is_target(el) is true.
+
+    <Say> is timed by its syllables; a cached <Play> by its real length in the audio cache.
+    """
+    from voice import tts
+
+    total = 0.0
+    for el in root.iter():
+        if el.tag not in ("Say", "Play"):
+            continue
+        if is_target(el):
+            return total
+        if el.tag == "Say":
+            total += tts.estimate_seconds(el.text or "")
+        else:
+            total += _clip_seconds(el.text)
+    raise AssertionError("the target is never played")
+
+
+def _clip_seconds(url: str) -> float:
+    from flask import current_app
+
+    from voice import tts
+
+    path = tts.cache_dir(current_app.config) / url.rsplit("/", 1)[-1]
+    return audio.duration(path.read_bytes()) if path.suffix == ".wav" else path.stat().st_size / 4000
+
+
+@pytest.fixture(scope="session")
+def _shared_fake_twilio():
+    from tests.fakes.twilio_api import FakeTwilio
+
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_twilio(_shared_fake_twilio):
+    """One fake Twilio for the voice tests (stopping one takes half a second), emptied for each test."""
+    fake = _shared_fake_twilio
+    for store in (fake.messages, fake.calls, fake.recordings, fake.requests, fake.failures):
+        store.clear()
+    return fake

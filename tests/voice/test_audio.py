@@ -91,7 +91,7 @@ def test_it_retries_a_recording_that_is_not_ready_yet(fake_twilio, monkeypatch):
         if len(calls) == 2:
             fake_twilio.recordings["RE2"] = real
         return original(account=account, name=name)
-    fake_twilio.app.view_functions["recording"] = late
+    monkeypatch.setitem(fake_twilio.app.view_functions, "recording", late)
     assert audio.download_recording(_config(fake_twilio), url)[:4] == b"RIFF"
     assert len(calls) == 2
 
