@@ -41,6 +41,7 @@ class FakeTwilio:
         self.failures: deque = deque()       # (http status, twilio code) answered before the next creates
         self.accepted_times: deque = deque()
         self.accepted_calls: deque = deque()
+        self.latency = 0.0                   # seconds between creating a message/call and answering (crash window)
         self.lock = threading.Lock()
         self.app = self._build()
         self.server = None
@@ -103,6 +104,7 @@ class FakeTwilio:
                            "date_created": _rfc2822(now), "date_sent": _rfc2822(now), "date_updated": _rfc2822(now),
                            "error_code": None, "error_message": None, "api_version": "2010-04-01"}
                 fake.messages.append(message)
+            time.sleep(fake.latency)
             return fake._resource(message, 201)
 
         @app.get(f"{API}/Messages.json")
@@ -133,6 +135,7 @@ class FakeTwilio:
                         "start_time": _rfc2822(now), "date_created": _rfc2822(now), "direction": "outbound-api",
                         "api_version": "2010-04-01"}
                 fake.calls.append(call)
+            time.sleep(fake.latency)
             return fake._resource(call, 201)
 
         @app.get(f"{API}/Calls.json")
