@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 600          # viewBox units; the SVG scales to the screen
+WIDTH = 340          # viewBox units: about one CSS pixel each on a phone, so the words stay readable
 ROW = 58             # label line + two bars + gap
 BAR = 14
-NUMBERS = 60         # room for the value written after a bar
+NUMBERS = 34         # room for the value written after a bar
 
 
 @dataclass

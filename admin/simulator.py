@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
@@ -59,6 +60,38 @@ def _phone(value: str) -> str:
         abort(422, description=e.reason)
 
 
+_store_lock = threading.Lock()
+
+
+def _recorder():
+    """Typed words become a recording the app downloads like a caller's (voice.simulated), read back by the
+    script recogniser; with any other HOTLINE_ASR the words are silence, as a real line would be."""
+    if (current_app.config.get("HOTLINE_ASR") or "").strip().lower() != "script":
+        return None
+    from voice.simulated import RecordingStore
+
+    with _store_lock:
+        store = current_app.extensions.get("admin.recordings")
+        if store is None:
+            store = RecordingStore(current_app.config)
+            store.thread.start()
+            current_app.extensions["admin.recordings"] = store
+    return store.record
+
+
+def _event(event) -> dict:
+    if event.kind != "play":
+        return {"kind": event.kind, "text": event.text}
+    from voice.simulated import caption
+
+    text = caption(current_app.config, event.text)
+    return {"kind": "play", "url": _local(event.text), "text": "" if text == event.text else text}
+
+
+def _call(caller: str) -> Call:
+    return Call(_hooks(), caller, None, recorder=_recorder())
+
+
 def _local(url: str) -> str:
     """<Play> URLs are absolute on the public address; the browser fetches them from wherever it is."""
     base = current_app.config.public_url
@@ -75,7 +108,7 @@ def _answer(call: Call, state: dict | None):
             db.execute("INSERT INTO simulator_calls (call_sid, owner, state, updated_at) VALUES (?, ?, ?, ?)"
                        " ON CONFLICT (call_sid) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
                        [sid, _owner(), json.dumps(state), now()])
-    events = [{"kind": e.kind, "text": _local(e.text) if e.kind == "play" else e.text} for e in call.events]
+    events = [_event(e) for e in call.events]
     waiting = {"kind": state["kind"], "attrs": state["attrs"]} if state else None
     return jsonify({"call_sid": sid, "events": events, "waiting": waiting})
 
@@ -100,21 +133,21 @@ def call_start():
     caller = _phone(request.form.get("caller", ""))
     stale = (datetime.now(timezone.utc) - timedelta(hours=KEEP_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     get_db().execute("DELETE FROM simulator_calls WHERE updated_at < ?", [stale])
-    call = Call(_hooks(), caller, None)
+    call = _call(caller)
     return _answer(call, call.begin("/voice/incoming"))
 
 
 @bp.post("/call/<sid>/input")
 def call_input(sid):
     state = _saved(sid)
-    call = Call(_hooks(), state["params"]["From"], None)
+    call = _call(state["params"]["From"])
     return _answer(call, call.resume(state, request.form.get("input", "")))
 
 
 @bp.post("/call/<sid>/hangup")
 def call_hangup(sid):
     state = _saved(sid)
-    call = Call(_hooks(), state["params"]["From"], None)
+    call = _call(state["params"]["From"])
     call.hang_up(state)
     return _answer(call, None)
 

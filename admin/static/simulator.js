@@ -27,10 +27,10 @@
   function show(res) {
     (res.events || []).forEach(function (e) {
       if (e.kind === "say") line("say", e.text);
-      else if (e.kind === "play") { line("play", e.text.split("/").pop()); queue.push(e.text); }
+      else if (e.kind === "play") { line("play", e.text || e.url.split("/").pop()); queue.push(e.url); }
       else if (e.kind === "hangup") line("end", d.ended);
       else if (e.kind === "error") line("end", d.error + " " + e.text);
-      else if (e.kind === "dial") line("say", "☎ " + e.text);
+      else if (e.kind === "dial") line("say", e.text);
     });
     playNext();
     sid = res.waiting ? res.call_sid : null;
@@ -59,7 +59,16 @@
   });
   $("send-keys").onclick = function () { answer(typed); };
   $("silence").onclick = function () { answer(""); };
-  $("say").onclick = function () { answer($("words").value); $("words").value = ""; };
+  $("say").onclick = function () {  // words are heard at a recording: let a keypad prompt time out first
+    var words = $("words").value; $("words").value = "";
+    if (!sid || !waiting) return;
+    if (waiting.kind !== "gather") { answer(words); return; }
+    var s = sid; setWaiting(null); sid = s;
+    post("/call/" + s + "/input", {input: ""}).then(function (res) {
+      show(res);
+      if (res.waiting && res.waiting.kind === "record") answer(words);
+    });
+  };
 
   function bubble(cls, text) {
     var p = document.createElement("p"); p.className = cls; p.textContent = text; $("bubbles").appendChild(p);

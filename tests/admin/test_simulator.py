@@ -70,7 +70,7 @@ def test_a_call_from_the_browser_goes_through_the_signed_webhooks(demo_client):
     assert any(e["kind"] in ("say", "play") for e in body["events"])
     for e in body["events"]:
         if e["kind"] == "play":
-            assert e["text"].startswith("/")   # served from wherever the browser is
+            assert e["url"].startswith("/")   # served from wherever the browser is
     pressed = demo_client.post(f"/simulator/call/{body['call_sid']}/input", {"input": "*"}).get_json()
     assert pressed["events"]
     ended = demo_client.post(f"/simulator/call/{body['call_sid']}/hangup").get_json()

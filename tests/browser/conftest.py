@@ -40,7 +40,7 @@ def server(settings):
     from waitress.server import create_server
 
     app = create_app({**settings, "HOTLINE_PUBLIC_URL": "http://127.0.0.1", "HOTLINE_SMS_RATE": "5",
-                      "HOTLINE_CALL_RATE": "1"})
+                      "HOTLINE_CALL_RATE": "1", "HOTLINE_ASR": "script"})
     with app.app_context():
         demo.load(get_db())
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)

@@ -67,6 +67,26 @@ def test_the_simulator_keypad_reaches_the_warning(page, server, chairman_login):
     expect(screen).to_contain_text("Cuộc gọi đã kết thúc.")
 
 
+def test_words_typed_as_speech_reach_the_warning_too(page, server, chairman_login):
+    """HOTLINE_ASR=script: the words travel in a recording the app downloads and recognises."""
+    with server.app_context():
+        db = get_db()
+        yen_nong = places.find_village(db, "Yen Nong")["id"]
+        alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong]))
+    chairman_login(page)
+    page.goto(server.url + "/simulator")
+    page.fill("#caller", ANH_MINH)
+    page.click("#call")
+    screen = page.locator("#screen")
+    expect(screen).to_contain_text("bấm 1", timeout=5_000)
+    page.fill("#words", "cảnh báo")
+    page.click("#say")
+    expect(screen).to_contain_text("Yên Nông", timeout=8_000)
+    page.fill("#words", "Yên Nông")
+    page.click("#say")
+    expect(screen).to_contain_text(WARNING, timeout=8_000)
+
+
 def test_the_sms_panel_shows_the_conversation(page, server, chairman_login):
     chairman_login(page)
     page.goto(server.url + "/simulator")
