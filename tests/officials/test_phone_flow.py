@@ -280,3 +280,37 @@ def test_a_recording_url_that_is_not_twilios_is_not_fetched(hooks, app, phone, f
     status, body = hooks.post("/voice/officials/recorded", {**tu.call_obj.params,
                                                            "RecordingUrl": "https://evil.example.com/r.wav"})
     assert status == 200 and say("download_failed") in body and _all(app) == []
+
+
+# --- bad requests -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, form", [
+    ("/voice/officials/review?a=abc", {}),
+    ("/voice/officials/review?a=999999", {"Digits": "1"}),
+    ("/voice/officials/audience?a=&ev=key&n=x", {"Digits": "1"}),
+    ("/voice/officials/level?a=1&ev=key", {"Digits": "9"}),
+    ("/voice/officials/send?a=1&ev=key", {}),
+    ("/voice/officials/approve?a=zz&after=-4", {"Digits": "1"}),
+    ("/voice/officials/record?n=minus", {}),
+    ("/voice/officials/recorded", {}),
+    ("/voice/officials/pin", {"Digits": ""}),
+    ("/voice/announcement/0?ev=again", {"Digits": "x"}),
+])
+def test_malformed_requests_in_a_verified_call_get_valid_twiml(phone, hooks, path, form):
+    import xml.etree.ElementTree as ET
+
+    tu = phone(ONG_TU).call(TU_PIN + "#")
+    status, body = hooks.post(path, {**tu.call_obj.params, **form})
+    assert status == 200 and ET.fromstring(body).tag == "Response"
+    assert prompts.say("core.voice.sorry") not in body  # handled, not caught by the error handler
+
+
+def test_an_official_cannot_touch_another_officials_draft(phone, app, hooks):
+    phone(CHAIRMAN).call(CHAIRMAN_PIN + "#", "1", "tiem phong")  # the chairman's draft, left at listen back
+    (draft,) = _all(app)
+    tu = phone(ONG_TU).call(TU_PIN + "#")
+    for path in (f"/voice/officials/send?a={draft['id']}&ev=key", f"/voice/officials/review?a={draft['id']}&ev=key"):
+        status, body = hooks.post(path, {**tu.call_obj.params, "Digits": "3"})
+        assert status == 200 and "/voice/officials/menu" in body
+    assert [a["status"] for a in _all(app)] == ["draft"]
