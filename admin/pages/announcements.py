@@ -1,13 +1,12 @@
 """Announcements recorded by phone: listen, correct the transcript, publish, approve the fan-out."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
 from hotline import announcements, broadcast
 from hotline.db import get_db
 
+from ..files import send_recording
 from ..web import bp
 
 
@@ -31,15 +30,7 @@ def announcements_list():
 @bp.get("/announcements/<int:announcement_id>/audio")
 def announcement_audio(announcement_id):
     """The recording, from the instance folder only, to logged-in officials only."""
-    row = _require(get_db(), announcement_id)
-    if not row["audio_path"]:
-        abort(404)
-    instance = current_app.config.path("HOTLINE_INSTANCE").resolve()
-    path = Path(row["audio_path"])
-    path = (path if path.is_absolute() else Path.cwd() / path).resolve()
-    if not path.is_relative_to(instance) or not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="audio/wav", conditional=True, max_age=0)
+    return send_recording(_require(get_db(), announcement_id)["audio_path"])
 
 
 @bp.post("/announcements/<int:announcement_id>/transcript")

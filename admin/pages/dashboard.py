@@ -5,9 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 from flask import abort, redirect, render_template, url_for
 
-from hotline import alerts, broadcast, lessons, voicemail
+from hotline import alerts, broadcast, checkins, lessons, voicemail
 from hotline.db import get_db, now
 
+from ..files import send_recording
 from ..forms import VIETNAM
 from ..web import bp
 
@@ -30,15 +31,7 @@ def dashboard():
     start, end = _week()
     week = [lesson for lesson in lessons.listing(db, since=start) if lesson["starts_at"] < end]
     return render_template("admin/dashboard.html", active=active, progress=progress, week=week,
-                           voicemails=voicemail.listing(db), checkins=_needing_help(db))
-
-
-def _needing_help(db) -> list[dict]:
-    """Residents who answered "need help" to an open check-in: the village head calls them first."""
-    return list(db.query(
-        "SELECT a.*, r.name, r.phone, v.name AS village FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id"
-        " JOIN residents r ON r.id = a.resident_id LEFT JOIN villages v ON v.id = r.village_id"
-        " WHERE a.answer = 'help' AND c.status = 'open' ORDER BY a.answered_at"))
+                           voicemails=voicemail.listing(db), checkins=checkins.needing_help(db))
 
 
 @bp.post("/voicemails/<int:voicemail_id>/handled")
@@ -46,3 +39,11 @@ def voicemail_handled(voicemail_id):
     if not voicemail.mark_handled(get_db(), voicemail_id):
         abort(409)
     return redirect(url_for("admin.dashboard"))
+
+
+@bp.get("/voicemails/<int:voicemail_id>/audio")
+def voicemail_audio(voicemail_id):
+    row = next((v for v in voicemail.listing(get_db(), include_handled=True) if v["id"] == voicemail_id), None)
+    if row is None:
+        abort(404)
+    return send_recording(row["audio_path"])

@@ -4,13 +4,19 @@ from hotline.db import get_db, now
 from tests.conftest import BA_LAN, ONG_TU
 
 
-def test_voicemails_wait_on_the_dashboard_until_called_back(app, tu):
+def test_voicemails_wait_on_the_dashboard_until_called_back(app, tu, tmp_path):
+    kept = tmp_path / "var" / "voicemail" / "RE1.wav"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"RIFF-voicemail")
     with app.app_context():
         db = get_db()
         lan = db.execute("SELECT id FROM residents WHERE phone = ?", [BA_LAN]).fetchone()[0]
         vm = voicemail.record(db, "CA1", BA_LAN, lan, "RE1", "https://api.twilio.com/rec/RE1", 12)
+        voicemail.stored(db, vm, str(kept))
     page = tu.get("/admin/").get_data(as_text=True)
     assert "Nguyễn Thị Lan" in page and f"tel:{BA_LAN}" in page
+    with tu.client.get(f"/admin/voicemails/{vm}/audio") as audio:
+        assert audio.status_code == 200 and audio.data == b"RIFF-voicemail"
     assert tu.post(f"/admin/voicemails/{vm}/handled").status_code == 302
     assert f"tel:{BA_LAN}" not in tu.get("/admin/").get_data(as_text=True)
     assert tu.post(f"/admin/voicemails/{vm}/handled").status_code == 409
