@@ -162,14 +162,11 @@ def enrol(db, lesson_id: int, resident_id: int, channel: str | None = None, now:
 
 
 def enrol_by_code(db, resident_id: int, code: str, channel: str | None = None, now: str | None = None) -> dict:
-    """The SMS/voice seam. A lesson that has already started is, for a resident, an unknown code."""
+    """The SMS/voice seam: enrol()'s outcomes, or unknown_code. "closed" = the lesson has already started."""
     lesson = by_code(db, code)
     if lesson is None:
         return {"outcome": "unknown_code", "lesson": None, "position": None}
-    result = enrol(db, lesson["id"], resident_id, channel, now)
-    if result["outcome"] == "closed":
-        return {**result, "outcome": "unknown_code"}
-    return result
+    return enrol(db, lesson["id"], resident_id, channel, now)
 
 
 def cancel_enrolment(db, lesson_id: int, resident_id: int, now: str | None = None) -> dict:

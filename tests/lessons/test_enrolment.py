@@ -22,7 +22,7 @@ def _outbox(db, **where):
     ("self_enrolled", "{code}", "already_enrolled", None),
     ("cancelled", "{code}", "lesson_cancelled", None),
     ("empty", "XX9", "unknown_code", None),
-    ("past", "{code}", "unknown_code", None),
+    ("past", "{code}", "closed", None),
 ])
 def test_it_answers_every_enrolment_outcome(demo_db, new_lesson, people, setup, code, outcome, position):
     waitlist = 1 if setup == "seat_and_waitlist_taken" else None
