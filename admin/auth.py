@@ -18,6 +18,16 @@ def _account(phone: str) -> str:
         return phone.strip()[:32]
 
 
+def client_address() -> str:
+    """Who is knocking. Behind the local TLS proxy (docs/operations.md) every request comes from
+    127.0.0.1, so only then is X-Forwarded-For trusted, and only its last entry: the one the proxy added."""
+    peer = request.remote_addr or "?"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if peer in ("127.0.0.1", "::1") and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:64]
+    return peer
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
@@ -26,7 +36,7 @@ def login():
         return render_template("admin/login.html", values={}, error=None, next=request.args.get("next", ""))
     config, db = current_app.config, get_db()
     phone, password = request.form.get("phone", "").strip(), request.form.get("password", "")
-    values, account, ip = {"phone": phone}, _account(phone), request.remote_addr or "?"
+    values, account, ip = {"phone": phone}, _account(phone), client_address()
     limit, window = int(config.number("HOTLINE_LOGIN_ATTEMPTS")), config.number("HOTLINE_LOGIN_WINDOW_MIN")
     error, status = None, 200
     if not phone or not password:

@@ -82,6 +82,21 @@ def test_it_limits_one_address_trying_many_accounts(app, web):
     assert response.status_code == 401
 
 
+def test_behind_the_local_proxy_each_client_is_counted_on_its_own(app, web):
+    web.get("/admin/login")
+    for n in range(20):
+        web.post("/admin/login", {"phone": f"+8491200{n:04d}", "password": "guess-guess"},
+                 headers={"X-Forwarded-For": "203.0.113.9"})
+    blocked = web.post("/admin/login", {"phone": "+84912009999", "password": "x"},
+                       headers={"X-Forwarded-For": "203.0.113.9"})
+    other = web.post("/admin/login", {"phone": "+84912009999", "password": "x"},
+                     headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.4"})
+    assert blocked.status_code == 429 and other.status_code == 401
+    spoofed = web.post("/admin/login", {"phone": "+84912009999", "password": "x"},
+                       headers={"X-Forwarded-For": "198.51.100.77"}, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert spoofed.status_code == 429   # a header from anyone but the local proxy changes nothing
+
+
 def test_the_limit_lifts_when_the_window_has_passed(db):
     for minute in range(10, 15):
         throttle.failed(db, "1.2.3.4", ONG_TU, 15, now=f"2026-11-25T13:{minute}:00.000000Z")
