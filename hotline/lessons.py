@@ -114,7 +114,7 @@ def listing(db, since: str | None = None, status: str | None = None) -> list[dic
         " ORDER BY l.starts_at, l.id", {"since": since or "", "status": status}))
 
 
-def _enrolment(db, lesson_id: int, resident_id: int) -> dict | None:
+def enrolment(db, lesson_id: int, resident_id: int) -> dict | None:
     return next(db.query("SELECT * FROM enrolments WHERE lesson_id = ? AND resident_id = ?",
                          [lesson_id, resident_id]), None)
 
@@ -139,7 +139,7 @@ def enrol(db, lesson_id: int, resident_id: int, channel: str | None = None, now:
             return {"outcome": "lesson_cancelled", "lesson": lesson, "position": None}
         if lesson["starts_at"] <= stamp:
             return {"outcome": "closed", "lesson": lesson, "position": None}
-        existing = _enrolment(db, lesson_id, resident_id)
+        existing = enrolment(db, lesson_id, resident_id)
         if existing and existing["status"] != "cancelled":
             return {"outcome": "already_enrolled", "lesson": lesson, "status": existing["status"],
                     "position": waitlist_position(db, existing)}
@@ -157,8 +157,8 @@ def enrol(db, lesson_id: int, resident_id: int, channel: str | None = None, now:
             db["enrolments"].update(existing["id"], row)
         else:
             db["enrolments"].insert({**row, "lesson_id": lesson_id, "resident_id": resident_id, "created_at": stamp})
-        enrolment = _enrolment(db, lesson_id, resident_id)
-        return {"outcome": status, "lesson": get(db, lesson_id), "position": waitlist_position(db, enrolment)}
+        mine = enrolment(db, lesson_id, resident_id)
+        return {"outcome": status, "lesson": get(db, lesson_id), "position": waitlist_position(db, mine)}
 
 
 def enrol_by_code(db, resident_id: int, code: str, channel: str | None = None, now: str | None = None) -> dict:
@@ -174,7 +174,7 @@ def cancel_enrolment(db, lesson_id: int, resident_id: int, now: str | None = Non
     stamp = now or utc_now()
     with transaction(db):
         lesson = get(db, lesson_id)
-        existing = _enrolment(db, lesson_id, resident_id) if lesson else None
+        existing = enrolment(db, lesson_id, resident_id) if lesson else None
         if existing is None or existing["status"] not in ("enrolled", "waitlisted"):
             return {"outcome": "not_enrolled", "lesson": lesson, "promoted": []}
         db["enrolments"].update(existing["id"], {"status": "cancelled", "cancelled_at": stamp, "updated_at": stamp})
@@ -204,7 +204,7 @@ def promote(db, lesson_id: int, now: str | None = None) -> list[dict]:
             db["enrolments"].update(row["id"], {"status": "enrolled", "enrolled_at": stamp, "promoted_at": stamp,
                                                 "updated_at": stamp})
             reminders.notify(db, row["resident_id"], "promoted", lesson, f"{row['queue_no']}")
-            promoted.append(_enrolment(db, lesson_id, row["resident_id"]))
+            promoted.append(enrolment(db, lesson_id, row["resident_id"]))
     return promoted
 
 
@@ -270,7 +270,7 @@ def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool =
             return {"outcome": "not_started", "marked": 0, "walk_ins": 0}
         marked = walk_ins = 0
         for resident_id in resident_ids:
-            existing = _enrolment(db, lesson_id, resident_id)
+            existing = enrolment(db, lesson_id, resident_id)
             if not present:
                 if existing and existing["status"] == "attended":
                     db["enrolments"].update(existing["id"], {"status": "enrolled", "attended_at": None,
