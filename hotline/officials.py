@@ -53,10 +53,11 @@ def add(db, name: str, role: str, phone: str, village_ids: list[int] | None, pin
         password: str | None = None, association: str | None = None) -> int:
     """A new official; village_ids None = the whole commune (a commune chairman always is)."""
     _check_pin(pin)
-    return _insert(db, name, role, phone, village_ids, hash_secret(pin), _password_hash(password), association)
+    return add_hashed(db, name, role, phone, village_ids, hash_secret(pin), _password_hash(password), association)
 
 
-def _insert(db, name, role, phone, village_ids, pin_hash, password_hash, association) -> int:
+def add_hashed(db, name, role, phone, village_ids, pin_hash, password_hash, association=None) -> int:
+    """add() for secrets already hashed (demo data, a restored registry)."""
     if role not in ROLES:
         raise InvalidOfficial("bad_role", role)
     phone = normalise(phone)
@@ -225,26 +226,5 @@ def locked(db, official_id: int, now: str | None = None) -> bool:
     return bool(official and official["locked_until"] and official["locked_until"] > (now or utc_now()))
 
 
-def load_demo(db) -> int:
-    """The demo officials (prompts/demo/officials.toml); officials already registered are left as they are."""
-    from . import places, prompts
-
-    added = 0
-    for o in prompts.data("demo/officials")["officials"]:
-        if by_phone(db, normalise(o["phone"])):
-            continue
-        villages = None if o["villages"] == "all" else [places.find_village(db, v)["id"] for v in o["villages"]]
-        _insert(db, o["name"], o["role"], o["phone"], villages, o["pin_hash"], o.get("password_hash"),
-                o.get("association"))
-        added += 1
-    return added
-
-
-def _register_demo_loader() -> None:
-    from . import demo
-
-    if load_demo not in demo.EXTRA_LOADERS:
-        demo.EXTRA_LOADERS.append(load_demo)
-
-
-_register_demo_loader()
+# The demo officials join `hotline demo` whenever the registry is loaded.
+from . import officials_demo  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """The officials registry on an in-memory database: roles, villages, PIN lockout, hashed secrets."""
 import pytest
 
-from hotline import officials, places
+from hotline import officials, officials_demo, places
 from hotline.phones import InvalidPhone
 from tests.conftest import ANH_MINH, ONG_TU
 
@@ -124,4 +124,4 @@ def test_the_demo_officials_are_loaded_once_with_their_documented_pins(demo_db):
     assert officials.check_pin(demo_db, tu["id"], "2468") == "ok"
     assert {o["role"] for o in officials.listing(demo_db)} == set(officials.ROLES)
     assert sum(o["role"] == "association_leader" for o in officials.listing(demo_db)) == 3
-    assert officials.load_demo(demo_db) == 0
+    assert officials_demo.load_demo(demo_db) == 0
