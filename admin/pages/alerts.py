@@ -86,6 +86,11 @@ def _require(db, alert_id: int) -> dict:
 def alert_detail(alert_id):
     db = get_db()
     alert = _require(db, alert_id)
+    return _detail(db, alert, {}, {"level": alert["level"], "text": alert["text"]})
+
+
+def _detail(db, alert, errors, values, status=200):
+    alert_id = alert["id"]
     preview = None
     if alert["status"] == "draft":
         preview = broadcast.preview(db, current_app.config, alert["text"], alert["village_ids"] or None,
@@ -93,7 +98,8 @@ def alert_detail(alert_id):
     names = {v["id"]: v["name"] for v in places.villages(db)}
     return render_template("admin/alert.html", alert=alert, preview=preview,
                            village_names=[names[i] for i in alert["village_ids"]],
-                           progress=broadcast.progress(db, f"alert:{alert_id}"))
+                           progress=broadcast.progress(db, f"alert:{alert_id}"), errors=errors, values=values,
+                           level_options=[(n, t(f"admin.alerts.levels.l{n}")) for n in range(1, 6)]), status
 
 
 @bp.post("/alerts/<int:alert_id>/publish")
@@ -105,6 +111,27 @@ def alert_publish(alert_id):
     except (alerts.InvalidAlert, ValueError):
         abort(409)
     return redirect(url_for("admin.alert_detail", alert_id=alert_id))
+
+
+@bp.post("/alerts/<int:alert_id>/update")
+def alert_update(alert_id):
+    """A published warning changes (the water rises further): the update supersedes it everywhere."""
+    db = get_db()
+    alert = _require(db, alert_id)
+    form = Form(request.form)
+    form.choice("level", range(1, 6), required=True)
+    form.text("text", required=True, max_len=600)
+    form.local_datetime("expires_at")
+    if not form.ok:
+        return _detail(db, alert, form.errors, request.form.to_dict(), 422)
+    changes = {"level": form.clean["level"], "text": form.clean["text"]}
+    if form.clean["expires_at"]:
+        changes["expires_at"] = form.clean["expires_at"]
+    try:
+        new_id = alerts.update(db, current_app.config, alert_id, **changes)
+    except alerts.InvalidAlert as e:
+        return _detail(db, alert, {"text": f"admin.errors.alert_{e.reason}"}, request.form.to_dict(), 422)
+    return redirect(url_for("admin.alert_detail", alert_id=new_id))
 
 
 @bp.post("/alerts/<int:alert_id>/cancel")

@@ -86,3 +86,17 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
 
 def test_progress_only_answers_for_broadcast_references(tu):
     assert tu.get("/admin/progress.json?refs=residents,alert:1").get_json().keys() == {"alert:1"}
+
+
+def test_an_update_supersedes_the_published_alert(app, tu):
+    created = tu.post("/admin/alerts/new", {**_form(app), "action": "save"})
+    alert_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    tu.post(f"/admin/alerts/{alert_id}/publish")
+    bad = tu.post(f"/admin/alerts/{alert_id}/update", {"level": "4", "text": ""})
+    assert bad.status_code == 422 and "Ô này không được để trống." in bad.get_data(as_text=True)
+    updated = tu.post(f"/admin/alerts/{alert_id}/update", {"level": "4", "text": "Nước lên thêm 1 mét, sơ tán ngay."})
+    new_id = int(updated.headers["Location"].rsplit("/", 1)[1])
+    assert new_id != alert_id
+    page = tu.get(f"/admin/alerts/{new_id}").get_data(as_text=True)
+    assert "Nước lên thêm 1 mét, sơ tán ngay." in page and f"Thay cho cảnh báo #{alert_id}" in page
+    assert "Đã được thay bằng cảnh báo" in tu.get(f"/admin/alerts/{alert_id}").get_data(as_text=True)
