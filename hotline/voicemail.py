@@ -51,3 +51,18 @@ def purge(db, instance: Path, days: float, at: datetime | None = None) -> int:
                    [now(), row["id"]])
         purged += 1
     return purged
+
+
+def retention_job(db, config, now: str) -> None:
+    """The worker's minute job: residents' voicemail audio never outlives HOTLINE_AUDIO_RETENTION_DAYS."""
+    purge(db, config.path("HOTLINE_INSTANCE"), config.number("HOTLINE_AUDIO_RETENTION_DAYS"))
+
+
+def _register_job() -> None:
+    from . import worker
+
+    if retention_job not in worker.PERIODIC_JOBS:
+        worker.PERIODIC_JOBS.append(retention_job)
+
+
+_register_job()

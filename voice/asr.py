@@ -68,7 +68,7 @@ def load_model(model_dir: str):
         if model_dir not in _models:
             import vosk
 
-            vosk.SetLogLevel(-1)
+            vosk.SetLogLevel(-2)   # Kaldi warnings (e.g. a grammar word missing from the model) are ours to log
             _models[model_dir] = vosk.Model(model_dir)
         return _models[model_dir]
 

@@ -22,9 +22,9 @@ CHUNK = 1 << 20
 class FetchError(Exception):
     """reason is a prompt key under voice.cli; values fill it."""
 
-    def __init__(self, reason: str, **values):
-        super().__init__(reason)
-        self.reason, self.values = reason, values
+    def __init__(self, prompt: str, **values):
+        super().__init__(prompt)
+        self.reason, self.values = prompt, values
 
 
 def pins(folder: Path) -> dict[str, str]:

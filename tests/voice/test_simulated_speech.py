@@ -1,0 +1,36 @@
+"""`hotline call`: words typed at a speech prompt go through the signed Record action and the recording download."""
+from click.testing import CliRunner
+
+from hotline.cli import main
+from hotline.config import Config
+from tests.conftest import BA_LAN
+from voice import audio
+from voice.simulated import recording_store
+
+
+def test_typed_words_choose_a_menu_option(cli_env):
+    result = CliRunner().invoke(main, ["call", BA_LAN, "--keys", ",hướng dẫn,,lừa đảo"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "🎙 hướng dẫn" in result.output and "Bác muốn nghe hướng dẫn nào?" in result.output
+    assert "Bước 1." in result.output and "OTP" in result.output
+
+
+def test_the_store_serves_recordings_only_with_the_accounts_credentials(settings):
+    import requests
+
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "script"})
+    with recording_store(config) as store:
+        url = store.record("có")
+        assert requests.get(url, timeout=5).status_code == 401
+        assert requests.get(url, auth=(config.account_sid(), "wrong"), timeout=5).status_code == 401
+        data = audio.download_recording(config, url)          # the app's own download path
+    assert audio.info(data) == {"ICMT": "có"}
+
+
+def test_local_recordings_are_refused_unless_the_script_recogniser_is_chosen(settings):
+    import pytest
+
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "vosk"})
+    with recording_store(config) as store:
+        with pytest.raises(audio.AudioError, match="not Twilio's"):
+            audio.download_recording(config, store.record("có"))
