@@ -20,10 +20,10 @@ from hotline import inbox
 from hotline.db import get_db
 
 from . import inbound
+from .gateway_sms import STATES, GatewaySMS
 from .routes import bp
 
 log = logging.getLogger(__name__)
-STATES = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}
 
 
 def sign(key: str, body: bytes, timestamp: str) -> str:
@@ -70,28 +70,21 @@ def gateway():
     try:
         event = json.loads(request.get_data(cache=True))
         kind, payload = event["event"], event.get("payload") or {}
-        if not isinstance(payload, dict):
-            raise TypeError("payload")
+        if not isinstance(kind, str):
+            raise TypeError("event")
     except (ValueError, KeyError, TypeError):
         return jsonify(ok=False, error="malformed event"), 400
+    try:
+        if kind == "sms:received":
+            message = GatewaySMS.parse_inbound(payload)
+        elif kind in STATES:
+            report = GatewaySMS.parse_status(kind, payload)
+        else:       # system:ping, mms:… : acknowledged so the app stops retrying
+            return jsonify(ok=True, ignored=kind)
+    except ValueError as e:
+        return jsonify(ok=False, error=str(e)), 400
     if kind == "sms:received":
-        return received(payload)
-    if kind in STATES:
-        if not payload.get("messageId"):
-            return jsonify(ok=False, error="messageId missing"), 400
-        failed = kind == "sms:failed"
-        inbox.delivery_report(get_db(), payload["messageId"], STATES[kind], "gateway_failed" if failed else None,
-                              payload.get("reason") if failed else None)
-        return jsonify(ok=True)
-    return jsonify(ok=True, ignored=kind)      # system:ping, mms:… : acknowledged so the app stops retrying
-
-
-def received(payload: dict):
-    if not payload.get("phoneNumber") or "message" not in payload:
-        return jsonify(ok=False, error="phoneNumber and message are required"), 400
-    # The app's messageId is derived from the content and repeats when someone sends the same text
-    # twice, so the key adds the sender and the time received (both fixed across the app's retries).
-    key = f"{payload.get('messageId', '')}:{payload['phoneNumber']}:{payload.get('receivedAt', '')}"
-    message = inbound.Message("android-gateway", key, str(payload["phoneNumber"]), None, str(payload["message"] or ""))
-    result = inbound.receive(get_db(), current_app.config, message, queue_reply=True)
-    return jsonify(ok=True, command=result.command, reply=result.reply_status, replayed=result.replayed)
+        result = inbound.receive(get_db(), current_app.config, message, queue_reply=True)
+        return jsonify(ok=True, command=result.command, reply=result.reply_status, replayed=result.replayed)
+    inbox.delivery_report(get_db(), *report)
+    return jsonify(ok=True)

@@ -145,6 +145,7 @@ def test_gateway_events_update_the_outbox(gateway_app, gateway_client, gateway_d
     (b'{"event": "sms:received", "payload": {"message": "HELP"}}', 400),
     (b'{"event": "sms:delivered", "payload": {}}', 400),
     (b'{"event": "sms:received", "payload": "HELP"}', 400),
+    (b'{"event": {"kind": "sms:received"}, "payload": {}}', 400),
     (b'{"event": "system:ping", "payload": {"health": {"status": "pass"}}}', 200),
     (b'{"event": "mms:received", "payload": {"messageId": "m1"}}', 200),
 ])
