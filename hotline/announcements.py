@@ -2,17 +2,11 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
 
-from . import officials, outbox, places, prompts, segments
+from . import officials, places, prompts
 from .db import now as utc_now, transaction
 
 KINDS = ("announcement", "warning")
-# Who also gets a voice call-out (everyone in the audience gets the SMS notice): the same people
-# the alerts policy calls, because they are the ones a text does not reach.
-CALL_FLAGS = ("elderly", "cannot_read", "prefers_voice")
-SMS_SEGMENTS = 2
-FAN_OUT_HOURS = 24
 
 
 def latest(db, village_id: int | None, limit: int = 3) -> list[dict]:
@@ -99,8 +93,10 @@ def publish(db, config, announcement_id: int, fan_out: bool = False) -> dict:
         db["announcements"].update(announcement_id, {
             "status": "published", "published_at": utc_now(), "fan_out": state,
             "callout_url": config.absolute(f"/voice/announcement/{announcement_id}"),
-            "sms_text": row["sms_text"] or sms_notice(db, row, config["TWILIO_FROM"])})
-        queued = _fan_out(db, config, announcement_id) if state == "queued" else 0
+            "sms_text": row["sms_text"] or fanout.sms_notice(db, row, config["TWILIO_FROM"])})
+        queued = fanout.send(db, config, announcement_id) if state == "queued" else 0
+        if state == "awaiting_approval":
+            fanout.ask_for_approval(db, get(db, announcement_id))
     return {"outcome": "published", "fan_out": state, "queued": queued, "alert_id": get(db, announcement_id)["alert_id"]}
 
 
@@ -121,8 +117,26 @@ def approve(db, announcement_id: int, official_id: int, config=None) -> dict:
             return {"outcome": "not_allowed"}
         db["announcements"].update(announcement_id, {"approved_by": official_id, "approved_at": utc_now(),
                                                      "fan_out": "queued"})
-        queued = _fan_out(db, config or _default_config(), announcement_id)
+        queued = fanout.send(db, config or _default_config(), announcement_id)
     return {"outcome": "approved", "queued": queued}
+
+
+def withdraw(db, config, announcement_id: int) -> dict:
+    """Take a published announcement off the hotline; notices and calls not yet sent are cancelled,
+    and a warning's alert is cancelled everywhere (hotline.alerts.cancel). outcome: withdrawn | not_published."""
+    with transaction(db):
+        row = get(db, announcement_id)
+        if not row or row["status"] != "published":
+            return {"outcome": "not_published"}
+        db["announcements"].update(announcement_id, {"status": "withdrawn"})
+        cancelled = db.execute("UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE ref = ? AND state = 'queued'",
+                               [utc_now(), f"announcement:{announcement_id}"]).rowcount
+        if row["alert_id"]:
+            from . import alerts
+
+            if alerts.get(db, row["alert_id"])["status"] == "published":
+                alerts.cancel(db, config, row["alert_id"])
+    return {"outcome": "withdrawn", "cancelled": cancelled}
 
 
 def awaiting_approval(db, official_id: int) -> list[dict]:
@@ -132,74 +146,15 @@ def awaiting_approval(db, official_id: int) -> list[dict]:
     return [r for r in rows if officials.may_address(db, official_id, r["village_id"])]
 
 
-def sms_notice(db, row: dict, hotline_number: str | None) -> str:
-    """The SMS notice: who, for where, the transcript's start if any, and how to listen (≤ 2 GSM-7 segments)."""
-    official = officials.get(db, row["official_id"]) if row["official_id"] else None
-    values = {"who": official["name"] if official else "", "place": audience_name(db, row["village_id"]),
-              "number": _national(hotline_number)}
-    key = "officials.sms.notice_number" if hotline_number else "officials.sms.notice"
-    text = prompts.sms(key, excerpt="", **values)
-    words = (row["text"] or "").split()
-    while words:  # longest start of the transcript that still fits
-        candidate = prompts.sms(key, excerpt=" ".join(words) + ". ", **values)
-        if segments.count(candidate).segments <= SMS_SEGMENTS:
-            return candidate
-        words = words[: max(0, len(words) - max(1, len(words) // 8))]
-    return text
-
-
 def audience_name(db, village_id: int | None) -> str:
     village = places.village(db, village_id) if village_id else None
     return village["name"] if village else prompts.say("officials.whole_commune")
-
-
-def _fan_out(db, config, announcement_id: int) -> int:
-    row = get(db, announcement_id)
-    if row["kind"] == "warning":
-        return _publish_alert(db, config, row)
-    not_after = (datetime.now(timezone.utc) + timedelta(hours=FAN_OUT_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    ref = f"announcement:{row['id']}"
-    for resident in _audience(db, row["village_id"]):
-        channels = ["sms"] + (["call"] if any(resident[f] for f in CALL_FLAGS) and row["audio_path"] else [])
-        for channel in channels:
-            outbox.enqueue(
-                db, channel, resident["phone"], "announcement", resident_id=resident["id"],
-                body=row["sms_text"] if channel == "sms" else row["text"],
-                url=row["callout_url"] if channel == "call" else None, ref=ref,
-                dedupe_key=f"{ref}:{resident['id']}:{channel}", not_after=not_after,
-                segments=segments.count(row["sms_text"]).segments if channel == "sms" else None)
-    # Opted-out residents are recorded as skipped by the outbox: only what will really go is counted.
-    queued = db.execute("SELECT COUNT(*) FROM outbox WHERE ref = ? AND state = 'queued'", [ref]).fetchone()[0]
-    db["announcements"].update(row["id"], {"queued": queued, "fanned_out_at": utc_now()})
-    return queued
-
-
-def _publish_alert(db, config, row: dict) -> int:
-    """A recorded flood warning becomes an alert (menu 1, SMS and call-out by the alerts policy)."""
-    from . import alerts  # imported late: announcements (menu 4) must not depend on the alerts machinery
-
-    text = row["text"] or prompts.say("officials.warning_text", level=row["level"] or 1,
-                                      place=audience_name(db, row["village_id"]))
-    alert_id = row["alert_id"] or alerts.create(
-        db, "flood", row["level"] or 1, text, village_ids=None if row["village_id"] is None else [row["village_id"]],
-        audio_path=row["audio_path"])
-    db["announcements"].update(row["id"], {"alert_id": alert_id, "fanned_out_at": utc_now()})
-    result = alerts.publish(db, config, alert_id) or {}
-    queued = int(result.get("queued", 0)) if isinstance(result, dict) else 0
-    db["announcements"].update(row["id"], {"queued": queued})
-    return queued
-
-
-def _audience(db, village_id: int | None) -> list[dict]:
-    return list(db.query("SELECT * FROM residents WHERE village_id IS NOT NULL AND (:village IS NULL OR"
-                         " village_id = :village) ORDER BY id", {"village": village_id}))
-
-
-def _national(number: str | None) -> str:
-    return "0" + number[3:] if number and number.startswith("+84") else number or ""
 
 
 def _default_config():
     from .config import Config
 
     return Config.from_env()
+
+
+from . import announcements_fanout as fanout  # noqa: E402  (the sending side; it reads rows through this module)

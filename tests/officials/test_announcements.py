@@ -1,7 +1,7 @@
 """Announcements on an in-memory database: drafts, publishing to menu 4, approval, and the fan-out rows."""
 import pytest
 
-from hotline import announcements, officials, places, residents
+from hotline import announcements, announcements_fanout, officials, places, residents
 from hotline.config import Config
 from tests.conftest import BA_LAN, ONG_TU, PUBLIC_URL
 
@@ -83,7 +83,7 @@ def test_fan_out_sends_an_sms_notice_to_the_village_and_calls_those_who_need_a_v
 def test_the_sms_notice_keeps_to_two_segments_whatever_the_transcript(demo_db, tu):
     long = announcements.create(demo_db, tu, None, None, text="rat dai " * 200)
     row = announcements.get(demo_db, long)
-    text = announcements.sms_notice(demo_db, row, "+84240000000")
+    text = announcements_fanout.sms_notice(demo_db, row, "+84240000000")
     from hotline.segments import count
     assert count(text).segments <= 2 and "rat dai" in text
 
@@ -110,6 +110,28 @@ def test_with_approval_required_the_fan_out_waits_for_another_official(demo_db, 
     assert approved["outcome"] == "approved" and approved["queued"] == len(_rows(demo_db, f"announcement:{draft}")) > 0
     assert announcements.approve(demo_db, draft, chairman, config)["outcome"] == "not_awaiting"
     assert announcements.get(demo_db, draft)["approved_by"] == chairman
+
+
+def test_the_officials_who_may_approve_are_asked_by_sms(demo_db, draft, tu, chairman):
+    announcements.publish(demo_db, _config(HOTLINE_ANNOUNCEMENT_APPROVAL="1"), draft, fan_out=True)
+    asked = {r["to_phone"]: r for r in _rows(demo_db, f"announcement:{draft}:approval")}
+    may = {o["phone"] for o in officials.listing(demo_db) if o["id"] != tu
+           and officials.may_address(demo_db, o["id"], _village(demo_db, "Yên Nông"))}
+    assert set(asked) == may and ONG_TU not in asked and officials.get(demo_db, chairman)["phone"] in asked
+    assert all(r["purpose"] == "notice" and r["body"].isascii() and r["segments"] <= 2 for r in asked.values())
+
+
+def test_without_approval_required_nobody_is_asked(demo_db, draft):
+    announcements.publish(demo_db, _config(), draft, fan_out=True)
+    assert _rows(demo_db, f"announcement:{draft}:approval") == []
+
+
+def test_withdrawing_takes_it_off_the_hotline_and_cancels_what_was_not_sent(demo_db, draft):
+    announcements.publish(demo_db, _config(), draft, fan_out=True)
+    assert announcements.withdraw(demo_db, _config(), draft)["outcome"] == "withdrawn"
+    assert announcements.latest(demo_db, _village(demo_db, "Yên Nông")) == []
+    assert {r["state"] for r in _rows(demo_db, f"announcement:{draft}")} == {"cancelled"}
+    assert announcements.withdraw(demo_db, _config(), draft)["outcome"] == "not_published"
 
 
 def test_an_official_who_may_not_address_the_audience_cannot_approve(demo_db, chairman):

@@ -185,3 +185,14 @@ def test_an_official_cannot_touch_another_officials_draft(phone, app, hooks):
         status, body = hooks.post(path, {**tu.call_obj.params, "Digits": "3"})
         assert status == 200 and "/voice/officials/menu" in body
     assert [a["status"] for a in every_announcement(app)] == ["draft"]
+
+
+def test_withdrawing_a_recorded_warning_cancels_its_alert(phone, app):
+    from hotline import alerts
+
+    phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len", "1", "1", "2", "3", "1")
+    (row,) = published(app)
+    with app.app_context():
+        assert announcements.withdraw(get_db(), app.config, row["id"])["outcome"] == "withdrawn"
+        assert alerts.active_for_village(get_db(), village(app, "Yên Nông")) == []
+        assert announcements.latest(get_db(), village(app, "Yên Nông")) == []
