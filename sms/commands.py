@@ -97,8 +97,8 @@ def lessons_command(ctx, args):
     if not upcoming:
         return "none", ctx.say("sms.lessons.none")
     lines = [f"{x['code']} {topic(x['topic'])} {when(x['starts_at'], ctx.zone)}" for x in upcoming]
-    n = len(lines)        # as many as fit one SMS, the resident's village and the soonest first
-    while n > 1 and count(ctx.say("sms.lessons.list", lines="; ".join(lines[:n]))).segments > 1:
+    n, budget = len(lines), (2 if ctx.accents else 1)    # as many as fit, own village and soonest first
+    while n > 1 and count(ctx.say("sms.lessons.list", lines="; ".join(lines[:n]))).segments > budget:
         n -= 1
     return "listed", ctx.fit("sms.lessons.list", "lines", lines="; ".join(lines[:n]))
 

@@ -203,3 +203,13 @@ def test_the_sms_simulator_runs_end_to_end(cli_env, app):
     assert "register/registered" in inbox_lines and "+8498****321" in inbox_lines and ANH_MINH not in inbox_lines
     listing = runner.invoke(main, ["residents", "list", "--village", "yen nong"], env=cli_env).output
     assert "Minh" in listing and ANH_MINH not in listing
+
+
+def test_accented_replies_may_take_two_sms_but_no_more(app, text, app_db, lesson):
+    from hotline.segments import count
+
+    alerts.publish(app_db, app.config, alerts.create(app_db, "flood", 5, "Mưa lớn kéo dài, nước sông lên nhanh. " * 8))
+    text(CHI_HOA, "CO DAU")
+    for body in ("CANH BAO", "HOC", f"HOC {lesson['code']}", "DK Trần Thị Thanh Hương Yên Nông", "TRO GIUP"):
+        reply = text(CHI_HOA, body)
+        assert count(reply).encoding == "UCS-2" and count(reply).segments <= 2, body

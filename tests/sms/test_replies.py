@@ -58,13 +58,20 @@ def test_it_cuts_a_long_alert_at_a_word_to_fit_one_sms(key):
     assert "Mua lon keo dai, nuoc song Hong dang len nhanh." in text
 
 
+def test_typography_in_an_officials_text_does_not_make_the_sms_ucs2():
+    text = fitted("sms.alerts.one", False, "text", level=4,
+                  text="“Nước lên” – di chuyển ngay… 🌊 cầu treo\u00a0đóng, phí 0₫")
+    assert text == 'Canh bao cap 4: "Nuoc len" - di chuyen ngay...  cau treo dong, phi 0d'
+    assert count(text).encoding == "GSM-7"
+
+
 def test_a_short_alert_is_left_whole():
     assert fitted("sms.alerts.one", False, "text", level=3, text="Nước đang rút, bà con dọn dẹp.") \
         == "Canh bao cap 3: Nuoc dang rut, ba con don dep."
 
 
-def test_an_accented_reply_is_cut_to_fit_ucs2():
-    text = fitted("sms.alerts.one", True, "text", segments=2, level=5, text=FLOOD)
+def test_an_accented_reply_is_cut_to_fit_two_ucs2_sms():
+    text = fitted("sms.alerts.one", True, "text", level=5, text=FLOOD)
     assert count(text).encoding == "UCS-2" and count(text).segments == 2
     assert text.startswith("Cảnh báo cấp 5: Mưa lớn")
 
