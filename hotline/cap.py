@@ -28,6 +28,8 @@ LEVEL_PARAMETER = "VN_RISK_LEVEL"
 KIND_WORDS = {"flood": ("lu", "ngap", "flood"), "storm": ("bao", "ap thap", "storm", "typhoon", "cyclone"),
               "landslide": ("sat lo", "lu quet", "landslide", "mudslide")}
 PLACE_PREFIXES = re.compile(r"^(thon|xom|ap|ban|lang|khu|to dan pho)\s+")
+# Larger units are never villages, even when they share a name (Yên Bái province, Yên Bái village).
+ADMIN_PREFIXES = re.compile(r"^(tinh|thanh pho|tp|huyen|quan|thi xa|xa|phuong|thi tran)\s+")
 
 
 class InvalidCap(ValueError):
@@ -173,12 +175,12 @@ def match_villages(db, areas: list[str]) -> tuple[list[int], bool]:
     found, commune_named = [], False
     commune = db.execute("SELECT name FROM communes ORDER BY id LIMIT 1").fetchone()
     for area in areas:
-        for part in re.split(r"[,;/]| và | and ", area):
+        for part in re.split(r"[,;:/]| và | and |\.", area):
             name = PLACE_PREFIXES.sub("", key(part))
             if not name:
                 continue
-            if commune and key(commune[0]) in name:
-                commune_named = True
+            if ADMIN_PREFIXES.match(name):
+                commune_named |= bool(commune) and ADMIN_PREFIXES.sub("", name) == key(commune[0])
                 continue
             village = places.find_village(db, name)
             if village and village["id"] not in found:

@@ -129,3 +129,14 @@ def sms_hook(db, config, phone: str, text: str):
     if outcome is None:
         return None
     return (f"alerts.sms.checkin_thanks_{outcome}", {})
+
+
+def _register() -> None:
+    """The SMS channel tries INBOUND_HOOKS before its keywords: a bare 1/2 reaches answer() first."""
+    from . import inbox
+
+    if sms_hook not in inbox.INBOUND_HOOKS:
+        inbox.INBOUND_HOOKS.append(sms_hook)
+
+
+_register()

@@ -1,0 +1,89 @@
+"""Safety check-ins: 1 safe, 2 need help, by SMS and by call; the village head hears of every "help" at once."""
+from __future__ import annotations
+
+import pytest
+
+from hotline import alerts, checkins, db as storage, places, residents
+from hotline.simulator import Call, HangUp, send_sms
+from tests.alerts.conftest import rows
+from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU
+
+CAO_THINH = "+84703353408"   # Bến Đò, elderly, cannot read
+
+
+def test_it_asks_by_sms_everyone_and_calls_those_who_need_voice(demo_db, config, village):
+    result = checkins.start(demo_db, config, [village("Yên Nông")])
+    sms, calls = rows(demo_db, f"checkin:{result['id']}", "sms"), rows(demo_db, f"checkin:{result['id']}", "call")
+    assert len(sms) == 11 and sms[0]["body"].startswith("Xa hoi tham")
+    assert {c["name"] for c in calls} == {"Nguyễn Thị Lan", "Lê Thị Mai", "Lê Văn Sáu", "Đỗ Thị Hằng"}
+
+
+@pytest.mark.parametrize("reply, outcome", [("1", "safe"), ("2", "help"), (" 2 ", "help"), ("3", "invalid")])
+def test_an_sms_answer_is_recorded(demo_db, config, village, reply, outcome):
+    checkins.start(demo_db, config, [village("Yên Nông")])
+    assert checkins.answer(demo_db, CHI_HOA, reply, config) == outcome
+
+
+def test_without_an_open_check_in_a_bare_number_is_not_claimed(demo_db, config, village):
+    assert checkins.answer(demo_db, CHI_HOA, "1", config) is None
+    checkins.start(demo_db, config, [village("Bến Đò")])
+    assert checkins.answer(demo_db, CHI_HOA, "1", config) is None       # not asked: another village
+    assert checkins.answer(demo_db, ANH_MINH, "2", config) is None      # a stranger
+    assert checkins.sms_hook(demo_db, config, CHI_HOA, "2") is None
+
+
+def test_need_help_texts_the_village_head_at_once_and_lists_it(demo_db, config, village):
+    from hotline import officials
+
+    if officials.by_phone(demo_db, ONG_TU) is None:   # the demo commune may already have him
+        officials.add(demo_db, "Nguyen Van Tu", "village_head", ONG_TU, [village("Yên Nông")], "4826")
+    checkin = checkins.start(demo_db, config, [village("Yên Nông")])["id"]
+    assert checkins.answer(demo_db, CHI_HOA, "2", config) == "help"
+    assert checkins.answer(demo_db, CHI_HOA, "2", config) == "help"   # asked twice: the head is told once
+    notices = rows(demo_db, f"checkin:{checkin}:heads")
+    assert [(n["to_phone"], n["state"], n["priority"]) for n in notices] == [(ONG_TU, "queued", 9)]
+    assert "Tran Thi Hoa" in notices[0]["body"] and CHI_HOA in notices[0]["body"]
+    assert [(h["name"], h["village"]) for h in checkins.needing_help(demo_db, checkin)] == [("Trần Thị Hoa", "Yên Nông")]
+    checkins.answer(demo_db, CHI_HOA, "1", config)   # later safe: off the list
+    assert checkins.needing_help(demo_db, checkin) == []
+
+
+def test_without_registered_heads_the_setting_names_them(demo_db, config, village):
+    config["HOTLINE_VILLAGE_HEADS"] = "Ben Do=+84912999001; Yen Nong = +84912999002"
+    checkin = checkins.start(demo_db, config, [village("Bến Đò")])["id"]
+    checkins.answer(demo_db, CAO_THINH, "2", config)
+    assert [n["to_phone"] for n in rows(demo_db, f"checkin:{checkin}:heads")] == ["+84912999001"]
+
+
+@pytest.mark.parametrize("level, state", [(3, "skipped"), (4, "queued")])
+def test_opted_out_residents_are_asked_only_after_an_emergency_alert(demo_db, config, village, level, state):
+    residents.opt_out(demo_db, BA_LAN, "sms")
+    alert_id = alerts.create(demo_db, "flood", level, "Lu", [village("Yên Nông")])
+    checkin = checkins.start(demo_db, config, [village("Yên Nông")], alert_id=alert_id)["id"]
+    assert {r["state"] for r in rows(demo_db, f"checkin:{checkin}") if r["to_phone"] == BA_LAN} == {state}
+
+
+def test_a_reply_of_2_through_the_sms_webhook_reaches_the_check_in(app, hooks):
+    db = storage.connect(app.config["HOTLINE_DB"])
+    checkin = checkins.start(db, app.config, [places.find_village(db, "Yên Nông")["id"]])["id"]
+    status, replies = send_sms(hooks, CHI_HOA, "2")
+    assert status == 200 and replies and replies[0].startswith("Da bao truong thon")
+    assert [h["name"] for h in checkins.needing_help(db, checkin)] == ["Trần Thị Hoa"]
+
+
+@pytest.mark.parametrize("keys, outcome", [(["1"], "safe"), (["2"], "help"), (["7", "2"], "help"), (["", ""], None)])
+def test_a_check_in_call_records_the_key_pressed(app, hooks, keys, outcome):
+    db = storage.connect(app.config["HOTLINE_DB"])
+    checkin = checkins.start(db, app.config, [places.find_village(db, "Yên Nông")["id"]])["id"]
+    lan = residents.by_phone(db, BA_LAN)["id"]
+    script = list(keys)
+
+    def press(kind, attrs):
+        if not script:
+            raise HangUp
+        return script.pop(0)
+
+    Call(hooks, BA_LAN, press).run(f"/voice/checkin/{checkin}?r={lan}")
+    answer = db.execute("SELECT answer FROM checkin_answers WHERE checkin_id = ? AND resident_id = ?",
+                        [checkin, lan]).fetchone()
+    assert (answer[0] if answer else None) == outcome
