@@ -102,5 +102,5 @@ def parse(body: str | None) -> Command:
 def guide(args: tuple[str, ...]) -> str | None:
     """The guide id named by HD's words ("VNEID", "lừa đảo", "dich vu cong"), or None."""
     keys = [squash(w) for w in args]
-    found = match(keys, _forms("guide"), frozenset(_forms("guide"))) if keys else None
+    found = match(keys, _forms("guide")) if keys else None
     return found[0] if found else None

@@ -86,6 +86,9 @@ TABLE = [
     ("hd lừa đảo", ANH_MINH, "guides", guide("lua_dao")),
     ("Huong dan lua dao", ANH_MINH, "guides", guide("lua_dao")),
     ("HD chuyen khac", ANH_MINH, "guides", said("sms.guides.menu")),
+    ("HD thanh toan qr", ANH_MINH, "guides", guide("qr")),
+    ("hd lua dao qua dien thoai", ANH_MINH, "guides", guide("lua_dao")),
+    ("HD VNEDI", ANH_MINH, "guides", guide("vneid")),
     # opting out and back in
     ("TU CHOI", BA_LAN, "opt_out", said("sms.opt_out.opted_out")),
     ("từ chối", BA_LAN, "opt_out", said("sms.opt_out.opted_out")),

@@ -50,6 +50,12 @@ def test_it_fits_every_reply_in_one_unaccented_sms(key):
     assert count(text).segments == 1, f"{key}: {len(text)} characters: {text}"
 
 
+@pytest.mark.parametrize("key", sorted(VALUES))
+def test_every_reply_with_accents_fits_two_sms(key):
+    text = render(key, accents=True, **VALUES[key])
+    assert count(text).segments <= 2, f"{key}: {count(text)}"
+
+
 @pytest.mark.parametrize("key", sorted(CUT_TO_FIT))
 def test_it_cuts_a_long_alert_at_a_word_to_fit_one_sms(key):
     text = fitted(key, False, "text", **CUT_TO_FIT[key])
