@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 
 from . import officials, places, prompts
 from .db import now as utc_now, transaction
 
 KINDS = ("announcement", "warning")
+DRAFT_HOURS = 24
 
 
 def latest(db, village_id: int | None, limit: int = 3) -> list[dict]:
@@ -139,6 +141,16 @@ def withdraw(db, config, announcement_id: int) -> dict:
     return {"outcome": "withdrawn", "cancelled": cancelled}
 
 
+def drop_stale_drafts(db, config, now: str, hours: float = DRAFT_HOURS) -> int:
+    """The worker's minute job: a draft left behind (the official hung up while listening back) is
+    cancelled after `hours` and its recording deleted."""
+    cutoff = (datetime.fromisoformat(now.replace("Z", "+00:00")) - timedelta(hours=hours)).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ")
+    stale = [r["id"] for r in db.query("SELECT id FROM announcements WHERE status = 'draft' AND created_at < ?",
+                                       [cutoff])]
+    return sum(cancel(db, announcement_id) == "cancelled" for announcement_id in stale)
+
+
 def awaiting_approval(db, official_id: int) -> list[dict]:
     """Published announcements whose fan-out waits for someone other than their author, that this official may approve."""
     rows = db.query("SELECT * FROM announcements WHERE status = 'published' AND fan_out = 'awaiting_approval'"
@@ -156,5 +168,14 @@ def _default_config():
 
     return Config.from_env()
 
+
+def _register_job() -> None:
+    from . import worker
+
+    if drop_stale_drafts not in worker.PERIODIC_JOBS:
+        worker.PERIODIC_JOBS.append(drop_stale_drafts)
+
+
+_register_job()
 
 from . import announcements_fanout as fanout  # noqa: E402  (the sending side; it reads rows through this module)

@@ -51,6 +51,7 @@ SETTINGS = [
             "The app's webhook signing key (Settings > Webhooks); empty = every /sms/gateway request is refused."),
     Setting("HOTLINE_GATEWAY_MAX_SKEW", "300", "Seconds a gateway webhook's X-Timestamp may differ from our clock."),
     Setting("HOTLINE_GATEWAY_TIMEOUT", "10", "Seconds before a request to the gateway phone gives up."),
+    Setting("HOTLINE_SMS_LOG_DAYS", "90", "Days inbound SMS (number, text, reply) are kept before the worker deletes them."),
     # --- voice ---
     Setting("HOTLINE_VOSK_MODEL", "models/vosk-model-small-vn-0.4",
             "Folder of the Vosk model; missing = keypad only (and /health says so)."),

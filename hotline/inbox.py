@@ -103,6 +103,21 @@ def _apply(db, provider_id: str) -> dict | None:
     return next(db.query("SELECT * FROM outbox WHERE id = ?", [row["id"]]))
 
 
+def housekeeping(db, config, now: str) -> None:
+    """The worker's minute job: apply waiting delivery reports; forget texts older than HOTLINE_SMS_LOG_DAYS.
+
+    Inbound texts hold numbers and words people wrote: personal data, kept only as long as needed
+    (the gateway retries for two days, so a replay is recognised long before a row goes).
+    """
+    apply_pending(db)
+    cutoff = _shift(now, -24 * config.number("HOTLINE_SMS_LOG_DAYS"))
+    with transaction(db):
+        gone = db.execute("DELETE FROM sms_inbox WHERE received_at < ?", [cutoff]).rowcount
+        db.execute("DELETE FROM sms_delivery_reports WHERE received_at < ?", [cutoff])
+    if gone:
+        log.info("forgot %d inbound SMS older than %s", gone, cutoff[:10])
+
+
 def signature_seen(db, signature: str, window_seconds: float) -> bool:
     """True when this gateway signature was used before (a replay); else remember it for the window."""
     with transaction(db):

@@ -115,3 +115,36 @@ def set_password(phone, password):
     except registry.InvalidOfficial as e:
         _fail(e)
     click.echo(prompts.say("officials.cli.password_set", name=official["name"]))
+
+
+@click.group()
+def announcements():
+    """Announcements officials recorded by phone: list them, withdraw one."""
+
+
+@announcements.command("list")
+@click.option("--status", type=click.Choice(["draft", "published", "withdrawn", "cancelled"]))
+@click.option("--limit", default=20, show_default=True)
+def announcements_list(status, limit):
+    """List announcements: who, for where, kind, status, fan-out, transcript."""
+    from . import announcements as domain
+
+    database = _db()
+    for a in domain.listing(database, status, limit):
+        place = domain.audience_name(database, a["village_id"])
+        kind = a["kind"] + (f" {a['level']}" if a["level"] else "")
+        click.echo(f"#{a['id']} {a['published_at'] or a['created_at']} {a['official'] or '-'} → {place} · {kind}"
+                   f" · {a['status']} · fan-out {a['fan_out']} ({a['queued']}) · {a['text'] or ''}")
+
+
+@announcements.command("withdraw")
+@click.argument("announcement_id", type=int)
+def announcements_withdraw(announcement_id):
+    """Take a published announcement off the hotline; unsent notices and calls (and a warning's alert) are cancelled."""
+    from . import announcements as domain
+    from .config import Config
+
+    result = domain.withdraw(_db(), Config.from_env(), announcement_id)
+    if result["outcome"] != "withdrawn":
+        raise click.ClickException(prompts.say("officials.cli.not_published", id=announcement_id))
+    click.echo(prompts.say("officials.cli.withdrawn", id=announcement_id, cancelled=result["cancelled"]))

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import logs, prompts
+from hotline import inbox, logs, prompts, worker
 from hotline.health import register_check
 from hotline.webhooks import twiml
 
@@ -16,6 +16,8 @@ from .health import check
 from .routes import bp
 
 log = logging.getLogger(__name__)
+if inbox.housekeeping not in worker.PERIODIC_JOBS:
+    worker.PERIODIC_JOBS.append(inbox.housekeeping)
 
 
 def init_app(app) -> None:

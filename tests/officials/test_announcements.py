@@ -154,3 +154,22 @@ def test_cancelling_a_draft_deletes_its_recording(demo_db, draft):
 def test_the_transcript_is_kept_as_the_text(demo_db, draft):
     assert announcements.transcript(demo_db, draft, " hop thon ") == "hop thon"
     assert announcements.transcript(demo_db, draft) == "hop thon"
+
+
+def test_a_draft_left_behind_is_dropped_after_a_day_with_its_recording(demo_db, draft):
+    import os
+    from datetime import datetime, timedelta
+
+    path = announcements.get(demo_db, draft)["audio_path"]
+    created = datetime.fromisoformat(announcements.get(demo_db, draft)["created_at"].replace("Z", "+00:00"))
+    stamp = lambda hours: (created + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # noqa: E731
+    assert announcements.drop_stale_drafts(demo_db, None, stamp(23)) == 0
+    assert announcements.get(demo_db, draft)["status"] == "draft"
+    assert announcements.drop_stale_drafts(demo_db, None, stamp(25)) == 1
+    assert announcements.get(demo_db, draft)["status"] == "cancelled" and not os.path.exists(path)
+
+
+def test_the_worker_runs_the_stale_draft_job():
+    from hotline import worker
+
+    assert announcements.drop_stale_drafts in worker.PERIODIC_JOBS

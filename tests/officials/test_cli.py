@@ -91,3 +91,20 @@ def test_set_password_replaces_the_web_password(run, database):
 def test_an_unknown_number_is_reported(run):
     result = run("officials", "disable", ANH_MINH)
     assert result.exit_code != 0 and "+8498****321" in result.output
+
+
+def test_announcements_are_listed_and_withdrawn(run, database, settings):
+    from hotline import announcements
+    from hotline.config import Config
+
+    tu = officials.by_phone(database, ONG_TU)["id"]
+    draft = announcements.create(database, tu, None, None, text="Hop thon toi nay")
+    database.execute("UPDATE officials SET commune_wide = 1 WHERE id = ?", [tu])
+    announcements.publish(database, Config.from_env({}, **{k: v for k, v in settings.items() if k.startswith("HOTLINE")}),
+                          draft)
+    listed = run("announcements", "list").output
+    assert f"#{draft}" in listed and "Nguyễn Văn Tư" in listed and "Hop thon toi nay" in listed
+    assert run("announcements", "withdraw", str(draft)).exit_code == 0
+    assert announcements.get(database, draft)["status"] == "withdrawn"
+    again = run("announcements", "withdraw", str(draft))
+    assert again.exit_code != 0 and prompts.say("officials.cli.not_published", id=draft) in again.output

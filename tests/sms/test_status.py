@@ -88,3 +88,18 @@ def test_an_incomplete_callback_is_acknowledged_and_changes_nothing(hooks, app_d
     assert code == 204
     assert app_db["outbox"].get(row_id)["state"] == "sent"
     assert app_db.execute("SELECT COUNT(*) FROM sms_delivery_reports").fetchone()[0] == 0
+
+
+def test_the_worker_job_applies_waiting_reports_and_forgets_old_texts(app, hooks, app_db):
+    from hotline import worker
+
+    assert inbox.housekeeping in worker.PERIODIC_JOBS
+    callback(hooks, "delivered", sid="SM" + "d" * 32)
+    row_id = outbox.enqueue(app_db, "sms", CHI_HOA, "alert", body="Lu")
+    app_db.execute("UPDATE outbox SET state = 'sent', provider_id = ? WHERE id = ?", ["SM" + "d" * 32, row_id])
+    hooks.post("/sms/incoming", {"MessageSid": "SM" + "e" * 32, "From": BA_LAN, "Body": "HELP"})
+    app_db.execute("UPDATE sms_inbox SET received_at = '2026-01-01T00:00:00.000000Z'")
+    hooks.post("/sms/incoming", {"MessageSid": "SM" + "f" * 32, "From": BA_LAN, "Body": "HELP"})
+    worker.run_jobs(app_db, app.config, "2026-06-01T00:00:00.000000Z")    # 90 days after the first text
+    assert app_db["outbox"].get(row_id)["state"] == "delivered"
+    assert [r["provider_id"] for r in inbox.listing(app_db)] == ["SM" + "f" * 32]
