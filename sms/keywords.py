@@ -2,7 +2,9 @@
 
 The forms live in prompts/keywords.toml. A message's first one to three words are squashed (accents,
 case and spaces gone, đ = d) and compared with every form; forms of four or more letters forgive
-one typo (a wrong, missing, extra or swapped letter). Exact beats typo, then the longer match.
+one typo (a wrong, missing, extra or swapped letter) — except forms that are everyday words and
+count only as the whole message ("DUNG"): a typo of those ("DANG") is someone else's word.
+Exact beats typo, then the longer match.
 """
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def match(keys: list[str], forms: dict[str, str], whole: frozenset = frozenset()
                 continue
             if joined == form:
                 found.setdefault((0, -n), set()).add(name)
-            elif len(form) >= TYPO_MIN_LETTERS and typos(joined, form) == 1:
+            elif len(form) >= TYPO_MIN_LETTERS and form not in whole and typos(joined, form) == 1:
                 found.setdefault((1, -n), set()).add(name)
     if not found:
         return None

@@ -60,6 +60,7 @@ TABLE = [
     ("LU", BA_LAN, "alerts", ALERTS_NONE),
     ("lũ", BA_LAN, "alerts", ALERTS_NONE),
     ("Lũ lụt", BA_LAN, "alerts", ALERTS_NONE),
+    ("LUT", BA_LAN, "alerts", ALERTS_NONE),
     ("canh bao", ANH_MINH, "alerts", said("sms.alerts.none_commune")),
     # lessons
     ("HOC", BA_LAN, "lessons", LESSONS),
@@ -100,6 +101,8 @@ TABLE = [
     ("DUNG", BA_LAN, "opt_out", said("sms.opt_out.opted_out")),
     ("Dừng", BA_LAN, "opt_out", said("sms.opt_out.opted_out")),
     ("dung roi", BA_LAN, "unknown", UNKNOWN),                       # "đúng rồi" (that's right) is not a refusal
+    ("DANG", BA_LAN, "unknown", UNKNOWN),                           # nor a typo of an everyday word
+    ("STPO", BA_LAN, "opt_out", said("sms.opt_out.opted_out")),
     ("BAT", BA_LAN, "opt_in", said("sms.opt_in.already_in")),
     ("bật", ANH_MINH, "opt_in", said("sms.opt_in.unknown")),
     ("START", BA_LAN, "opt_in", said("sms.opt_in.already_in")),
