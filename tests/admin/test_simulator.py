@@ -96,3 +96,16 @@ def test_the_sms_panel_sends_a_signed_sms_and_shows_the_replies(demo_client):
     assert sent["replies"] or sent["outbox"]
     assert "outbox" in demo_client.get(f"/simulator/sms?phone={BA_LAN}").get_json()
     assert demo_client.post("/simulator/sms", {"phone": BA_LAN, "body": " "}).status_code == 422
+
+
+def test_played_prompts_are_fetched_from_wherever_the_browser_is(app):
+    from admin.simulator import _event
+    from hotline.simulator import Event
+
+    with app.test_request_context("/simulator/call"):
+        played = _event(Event("play", "https://hotline.example.vn/audio/3f2a.wav"))
+        elsewhere = _event(Event("play", "https://cdn.example.org/x.wav"))
+        said = _event(Event("say", "Mời bác chọn."))
+    assert played == {"kind": "play", "url": "/audio/3f2a.wav", "text": ""}
+    assert elsewhere["url"] == "https://cdn.example.org/x.wav"
+    assert said == {"kind": "say", "text": "Mời bác chọn."}
