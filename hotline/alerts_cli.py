@@ -262,7 +262,7 @@ def checkins_command(checkin_id, full):
 def worker_command(progress):
     """Send every queued SMS and call (paced, retried, exactly once) and run the periodic jobs."""
     _, config = _db_and_config()
-    lock = worker.hold_lock(config)
+    lock = worker.hold_lock(config, patience=3.0)
     if lock is None:
         raise click.ClickException("another worker is running on this instance folder")
     stop = threading.Event()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
+import time
 
-from . import alerts, sender
+from . import alerts, inbox, sender
 from .db import connect, now as utc_now, transaction
 from .transports import call_transport, sms_transport
 
@@ -66,17 +67,24 @@ class ChannelSender(threading.Thread):
         return outcome
 
 
-def hold_lock(config):
-    """An exclusive lock on <instance>/worker.lock for this process's lifetime; None if another holds it."""
+def hold_lock(config, patience: float = 0.0):
+    """An exclusive lock on <instance>/worker.lock for this process's lifetime; None if another holds it.
+
+    patience: keep trying that long (the /health check takes the lock for an instant to test it).
+    """
     path = config.path("HOTLINE_INSTANCE") / "worker.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                return None
+            time.sleep(0.1)
 
 
 def run(config, stop: threading.Event | None = None, on_send=None, on_tick=None) -> None:
@@ -91,6 +99,7 @@ def run(config, stop: threading.Event | None = None, on_send=None, on_tick=None)
         while not stop.is_set():
             now = utc_now()
             expire_due(db, now)
+            inbox.apply_pending(db)   # delivery reports that arrived before their row had a provider id
             if last_jobs is None or _seconds_between(last_jobs, now) >= PERIODIC_SECONDS:
                 run_jobs(db, config, now)
                 last_jobs = now
@@ -110,6 +119,17 @@ def run_jobs(db, config, now: str) -> None:
             job(db, config, now)
         except Exception:   # one broken job must not stop the sending; it is logged and tried next minute
             log.exception("periodic job %s failed", getattr(job, "__name__", job))
+
+
+def status(config, db) -> dict:
+    """For /health: is a worker holding the lock, and how much waits (oldest queued row's due time)."""
+    lock = hold_lock(config)
+    running = lock is None
+    if lock is not None:
+        lock.close()
+    queued, oldest = db.execute("SELECT COUNT(*), MIN(next_attempt_at) FROM outbox WHERE state = 'queued'"
+                                " AND next_attempt_at <= ?", [utc_now()]).fetchone()
+    return {"ok": running or queued == 0, "running": running, "queued_due": queued, "oldest_due": oldest}
 
 
 def _seconds_between(earlier: str, later: str) -> float:

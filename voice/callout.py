@@ -52,6 +52,14 @@ def _resident() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+@bp.record_once
+def _health(state):
+    from hotline import worker
+    from hotline.health import register_check
+
+    register_check(state.app, "worker", lambda: worker.status(state.app.config, get_db()))
+
+
 @bp.errorhandler(Exception)
 def _apologise(error):
     """Never a 500 on a call: Twilio would read its own English error and hang up."""

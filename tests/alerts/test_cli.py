@@ -1,0 +1,133 @@
+"""`hotline alerts …` and `hotline worker` from the terminal: preview, confirmation, progress, report, CAP."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from hotline import cap, db as storage
+from hotline.cli import main
+from hotline.config import Config
+
+
+@pytest.fixture
+def run(cli_env):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        return result
+
+    assert invoke("demo").exit_code == 0
+    return invoke
+
+
+@pytest.fixture
+def db(settings):
+    database = storage.connect(settings["HOTLINE_DB"])
+    yield database
+    database.conn.close()
+
+
+def _create(run, *extra):
+    result = run("alerts", "create", "--level", "3", "--text", "Nuoc song len, ke do dac len cao",
+                 "--village", "yen nong", *extra)
+    assert result.exit_code == 0, result.output
+    return int(result.output.split("#")[1].split(".")[0])
+
+
+def test_create_shows_recipients_segments_and_the_eta_before_anything_is_sent(run, db):
+    result = run("alerts", "create", "--level", "3", "--text", "Nước sông lên", "--village", "Yên Nông")
+    assert "11" in result.output and "1 phần (không dấu), 2 phần (có dấu)" in result.output
+    assert "Thời gian gửi ước tính: 4s" in result.output   # 4 calls at 1/s outlast 11 SMS at 10/s
+    assert db["outbox"].count == 0
+
+
+def test_publish_asks_first_and_a_no_queues_nothing(run, db):
+    alert_id = _create(run)
+    result = run("alerts", "publish", str(alert_id), input="n\n")
+    assert result.exit_code == 1 and db["outbox"].count == 0
+    result = run("alerts", "publish", str(alert_id), input="y\n")
+    assert result.exit_code == 0 and db["outbox"].count == 15
+
+
+def test_a_bad_alert_is_refused_with_the_reason_in_vietnamese(run):
+    result = run("alerts", "create", "--level", "3", "--text", "Lu", "--expires", "2001-01-01T00:00")
+    assert result.exit_code == 1 and "thời gian không đúng" in result.output
+    result = run("alerts", "create", "--level", "3", "--text", "Lu", "--village", "Atlantis")
+    assert result.exit_code == 2
+
+
+def test_publish_wait_shows_progress_until_the_worker_has_sent_it(run, db, settings, start_worker):
+    alert_id = _create(run, "--flag", "low_lying")
+    start_worker(Config.from_env(os.environ))
+    result = run("alerts", "publish", str(alert_id), "--yes", "--wait")
+    assert result.exit_code == 0
+    assert f"alert:{alert_id}" in result.output and "sent=6" in result.output
+    assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"sent"}
+
+
+def test_update_cancel_list_and_report(run, db):
+    alert_id = _create(run)
+    run("alerts", "publish", str(alert_id), "--yes")
+    assert run("alerts", "update", str(alert_id), "--level", "4", "--yes").exit_code == 0
+    listing = run("alerts", "list").output
+    assert "superseded" in listing and "published" in listing
+    newer = alert_id + 1
+    report = json.loads(run("alerts", "report", str(newer), "--json").output)
+    assert report["totals"]["recipients"] == 11 and report["alert"]["level"] == 4
+    assert "Yên Nông" in run("alerts", "report", str(newer)).output
+    assert run("alerts", "cancel", str(newer), "--yes").exit_code == 0
+    assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"cancelled"}
+
+
+def test_export_and_import_cap_from_the_command_line(run, tmp_path):
+    alert_id = _create(run)
+    out = tmp_path / "alert.xml"
+    assert run("alerts", "export", "--cap", str(alert_id), "-o", str(out)).exit_code == 0
+    assert "<status>Draft</status>" in out.read_text("utf-8")   # a draft is not actionable elsewhere
+    run("alerts", "publish", str(alert_id), "--yes")
+    assert run("alerts", "export", "--cap", str(alert_id), "-o", str(out)).exit_code == 0
+    assert cap.validate(out.read_bytes()) == []
+    out.write_text(out.read_text("utf-8").replace(f".{alert_id}<", ".copy<"), "utf-8")
+    result = run("alerts", "import", str(out))
+    assert result.exit_code == 0 and "Yên Nông" in result.output and "[imported]" in result.output
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<alert/>", "utf-8")
+    result = run("alerts", "import", str(bad))
+    assert result.exit_code == 1 and "Tệp CAP không hợp lệ: schema" in result.output
+
+
+def test_checkin_and_the_list_of_who_needs_help(run, db, settings):
+    from hotline import checkins
+
+    assert run("alerts", "checkin", "--village", "Bến Đò", "--yes").exit_code == 0
+    checkins.answer(db, "+84703353408", "2", Config.from_env(os.environ))
+    output = run("alerts", "checkins", "1").output
+    assert "help=1" in output and "Cao Văn Thịnh" in output and "+84703353408" not in output
+    assert "+84703353408" in run("alerts", "checkins", "1", "--full").output
+
+
+def test_the_worker_command_sends_stops_on_sigterm_and_refuses_a_second_worker(run, db, cli_env):
+    alert_id = _create(run)
+    run("alerts", "publish", str(alert_id), "--yes")
+    command = [sys.executable, "-c", "from hotline.cli import main; main()", "worker"]
+    worker = subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'queued'").fetchone()[0] and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        second = subprocess.run(command, env=cli_env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "another worker" in second.stderr
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+    assert worker.returncode == 0
+    assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"sent"}
