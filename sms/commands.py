@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from hotline import alerts, lessons, places, prompts, residents
 from hotline.segments import count
-from hotline.text import squash
+from hotline.text import key as words_of, squash
 
 from . import keywords
 from .replies import fitted, render, topic, when
@@ -50,6 +50,9 @@ def register(ctx, args):
     name = " ".join(name_words)[:60] or None
     if name and (name.islower() or name.isupper()):     # "nguyen van an" / "NGUYEN VAN AN" -> "Nguyen Van An"
         name = name.title()
+    known = ctx.resident and ctx.resident["name"]
+    if name and known and set(words_of(name).split()) <= set(words_of(known).split()):
+        name = None         # "DK Tu …" from ông Nguyễn Văn Tư keeps the full, accented name of the register
     resident, outcome = residents.register(ctx.db, ctx.phone, "sms", name=name, village_id=village["id"])
     if resident["opted_out_at"]:        # DK is a request for messages: it lifts an earlier refusal
         residents.opt_in(ctx.db, ctx.phone, "sms")

@@ -52,6 +52,13 @@ def test_registering_again_lifts_an_earlier_refusal(text, app_db):
     assert residents.by_phone(app_db, ONG_TU)["opted_out_at"] is None
 
 
+def test_a_short_name_keeps_the_full_name_of_the_register(text, app_db):
+    assert text(ONG_TU, "dk tu yen nong") == prompts.sms("sms.register.updated", name="Nguyễn Văn Tư", village="Yên Nông")
+    assert residents.by_phone(app_db, ONG_TU)["name"] == "Nguyễn Văn Tư"
+    text(ONG_TU, "DK Le Van Tu Ben Do")
+    assert residents.by_phone(app_db, ONG_TU)["name"] == "Le Van Tu"
+
+
 def test_a_registration_with_an_unknown_village_changes_nothing(text, app_db):
     before = count_rows(app_db, "residents")
     assert "Yen Nong, Yen Bai, Dong Tam, Ben Do" in text(ANH_MINH, "DK Minh Thon Moi")
