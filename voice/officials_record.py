@@ -87,7 +87,8 @@ def review():
     if event is None or (event == "key" and digits == "*"):
         response = VoiceResponse()
         tts.speak(response, prompts.say("officials.voice.listen_back"))
-        tts.play_file(response, row["audio_path"])
+        if not tts.play_file(response, row["audio_path"] or "") and row["text"]:
+            tts.speak(response, row["text"])
         return twiml(menus.show(menu, _int(request.args.get("n")), response=response))
     result = menus.handle(menu)
     if isinstance(result, VoiceResponse):
