@@ -16,7 +16,7 @@ from flask import current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import calls, prompts
-from hotline.db import get_db
+from hotline.db import now
 from hotline.text import key
 
 from . import asr, audio, tts
@@ -213,9 +213,15 @@ def _by_speech(menu: Menu):
     return None, heard.text, heard.confidence
 
 
-def log_step(menu: Menu, event: str, outcome: str | None = None, **details) -> None:
+def log_step(menu: Menu, event: str, outcome: str | None = None, *, input: str | None = None,
+             heard: str | None = None, confidence: float | None = None) -> None:
+    """Queued for the call log's writer: a menu step that reads nothing never opens the database."""
+    sid = request.form.get("CallSid", "")
+    if not sid:
+        return
     elapsed = int((time.perf_counter() - g.started) * 1000) if "started" in g else None
-    calls.step(get_db(), request.form.get("CallSid", ""), menu.name, event, outcome, elapsed_ms=elapsed, **details)
+    calls.queue(current_app.config["HOTLINE_DB"],
+                (sid, now(), menu.name, event, input, heard, confidence, outcome, elapsed))
 
 
 def caller() -> str:

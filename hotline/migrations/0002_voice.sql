@@ -13,7 +13,7 @@ CREATE INDEX calls_phone ON calls(phone, started_at);
 
 CREATE TABLE call_steps (
     id INTEGER PRIMARY KEY,
-    call_sid TEXT NOT NULL REFERENCES calls(sid) ON DELETE CASCADE,
+    call_sid TEXT NOT NULL,               -- calls.sid (no foreign key: one write per step on the call path)
     at TEXT NOT NULL,
     menu TEXT NOT NULL,                   -- main | warnings | guide.vneid | operator …
     event TEXT NOT NULL,                  -- shown | key | speech | silence | invalid | …
