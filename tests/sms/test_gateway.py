@@ -48,6 +48,8 @@ CASES = {
     "timestamp from the future": (_future, 403),
     "timestamp not a number": (lambda fake: (lambda b, h: (b, {**h, "X-Timestamp": "yesterday"}))(
         *fake.sms_received(BA_LAN, "HELP")), 403),
+    "signature not ascii": (lambda fake: (lambda b, h: (b, {**h, "X-Signature": "é" * 64}))(
+        *fake.sms_received(BA_LAN, "HELP")), 403),
     "signature of the body only": (lambda fake: (lambda b, h: (b, {**h, "X-Signature": __import__("hmac").new(
         fake.signing_key.encode(), b, "sha256").hexdigest()}))(*fake.sms_received(BA_LAN, "HELP")), 403),
 }
