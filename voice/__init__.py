@@ -26,6 +26,8 @@ def init_app(app) -> None:
     app.register_blueprint(media.bp)
     __import__("voice.officials").officials.init_app(app)   # officials record announcements by phone
     register_check(app, "speech", lambda: asr.get_recogniser(app.config).status())
+    if not app.config.get("TESTING"):
+        asr.preload(app.config)
     register_check(app, "prompts_audio", lambda: tts.status(app.config))
 
 

@@ -24,6 +24,7 @@ TRANSCRIPT_TAG = "ICMT"     # the INFO chunk entry the simulator writes its word
 _lock = threading.Lock()
 _recognisers: dict[tuple, "Recogniser"] = {}
 _models: dict[str, object] = {}
+_loading: set[tuple] = set()
 
 
 @dataclass(frozen=True)
@@ -158,16 +159,44 @@ def build(config) -> Recogniser:
         return NoRecogniser(f"Vosk model at {model_dir} failed to load: {type(e).__name__}")
 
 
+def _ident(config) -> tuple:
+    return config.get("HOTLINE_ASR"), config.get("HOTLINE_VOSK_MODEL"), config.get("HOTLINE_ASR_MIN_CONFIDENCE")
+
+
 def get_recogniser(config=None) -> Recogniser:
-    """The process-wide recogniser for this configuration (the current app's by default)."""
+    """The process-wide recogniser for this configuration (the current app's by default).
+
+    While preload() is still loading the model, callers get keypad-only menus rather than a wait.
+    """
     if config is None:
         from flask import current_app
 
         config = current_app.config
-    ident = (config.get("HOTLINE_ASR"), config.get("HOTLINE_VOSK_MODEL"), config.get("HOTLINE_ASR_MIN_CONFIDENCE"))
+    ident = _ident(config)
     recogniser = _recognisers.get(ident)
     if recogniser is None:
+        if ident in _loading:
+            return NoRecogniser("the speech model is loading")
         recogniser = build(config)
         with _lock:
             recogniser = _recognisers.setdefault(ident, recogniser)
     return recogniser
+
+
+def preload(config) -> threading.Thread | None:
+    """Load the model in the background at start, so no caller waits for it (seconds for a real model)."""
+    ident = _ident(config)
+    if ident in _recognisers or ident in _loading:
+        return None
+
+    def load():
+        try:
+            recogniser = build(config)
+            with _lock:
+                _recognisers.setdefault(ident, recogniser)
+        finally:
+            _loading.discard(ident)
+    _loading.add(ident)
+    thread = threading.Thread(target=load, name="vosk-preload", daemon=True)
+    thread.start()
+    return thread

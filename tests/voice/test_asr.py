@@ -124,3 +124,23 @@ def test_the_setting_chooses_the_recogniser(tmp_path, mode, engine, available):
     recogniser = asr.build(config)
     assert (recogniser.engine, recogniser.available) == (engine, available)
     assert recogniser.status()["mode"] == ("keypad+speech" if available else "keypad-only")
+
+
+def test_the_model_is_preloaded_and_callers_meanwhile_get_the_keypad(monkeypatch):
+    import threading as t
+
+    release = t.Event()
+    real_build = asr.build
+
+    def slow_build(config):
+        release.wait(5)
+        return real_build(config)
+    monkeypatch.setattr(asr, "build", slow_build)
+    config = Config.from_env({"HOTLINE_ASR": "vosk", "HOTLINE_VOSK_MODEL": str(KO_MODEL),
+                              "HOTLINE_ASR_MIN_CONFIDENCE": "0.42"})
+    thread = asr.preload(config)
+    during = asr.get_recogniser(config)
+    assert not during.available and "loading" in during.reason
+    release.set()
+    thread.join(10)
+    assert asr.get_recogniser(config).available and asr.get_recogniser(config).engine == "vosk"
