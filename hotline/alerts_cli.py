@@ -95,6 +95,8 @@ def publish_command(alert_id, yes, wait):
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.published", id=alert_id, queued=result["queued"], skipped=result["skipped"]))
+    if not worker.status(config, db)["running"]:
+        click.echo(prompts.say("alerts.cli.no_worker"), err=True)
     if wait:
         wait_for(db, result["ref"])
 

@@ -24,7 +24,7 @@ PERMANENT_OPT_OUT = "21610"     # the recipient unsubscribed at the carrier: sto
 CLOCK_SKEW = timedelta(seconds=5)
 # The provider may have accepted a request whose answer we never got: settle it by look-up, not by resending.
 AMBIGUOUS = ("timeout", "exception")
-NEXT_DUE = ("SELECT * FROM outbox WHERE channel = ? AND state = 'queued' AND next_attempt_at <= ?"
+NEXT_DUE = ("SELECT * FROM outbox INDEXED BY outbox_next WHERE channel = ? AND state = 'queued' AND next_attempt_at <= ?"
             " AND (not_after IS NULL OR not_after > ?) ORDER BY priority DESC, id LIMIT 1")
 
 

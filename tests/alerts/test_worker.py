@@ -142,3 +142,18 @@ def test_the_pacer_spaces_sends_and_gives_no_burst_after_idling():
     pacer.wait(1)
     pacer.wait(1)
     assert waits[-1] == 0.1 and len(waits) == 4
+
+
+def test_it_paces_calls_to_the_provisioned_call_rate(twilio_app, file_db, fake_twilio, start_worker):
+    fake_twilio.call_rate = 4
+    twilio_app.config["HOTLINE_CALL_RATE"] = "4"
+    ben_do = places.find_village(file_db, "Bến Đò")["id"]
+    for i in range(30):
+        residents.register(file_db, f"+8491{8000000 + i}", "csv", village_id=ben_do, prefers_voice=True)
+    ref = _publish(file_db, twilio_app.config, ["Bến Đò"])
+    start_worker(twilio_app.config)
+    wait_until(_done(file_db, ref), timeout=60)
+    started = sorted(c["created"] for c in fake_twilio.calls)
+    measured = (len(started) - 1) / (started[-1] - started[0])
+    assert len(started) == len(rows(file_db, ref, "call")) == 33
+    assert abs(measured - 4) / 4 <= 0.10, measured
