@@ -61,6 +61,7 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
         else:
             command, outcome, reply = _act(ctx, body)
         reply, status = _limit(db, config, ctx, phone, reply, queue_reply, outcome)
+        ctx.resident = residents.by_phone(db, phone) if phone else None     # the command may have created one
         inbox_id = inbox.record(db, transport=message.transport, provider_id=message.provider_id,
                                 from_phone=phone or message.sender[:40], to_phone=message.to,
                                 body=body[:inbox.MAX_BODY], body_length=len(body), command=command,

@@ -10,7 +10,7 @@ CREATE TABLE sms_inbox (
     body_length INTEGER NOT NULL,         -- characters as received
     command TEXT,                         -- register | alerts | lessons | … | unknown | empty | too_long
     outcome TEXT,                         -- what the command did: registered, opted_out, enrolled …
-    resident_id INTEGER REFERENCES residents(id) ON DELETE SET NULL,
+    resident_id INTEGER REFERENCES residents(id) ON DELETE CASCADE,   -- erasing a resident erases their texts
     reply TEXT,                           -- the reply sent (NULL = none)
     reply_status TEXT NOT NULL,           -- replied | queued | rate_limited | blocked_country | not_a_phone
     received_at TEXT NOT NULL,

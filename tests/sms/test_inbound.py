@@ -220,3 +220,10 @@ def test_accented_replies_may_take_two_sms_but_no_more(app, text, app_db, lesson
     for body in ("CANH BAO", "HOC", f"HOC {lesson['code']}", "DK Trần Thị Thanh Hương Yên Nông", "TRO GIUP"):
         reply = text(CHI_HOA, body)
         assert count(reply).encoding == "UCS-2" and count(reply).segments <= 2, body
+
+
+def test_erasing_a_resident_erases_their_texts(text, app_db):
+    text(ANH_MINH, "DK Minh Yen Nong")
+    text(BA_LAN, "HELP")
+    app_db.execute("DELETE FROM residents WHERE phone = ?", [ANH_MINH])
+    assert [r["from_phone"] for r in inbox.listing(app_db)] == [BA_LAN]
