@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import time
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -21,7 +24,12 @@ SYLLABLES_PER_SECOND = 3.0
 
 
 def cache_dir(config) -> Path:
-    return Path(config["HOTLINE_AUDIO_CACHE"] or Path(config["HOTLINE_INSTANCE"]) / "audio-cache").expanduser()
+    return _cache_dir(config["HOTLINE_AUDIO_CACHE"], config["HOTLINE_INSTANCE"])
+
+
+@lru_cache(maxsize=16)
+def _cache_dir(setting: str, instance: str) -> Path:
+    return Path(setting or Path(instance) / "audio-cache").expanduser()
 
 
 def digest(text: str, engine: str, voice: str) -> str:
@@ -31,13 +39,33 @@ def digest(text: str, engine: str, voice: str) -> str:
 
 def cached(config, text: str) -> str | None:
     """The cached file name ("<hash>.<ext>") for this text from the best engine that has it."""
-    folder = cache_dir(config)
+    names = _names(str(cache_dir(config)))
     for engine in _engines(config):
         voice, ext = ENGINES[engine]
         name = f"{digest(text, engine, voice)}.{ext}"
-        if (folder / name).is_file():
+        if name in names:
             return name
     return None
+
+
+_listings: dict[str, tuple[int, frozenset]] = {}
+
+
+def _names(folder: str) -> frozenset:
+    """The cache folder's file names, listed again only when the folder changes (one stat per lookup)."""
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except FileNotFoundError:
+        return frozenset()
+    known = _listings.get(folder)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    names = frozenset(os.listdir(folder))
+    # Timestamps are coarse: a file added in the same tick would not change the stamp, so a listing
+    # is kept only once the folder has been quiet for a second (`hotline prompts render` may be running).
+    if time.time() - stamp / 1e9 > 1.0:
+        _listings[folder] = (stamp, names)
+    return names
 
 
 def _engines(config) -> list[str]:
