@@ -26,6 +26,7 @@ MAX_FAILURES = 3
 MAIN_URL = "/voice/menu/main"
 OPERATOR_URL = "/voice/operator"
 RECORD_SECONDS = 4
+log = logging.getLogger(__name__)
 CONTROL = {"*": "repeat", "#": "main", "0": "operator"}
 
 
@@ -129,7 +130,7 @@ def handle(menu: Menu) -> Choice | VoiceResponse:
         try:
             found, heard, confidence = _by_speech(menu)
         except Exception as e:  # undecodable audio or a recogniser fault: the keypad still works
-            logging.getLogger(__name__).warning("speech step failed: %s", e)
+            log.warning("speech step failed: %s", e)
             log_step(menu, "speech_failed", "retry", heard=type(e).__name__)
             return retry(menu, failures + 1, "speech_failed")
     else:
@@ -181,35 +182,29 @@ def _by_key(menu: Menu, digits: str):
     return next((o for o in menu.options if o.key == digits), None)
 
 
-def grammar(menu: Menu) -> dict[str, object]:
-    """Phrase → what it chooses: the options' words and key numbers, then repeat / main / operator."""
-    phrases: dict[str, object] = {}
-    for o in menu.options:
-        for phrase in (*o.words, *prompts.raw(f"voice.words.{o.key}")):
-            phrases.setdefault(key(phrase), o)
-    for control in ("repeat", "main", "operator"):
-        for phrase in prompts.raw(f"voice.words.{control}"):
-            phrases.setdefault(key(phrase), control)
-    for phrase in prompts.raw("voice.words.0"):
-        phrases.setdefault(key(phrase), "operator")
+def grammar(menu: Menu) -> dict[str, tuple[str, object]]:
+    """key(phrase) → (phrase, what it chooses): the options' words and digits, then repeat / main / operator."""
+    phrases: dict[str, tuple[str, object]] = {}
+    sources = [(o, (*o.words, *prompts.raw(f"voice.words.{o.key}"))) for o in menu.options]
+    sources += [(c, prompts.raw(f"voice.words.{c}")) for c in ("repeat", "main", "operator")]
+    sources.append(("operator", prompts.raw("voice.words.0")))
+    for choice, words in sources:
+        for phrase in words:
+            phrases.setdefault(key(phrase), (phrase, choice))   # options first: "không" is "no" in a yes/no menu
     return phrases
 
 
 def _by_speech(menu: Menu):
-    url = request.form.get("RecordingUrl", "")
     phrases = grammar(menu)
-    words = {key(p): p for o in menu.options for p in (*o.words, *prompts.raw(f"voice.words.{o.key}"))}
-    for control in ("repeat", "main", "operator", "0"):
-        words.update({key(p): p for p in prompts.raw(f"voice.words.{control}")})
-    recording = audio.download_recording(current_app.config, url)
-    heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(words.values()))
+    recording = audio.download_recording(current_app.config, request.form.get("RecordingUrl", ""))
+    heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
     if heard is None:
         return None, None, None
     said = key(heard.text)
     # The longest phrase inside what was heard wins ("số hai" over "hai").
     for phrase in sorted(phrases, key=len, reverse=True):
         if f" {phrase} " in f" {said} ":
-            return phrases[phrase], heard.text, heard.confidence
+            return phrases[phrase][1], heard.text, heard.confidence
     return None, heard.text, heard.confidence
 
 
