@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import calls, prompts, residents, voicemail
-from hotline.db import get_db
+from hotline.db import connect, get_db
 from hotline.phones import InvalidPhone, normalise
 from hotline.webhooks import twilio_signed, twiml
 
@@ -111,11 +112,32 @@ def voicemail_saved():
                              form.get("RecordingSid") or form.get("CallSid", ""), form.get("RecordingUrl", ""),
                              min(duration, VOICEMAIL_SECONDS))
     calls.step(db, form.get("CallSid", ""), "operator", "voicemail", f"voicemail:{vm_id}")
-    fetch(db, config, vm_id, form.get("RecordingUrl", ""), form.get("RecordingSid") or str(vm_id))
+    fetch_later(config, vm_id, form.get("RecordingUrl", ""), form.get("RecordingSid") or str(vm_id))
     response = VoiceResponse()
     tts.speak(response, prompts.say("voice.operator.saved"))
     response.hangup()
     return twiml(response)
+
+
+_fetching: list[threading.Thread] = []
+
+
+def fetch_later(config, vm_id: int, url: str, name: str) -> None:
+    """Download after we have answered: Twilio's action waits for us, the caller hears nothing meanwhile."""
+    def run():
+        database = connect(config["HOTLINE_DB"])
+        try:
+            fetch(database, config, vm_id, url, name)
+        finally:
+            database.conn.close()
+    thread = threading.Thread(target=run, name=f"voicemail-{vm_id}", daemon=True)
+    _fetching[:] = [t for t in _fetching if t.is_alive()] + [thread]
+    thread.start()
+
+
+def wait_for_fetches(timeout: float = 30) -> None:
+    for thread in list(_fetching):
+        thread.join(timeout)
 
 
 def fetch(db, config, vm_id: int, url: str, name: str) -> bool:

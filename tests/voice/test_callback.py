@@ -62,3 +62,21 @@ def test_the_call_ends_in_the_log_with_twilios_status(keypad_app):
     row = caller.db().execute("SELECT status, ended_at FROM calls WHERE sid = ?", [caller.sid]).fetchone()
     assert row[0] == "completed" and row[1]
     assert calls.summary(caller.db())["calls"] == 1
+
+
+def test_the_worker_places_the_call_back_through_twilio(make_app, twilio_settings, fake_twilio):
+    import threading
+
+    from hotline import worker
+    from hotline.transports import call_transport
+
+    app = make_app(HOTLINE_CALLBACK="1", **{k: v for k, v in twilio_settings.items()
+                                            if k.startswith(("TWILIO_", "HOTLINE_TWILIO"))})
+    caller = Caller(app, BA_LAN)
+    caller.call()
+    sender = worker.ChannelSender(app.config, "call", threading.Event())
+    db = caller.db()
+    assert sender.step(db, call_transport(app.config)) == "sent"
+    [placed] = fake_twilio.calls
+    assert placed["to"] == BA_LAN and placed["url"] == "https://hotline.example.vn/voice/incoming?callback=1"
+    assert db.execute("SELECT state FROM outbox WHERE purpose = 'callback'").fetchone()[0] == "sent"

@@ -48,6 +48,7 @@ def test_unanswered_it_offers_voicemail_which_is_stored_and_listed(phone_app, fa
     said = spoken(caller.call("0", "n", "con muốn hỏi về lớp học"))
     assert "Cán bộ trực đang bận." in said
     assert said[-1] == "Loa Làng đã ghi lời nhắn. Cán bộ sẽ gọi lại cho bác. Chào bác."
+    operator.wait_for_fetches()          # the audio is fetched after the caller has been answered
     [row] = voicemail.listing(caller.db())
     assert row["phone"] == BA_LAN and row["name"] == "Nguyễn Thị Lan" and row["village"] == "Yên Nông"
     assert re.fullmatch(r"recordings/voicemail/RE[0-9a-f]{32}\.wav", row["audio_path"])
@@ -84,6 +85,7 @@ def test_a_voicemail_whose_audio_cannot_be_fetched_is_kept_with_the_reason(phone
                     f"https://api.twilio.com/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/REmissing")
     said = spoken(caller.call("0", "alo"))
     assert said[-1].startswith("Loa Làng đã ghi lời nhắn.")
+    operator.wait_for_fetches()
     [row] = voicemail.listing(caller.db())
     assert row["audio_path"] is None and row["fetch_error"] == "HTTP 404" and row["recording_url"]
 
