@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from datetime import timedelta
 
 from . import delivery, residents
@@ -29,23 +30,54 @@ NEXT_DUE = ("SELECT * FROM outbox INDEXED BY outbox_next WHERE channel = ? AND s
 
 
 class Pacer:
-    """Spaces sends so `rate` units per second are met but never exceeded; an idle gap gives no burst.
+    """Sends `rate` units a second: evenly spaced, and never more than `rate` in any window of a second.
 
-    It aims `margin` under the rate: a provider counting in a strict one-second window would
-    otherwise answer 429 whenever network jitter brings two sends a millisecond closer.
+    The even schedule may fall behind (a slow provider answer, the database busy for a moment); it
+    then catches up at once, but only as far as the one-second window allows, which is the rule a
+    provider enforces. The window is kept `guard` longer than a second so that network jitter never
+    makes two of our sends look closer to the provider than they were to us. After an idle spell
+    little is owed: catching up is limited to `catch_up` seconds of sending.
     """
 
-    def __init__(self, rate: float, clock=time.monotonic, wait=None, margin: float = 0.03):
-        self.interval, self.clock = 1.0 / (rate * (1 - margin)), clock
+    def __init__(self, rate: float, clock=time.monotonic, wait=None, guard: float = 0.03, catch_up: float = 0.5):
+        self.catch_up = catch_up
+        self.rate, self.interval, self.window, self.clock = rate, 1.0 / rate, 1.0 + guard, clock
         self.wait_fn = wait or threading.Event().wait
         self.next = None
+        self.recent: deque = deque()   # (time, cost) of the sends in the last window
+        self.in_window = 0.0
 
     def wait(self, cost: float = 1.0) -> None:
-        now = self.clock()
-        self.next = now if self.next is None else max(self.next, now)
-        if self.next > now:
-            self.wait_fn(self.next - now)
+        cost = min(cost, self.rate)   # a message longer than a second's budget still goes, alone
+        while True:
+            now = self.clock()
+            while self.recent and now - self.recent[0][0] >= self.window:
+                self.in_window -= self.recent.popleft()[1]
+            self.next = now if self.next is None else max(self.next, now - self.catch_up)
+            earliest = max(self.next, self._window_frees(cost))
+            if earliest <= now + 1e-9:
+                break
+            self.wait_fn(earliest - now)
+        self.recent.append((now, cost))
+        self.in_window += cost
         self.next += cost * self.interval
+
+    def done(self) -> None:
+        """The provider has answered: count the send from now, at or after the moment it arrived there,
+        so a slow answer (a first connection, a busy moment) never squeezes the window on its side."""
+        if self.recent:
+            self.recent[-1] = (self.clock(), self.recent[-1][1])
+
+    def _window_frees(self, cost: float) -> float:
+        """When enough of the window's sends have aged out for `cost` more units."""
+        excess, freed = self.in_window + cost - self.rate, 0.0
+        if excess <= 1e-9:
+            return 0.0
+        for sent_at, units in self.recent:
+            freed += units
+            if freed >= excess - 1e-9:
+                return sent_at + self.window
+        return 0.0
 
 
 def next_due(db, channel: str, now: str | None = None) -> dict | None:

@@ -61,6 +61,7 @@ class ChannelSender(threading.Thread):
         if self.stop.is_set():
             return None
         outcome = sender.send(db, self.config, transport, row)
+        self.pacer.done()
         self.sent += outcome == "sent"
         if self.on_send:
             self.on_send(self.channel, outcome)

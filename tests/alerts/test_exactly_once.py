@@ -19,7 +19,7 @@ from tests.alerts.conftest import rows
 
 FULL = os.environ.get("HOTLINE_FULL") == "1"
 KILLS = 60 if FULL else 20
-EXTRA_RESIDENTS = 1500 if FULL else 500
+EXTRA_RESIDENTS = 2000 if FULL else 800
 
 
 def _spawn(env):
@@ -42,11 +42,12 @@ def test_a_worker_killed_at_random_moments_reaches_everyone_exactly_once(twilio_
     rng = random.Random(int(os.environ.get("HOTLINE_SEED", time.time())))
     caught_claimed = kills = 0
     for _ in range(KILLS):
+        before = broadcast.progress(file_db, ref)["done"]
         worker = _spawn(env)
         started = time.monotonic()
-        # Wait until it is sending (imports take a moment), then kill it at a random point.
-        while broadcast.progress(file_db, ref)["done"] == 0 and time.monotonic() - started < 20:
-            time.sleep(0.02)
+        # Wait until this worker is sending (imports take a moment), then kill it at a random point.
+        while broadcast.progress(file_db, ref)["done"] == before and time.monotonic() - started < 20:
+            time.sleep(0.01)
         time.sleep(rng.uniform(0.0, 0.6))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
