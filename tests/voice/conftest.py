@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
 
 from hotline import create_app, db as storage, demo
 from hotline.simulator import Call, HangUp, Webhooks
 from voice import audio
+from voice.simulated import speech_wav  # noqa: F401  (tests import it from here)
 
 PUBLIC = "https://hotline.example.vn"
 
@@ -23,13 +23,6 @@ def scripted(*answers):
             raise HangUp
         return queue.pop(0)
     return answer
-
-
-def speech_wav(words: str, rate: int = 8000, seconds: float = 1.0) -> bytes:
-    """What the simulator records: quiet noise, and the words in the RIFF INFO chunk (the script recogniser reads them)."""
-    rng = np.random.default_rng(1)
-    samples = (rng.standard_normal(int(rate * seconds)) * 0.01).astype(np.float32)
-    return audio.wav(samples, rate, {"ICMT": words})
 
 
 def parse(response) -> ET.Element:
