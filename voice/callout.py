@@ -165,7 +165,7 @@ def status():
 
 
 class TwilioTransport:
-    """Calls (and, until the SMS channel registers its own, SMS) through the Twilio REST API."""
+    """Outbound calls through the Twilio REST API (SMS through Twilio is the SMS channel's, sms/transports.py)."""
 
     name = "twilio"
 
@@ -173,24 +173,16 @@ class TwilioTransport:
         self.config, self.client = config, twilio_api.client(config, timeout=15)
 
     def place_call(self, to, url, status_callback=None):
+        if not self.config["TWILIO_FROM"]:   # calls wait for the operator rather than fail
+            raise transports.TransportError("set TWILIO_FROM (the caller ID)", "not_configured", transient=True)
         return self._do(lambda: self.client.calls.create(
             to=to, from_=self.config["TWILIO_FROM"], url=url, method="POST", status_callback=status_callback,
             status_callback_event=["initiated", "ringing", "answered", "completed"], status_callback_method="POST",
             machine_detection="DetectMessageEndpoint", timeout=30).sid)
 
-    def send_sms(self, to, body, status_callback=None):
-        sender = ({"messaging_service_sid": self.config["TWILIO_MESSAGING_SERVICE_SID"]}
-                  if self.config["TWILIO_MESSAGING_SERVICE_SID"] else {"from_": self.config["TWILIO_FROM"]})
-        return self._do(lambda: self.client.messages.create(to=to, body=body, status_callback=status_callback,
-                                                            **sender).sid)
-
     def find_call(self, to, since):
         calls = self._do(lambda: self.client.calls.list(to=to, start_time_after=_when(since), limit=20))
         return calls[0].sid if calls else None
-
-    def find_sms(self, to, body, since):
-        messages = self._do(lambda: self.client.messages.list(to=to, date_sent_after=_when(since), limit=50))
-        return next((m.sid for m in messages if (m.body or "").strip() == body.strip()), None)
 
     @staticmethod
     def _do(request_fn):
@@ -210,4 +202,3 @@ def _when(since: str) -> datetime:
 
 
 transports.CALL_TRANSPORTS["twilio"] = TwilioTransport
-transports.SMS_TRANSPORTS.setdefault("twilio", TwilioTransport)
