@@ -186,8 +186,9 @@ def report_command(alert_id, as_json):
         return
     columns = ("recipients", "sent", "delivered", "failed", "acknowledged", "skipped_opted_out", "expired",
                "cancelled", "queued")
-    click.echo(f"{'':<12}" + "".join(f"{c[:10]:>11}" for c in columns))
-    for row in data["villages"] + [{"village": "=", **data["totals"]}]:
+    names = {c: prompts.say(f"alerts.cli.report_columns.{c}") for c in columns}
+    click.echo(f"{'':<12}" + "".join(f"{names[c][:10]:>11}" for c in columns))
+    for row in data["villages"] + [{"village": prompts.say("alerts.cli.total"), **data["totals"]}]:
         click.echo(f"{row['village'] or '-':<12}" + "".join(f"{row[c]:>11}" for c in columns))
 
 

@@ -147,3 +147,17 @@ def test_a_late_callback_for_an_earlier_attempt_changes_nothing(app, hooks, db, 
     _status(hooks, first, "completed")
     row = db["outbox"].get(row_id)
     assert (row["state"], row["provider_id"], row["error"]) == ("delivered", second, "machine")
+
+
+def test_an_officials_recording_is_played_instead_of_the_synthesized_text(app, hooks, db, lan):
+    from pathlib import Path
+
+    recording = Path(app.config["HOTLINE_INSTANCE"]) / "recordings" / "flood.wav"
+    recording.parent.mkdir(parents=True, exist_ok=True)
+    recording.write_bytes(b"RIFF0000WAVE")
+    alert_id = alerts.create(db, "flood", 4, "Ban ghi cua truong thon", None, audio_path=str(recording))
+    alerts.publish(db, app.config, alert_id)
+    gather = _twiml(hooks, f"/voice/alert/{alert_id}?r={lan}").find("Gather")
+    plays = [p.text for p in gather.iter("Play")]
+    assert len(plays) == 2 and all(p.startswith("https://hotline.example.vn/audio/") for p in plays)
+    assert not any("Ban ghi" in (s.text or "") for s in gather.iter("Say"))
