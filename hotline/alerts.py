@@ -122,6 +122,8 @@ def publish(db, config, alert_id: int) -> dict:
         alert = _require(db, alert_id)
         if alert["status"] != "draft":
             raise InvalidAlert("not_draft", alert["status"])
+        if alert["expires_at"] <= utc_now():
+            raise InvalidAlert("ended", "expired")
         db.execute("UPDATE alerts SET status = 'published', published_at = ? WHERE id = ?", [utc_now(), alert_id])
         return broadcast.queue_alert(db, config, get(db, alert_id))
 

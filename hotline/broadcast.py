@@ -48,8 +48,6 @@ def local_time(stamp: str) -> str:
 def queue_alert(db, config, alert: dict) -> dict:
     """SMS to every targeted resident, a call as well to those who need voice. Call inside a transaction."""
     now = utc_now()
-    if alert["expires_at"] <= now:
-        raise ValueError("alert already expired")
     ref = f"alert:{alert['id']}"
     emergency = is_emergency(config, alert["level"])
     key = "alerts.sms.update" if alert["msg_type"] == "update" else "alerts.sms.alert"

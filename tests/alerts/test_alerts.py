@@ -139,3 +139,11 @@ def test_the_report_counts_per_village(demo_db, config, village):
     yen_nong = next(v for v in report["villages"] if v["village"] == "Yên Nông")
     assert (yen_nong["recipients"], yen_nong["skipped_opted_out"], yen_nong["delivered"], yen_nong["sent"]) == (11, 2, 1, 1)
     assert report["totals"]["recipients"] == 21 and report["alert"]["status"] == "published"
+
+
+def test_an_alert_past_its_expiry_cannot_be_published(demo_db, config):
+    alert_id = alerts.create(demo_db, "flood", 3, "Lu", starts_at="2001-01-01T00:00", expires_at="2001-01-02T00:00")
+    with pytest.raises(alerts.InvalidAlert) as e:
+        alerts.publish(demo_db, config, alert_id)
+    assert (e.value.reason, alerts.get(demo_db, alert_id)["status"]) == ("ended", "draft")
+    assert demo_db["outbox"].count == 0
