@@ -21,7 +21,7 @@ from hotline.twilio_api import rebase
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 BACKOFF_S = 0.3          # the recording can 404 for a moment after Twilio posts its URL
-TIMEOUT_S = 4            # Twilio waits 15 s for our answer; leave room to recognise and reply
+TIMEOUT_S = 3            # Twilio waits 15 s for our answer: 3 tries stay under 10 s, with room to reply
 
 
 class AudioError(Exception):

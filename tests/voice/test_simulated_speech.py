@@ -34,3 +34,26 @@ def test_local_recordings_are_refused_unless_the_script_recogniser_is_chosen(set
     with recording_store(config) as store:
         with pytest.raises(audio.AudioError, match="not Twilio's"):
             audio.download_recording(config, store.record("có"))
+
+
+def test_typed_words_reach_a_running_server_over_http(settings, cli_env):
+    """Against `hotline serve` (waitress): the server downloads the simulator's recording like Twilio's."""
+    import threading
+
+    from waitress.server import create_server
+
+    from hotline import create_app, db as storage, demo
+
+    app = create_app({**settings, "HOTLINE_ASR": "script"})
+    with app.app_context():
+        demo.load(storage.get_db())
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.effective_port}"
+        result = CliRunner().invoke(main, ["call", BA_LAN, "--url", url, "--keys", ",thông báo"], env=cli_env)
+    finally:
+        server.close()
+    assert result.exit_code == 0, result.output
+    assert "🎙 thông báo" in result.output
+    assert "Thông báo mới nhất." in result.output or "Hiện chưa có thông báo mới." in result.output
