@@ -9,6 +9,7 @@ import io
 import ipaddress
 import logging
 import struct
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -176,12 +177,50 @@ def download_recording(config, url: str) -> bytes:
     raise AudioError(error)
 
 
+_deleting: list[threading.Thread] = []
+
+
+def delete_recording(config, url: str) -> bool:
+    """Delete Twilio's copy of a resident's recording (we keep none, or our own under retention)."""
+    if not _is_twilio(url):
+        return False                       # the simulator's local store keeps nothing worth deleting
+    target = rebase(url, config["HOTLINE_TWILIO_API_URL"]).removesuffix(".wav") + ".json"
+    auth = (config.account_sid(), config["TWILIO_AUTH_TOKEN"] or config.auth_token())
+    try:
+        r = requests.delete(target, auth=auth, timeout=TIMEOUT_S)
+    except requests.RequestException as e:
+        log.warning("recording %s not deleted at Twilio: %s", urlsplit(target).path, type(e).__name__)
+        return False
+    if r.status_code not in (204, 404):
+        log.warning("recording %s not deleted at Twilio: HTTP %s", urlsplit(target).path, r.status_code)
+    return r.status_code in (204, 404)
+
+
+def delete_later(config, url: str) -> None:
+    """In the background: the caller is already hearing the next menu."""
+    if _is_twilio(url):
+        thread = threading.Thread(target=delete_recording, args=(config, url), daemon=True)
+        _deleting[:] = [t for t in _deleting if t.is_alive()] + [thread]
+        thread.start()
+
+
+def wait_for_deletions(timeout: float = 10) -> None:
+    for thread in list(_deleting):
+        thread.join(timeout)
+
+
+def _is_twilio(url: str) -> bool:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com"))
+
+
 def _allowed(config, url: str) -> str:
     """Only Twilio's API (or its configured stand-in) gets our credentials; the simulator's local store
     on this machine is accepted only when the script recogniser is selected."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com")):
+    if _is_twilio(url):
         target = rebase(url, config["HOTLINE_TWILIO_API_URL"])
         return target if urlsplit(target).path.endswith(".wav") else target + ".wav"
     if config["HOTLINE_ASR"] == "script" and parts.scheme in ("http", "https") and _loopback(host):

@@ -196,7 +196,9 @@ def grammar(menu: Menu) -> dict[str, tuple[str, object]]:
 
 def _by_speech(menu: Menu):
     phrases = grammar(menu)
-    recording = audio.download_recording(current_app.config, request.form.get("RecordingUrl", ""))
+    url = request.form.get("RecordingUrl", "")
+    recording = audio.download_recording(current_app.config, url)
+    audio.delete_later(current_app.config, url)         # what a caller said is never kept
     heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
     if heard is None:
         return None, None, None

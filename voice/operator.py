@@ -152,4 +152,5 @@ def fetch(db, config, vm_id: int, url: str, name: str) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     voicemail.stored(db, vm_id, relative.as_posix())
+    audio.delete_recording(config, url)     # our copy obeys HOTLINE_AUDIO_RETENTION_DAYS; Twilio's would not
     return True

@@ -128,7 +128,16 @@ def _clip_seconds(url: str) -> float:
 def _shared_fake_twilio():
     from tests.fakes.twilio_api import FakeTwilio
 
-    fake = FakeTwilio().start()
+    fake = FakeTwilio()
+
+    def delete_recording(account, name):   # Twilio's DELETE Recording: 204, then it is gone
+        from flask import Response
+
+        fake.recordings.pop(name.split(".")[0], None)
+        return Response(status=204)
+    fake.app.add_url_rule("/2010-04-01/Accounts/<account>/Recordings/<name>", "delete_recording",
+                          delete_recording, methods=["DELETE"])
+    fake.start()
     yield fake
     fake.stop()
 

@@ -53,6 +53,7 @@ def test_unanswered_it_offers_voicemail_which_is_stored_and_listed(phone_app, fa
     assert row["phone"] == BA_LAN and row["name"] == "Nguyễn Thị Lan" and row["village"] == "Yên Nông"
     assert re.fullmatch(r"recordings/voicemail/RE[0-9a-f]{32}\.wav", row["audio_path"])
     assert (app.config.path("HOTLINE_INSTANCE") / row["audio_path"]).read_bytes()[:4] == b"RIFF"
+    assert fake_twilio.recordings == {}          # Twilio's copy is deleted once ours is safe
     env = {**cli_env, "HOTLINE_DB": app.config["HOTLINE_DB"], "HOTLINE_INSTANCE": app.config["HOTLINE_INSTANCE"]}
     listed = CliRunner().invoke(main, ["voicemail", "list"], env=env)
     assert listed.exit_code == 0 and "Nguyễn Thị Lan" in listed.output and BA_LAN not in listed.output

@@ -114,3 +114,11 @@ def test_a_broken_model_folder_leaves_the_keypad_working(make_app, tmp_path):
     app = make_app(HOTLINE_ASR="auto", HOTLINE_VOSK_MODEL=str(broken))
     assert "failed to load" in app.test_client().get("/health").get_json()["speech"]["reason"]
     assert "Bác muốn nghe hướng dẫn nào?" in spoken(Caller(app, BA_LAN).call("2"))
+
+
+def test_what_a_caller_said_is_deleted_at_twilio_after_recognition(speech_app, recorder, fake_twilio):
+    Caller(speech_app, BA_LAN, recorder).call("", "hướng dẫn")
+    audio.wait_for_deletions()
+    deleted = [path for method, path in fake_twilio.requests if method == "DELETE"]
+    assert len(deleted) == 1 and deleted[0].endswith(".json") and "/Recordings/RE" in deleted[0]
+    assert fake_twilio.recordings == {}
