@@ -122,3 +122,20 @@ def test_an_unknown_caller_can_say_the_village_name(speech_app, recorder):
     said = spoken(caller.call("1", "", "ben do", "", "có"))
     assert "Đã đăng ký. Khi có cảnh báo cho thôn Bến Đò, Loa Làng sẽ báo cho bác." in said
     assert residents.by_phone(caller.db(), ANH_MINH)["consent_source"] == "phone"
+
+
+def test_with_rendered_audio_the_warning_still_starts_within_8_seconds(make_app):
+    """The same check with real espeak-ng clips, timed by their length, for what plays before the warning."""
+    from hotline import db as storage
+    from voice import render
+
+    app = make_app(HOTLINE_TTS_ENGINES="espeak")
+    add_alert(app, FLOOD, ["Yên Nông"])
+    with app.app_context():
+        report = render.render(storage.get_db(), app.config)
+        assert report.rendered.get("espeak", 0) > 100
+        root = _incoming(app, BA_LAN)
+        assert [el.tag for el in root][:2] == ["Play", "Play"]
+        warning = [el.text for el in root.iter("Play")][1]
+        assert seconds_before(root, lambda el: el.text == warning) <= 8
+        assert warning.endswith(".wav") and (render.tts.cache_dir(app.config) / warning.rsplit("/", 1)[1]).exists()
