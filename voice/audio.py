@@ -5,7 +5,6 @@ Twilio records calls as 8 kHz WAV (16-bit PCM, or G.711 μ-law from some carrier
 """
 from __future__ import annotations
 
-import io
 import ipaddress
 import logging
 import struct
