@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import lessons, outbox, places, prompts, reminders, residents
+from hotline import lessons, places, prompts, reminders, residents
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
@@ -46,37 +46,34 @@ def _resident(db):
     return residents.by_phone(db, menus.caller())
 
 
-def _hint():
+def _hint() -> list[str]:
     return [say("hint")]
+
+
+def _listed(rows: list[dict]) -> tuple[list[str], list[menus.Option]]:
+    """Each lesson said in full, then chosen by its number or its topic's words."""
+    items = [prompts.say("voice.lessons.item", topic=f["topic"], when=f["when"], place=f["place"])
+             for f in map(facts, rows)]
+    return items, [_option(str(n), prompts.say("voice.lessons.choose", number=n), x["code"],
+                           f"lessons.topics.{x['topic']}.words") for n, x in enumerate(rows, 1)]
 
 
 def list_menu(db, config=None, village_id: int | None = None, resident: dict | None = None) -> menus.Menu:
     """Upcoming lessons, the village's first; 4 = the caller's own enrolments (to hear or cancel)."""
     upcoming = lessons.upcoming(db, village_id, limit=LISTED)
-    intro = [prompts.say("voice.lessons.intro")] if upcoming else [prompts.say("voice.lessons.none")]
-    intro += [prompts.say("voice.lessons.item", topic=f["topic"], when=f["when"], place=f["place"])
-              for f in map(facts, upcoming)]
-    options = [_option(str(n), prompts.say("voice.lessons.choose", number=n), x["code"],
-                       f"lessons.topics.{x['topic']}.words") for n, x in enumerate(upcoming, 1)]
+    items, options = _listed(upcoming)
     if resident and lessons.of_resident(db, resident["id"]):
         options.append(_option("4", say("mine"), "mine", "lessons.voice.words.mine"))
-    return menus.Menu("lessons", URL, intro, options, _hint())
-
-
-def _caller_menu(db) -> menus.Menu:
-    resident = _resident(db)
-    return list_menu(db, current_app.config, resident and resident["village_id"], resident)
+    intro = prompts.say("voice.lessons.intro") if upcoming else prompts.say("voice.lessons.none")
+    return menus.Menu("lessons", URL, [intro, *items], options, _hint())
 
 
 def mine_menu(db) -> menus.Menu:
     resident = _resident(db)
     mine = lessons.of_resident(db, resident["id"])[:LISTED] if resident else []
-    intro = [say("mine_intro") if mine else say("mine_none")]
-    intro += [prompts.say("voice.lessons.item", topic=f["topic"], when=f["when"], place=f["place"])
-              for f in map(facts, mine)]
-    options = [_option(str(n), prompts.say("voice.lessons.choose", number=n), x["code"],
-                       f"lessons.topics.{x['topic']}.words") for n, x in enumerate(mine, 1)]
-    return menus.Menu("lessons.mine", f"{URL}/mine", intro, options, _hint())
+    items, options = _listed(mine)
+    return menus.Menu("lessons.mine", f"{URL}/mine", [say("mine_intro" if mine else "mine_none"), *items], options,
+                      _hint())
 
 
 def detail_menu(db, lesson: dict, offer: str | None = None) -> menus.Menu:
@@ -147,7 +144,9 @@ def _detail_url(code: str) -> str:
 @twilio_signed
 def lessons_menu():
     db = get_db()
-    return _answer(_caller_menu(db), lambda c: f"{URL}/mine" if c.option.value == "mine" else _detail_url(c.option.value))
+    resident = _resident(db)
+    menu = list_menu(db, current_app.config, resident and resident["village_id"], resident)
+    return _answer(menu, lambda c: f"{URL}/mine" if c.option.value == "mine" else _detail_url(c.option.value))
 
 
 @bp.post("/lessons/mine")
@@ -290,11 +289,7 @@ def spoken_texts(db, config) -> list[str]:
     return found + menus.spoken(village_menu(db, ""))
 
 
-def _register_render_source() -> None:
-    from . import render
+from . import render  # noqa: E402  (render reads this module only inside its functions)
 
-    if spoken_texts not in render.SOURCES:
-        render.SOURCES.append(spoken_texts)
-
-
-_register_render_source()
+if spoken_texts not in render.SOURCES:
+    render.SOURCES.append(spoken_texts)
