@@ -9,6 +9,7 @@ from hotline import prompts as words
 from hotline import voicemail as voicemails
 from hotline.config import Config
 from hotline.phones import mask
+from voice import render  # noqa: F401  (the worker, started from this CLI, renders new warnings each minute)
 
 
 def _db_and_config():

@@ -1,6 +1,7 @@
 """Pre-render what the hotline says into the audio cache: gTTS, else espeak-ng, else leave it to <Say>.
 
-Run by `hotline prompts render` (and after publishing), never while a caller waits. Files are named
+Run by `hotline prompts render` (after editing prompts/ or publishing a warning), never while a caller
+waits; until then a new text is read by <Say language="vi-VN">. Files are named
 by a hash of (text, engine, voice), so only new or changed texts are rendered.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,11 +94,46 @@ RENDERERS = {"gtts": gtts_render, "espeak": espeak_render}
 
 
 def render(db, config, force: bool = False, prune: bool = False, progress=None) -> Report:
+    wanted = texts(db, config)
+    report = render_texts(config, wanted, force, progress)
+    folder = tts.cache_dir(config)
+    if prune:
+        report.pruned = _prune(folder, wanted)
+    _index(config, folder, wanted)
+    return report
+
+
+def new_warnings_job(db, config, now: str) -> None:
+    """The worker's minute job: a warning or announcement published since the last run gets its clip."""
+    wanted = [a["text"] for village in [None, *places.villages(db)]
+              for a in alerts.active_for_village(db, village and village["id"], now)]
+    wanted += [a["text"] for village in [None, *places.villages(db)]
+               for a in announcements.latest(db, village and village["id"]) if a.get("text")]
+    missing = [t for t in dict.fromkeys(wanted) if not tts.cached(config, t)]
+    global _background
+    if missing and (_background is None or not _background.is_alive()):
+        # gTTS may take its timeout several times over: never hold up the worker's loop for it.
+        _background = threading.Thread(target=_render_quietly, args=(config, missing), daemon=True)
+        _background.start()
+
+
+_background: threading.Thread | None = None
+
+
+def _render_quietly(config, missing: list[str]) -> None:
+    try:
+        report = render_texts(config, missing)
+    except Exception:  # e.g. the cache folder is not writable: calls use <Say>; the log says why
+        log.exception("rendering new warnings failed")
+        return
+    log.info("rendered %d new warning/announcement clips %s", sum(report.rendered.values()), report.rendered)
+
+
+def render_texts(config, wanted: list[str], force: bool = False, progress=None) -> Report:
     folder = tts.cache_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
     engines = [e for e in tts._engines(config)]
     report, gtts_failures, last_gtts = Report(), 0, 0.0
-    wanted = texts(db, config)
     for text in progress(wanted) if progress else wanted:
         if not force and tts.cached(config, text):
             report.skipped += 1
@@ -120,9 +157,6 @@ def render(db, config, force: bool = False, prune: bool = False, progress=None) 
             break
         else:
             report.said += 1
-    if prune:
-        report.pruned = _prune(folder, wanted)
-    _index(config, folder, wanted)
     return report
 
 
@@ -145,3 +179,13 @@ def _prune(folder: Path, wanted: list[str]) -> int:
     for p in stale:
         p.unlink()
     return len(stale)
+
+
+def _register_job() -> None:
+    from hotline import worker
+
+    if new_warnings_job not in worker.PERIODIC_JOBS:
+        worker.PERIODIC_JOBS.append(new_warnings_job)
+
+
+_register_job()

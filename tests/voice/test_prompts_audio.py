@@ -192,3 +192,18 @@ def test_nothing_on_a_callers_path_renders_or_touches_the_network(app, monkeypat
     for answers in (["1", "1", "#"], ["2", "2", "1", "3", "#"], ["3", "*", "#"], ["4", "#"], ["0", ""], ["", "", ""]):
         events = caller.call(*answers)
         assert not [e for e in events if e.kind == "error"] and spoken(events)
+
+
+def test_the_worker_renders_a_newly_published_warning_within_a_minute(app):
+    from hotline import worker
+    from tests.voice.conftest import add_alert
+
+    assert render.new_warnings_job in worker.PERIODIC_JOBS
+    app.config["HOTLINE_TTS_ENGINES"] = "espeak"
+    text = "Nước sông lên nhanh, bà con Bến Đò di chuyển ngay."
+    add_alert(app, text, ["Bến Đò"])
+    with app.app_context():
+        assert tts.cached(app.config, text) is None
+        render.new_warnings_job(storage.get_db(), app.config, storage.now())
+        render._background.join(30)          # rendered beside the worker's loop, not in it
+        assert tts.cached(app.config, text).endswith(".wav")
