@@ -121,8 +121,12 @@ def queue_due(db, config, now=None) -> dict:
             if moment < due:
                 continue
             # Whoever enrolled after the reminder was due has just heard the details: no reminder.
-            for e in list(db.query("SELECT resident_id, queue_no FROM enrolments WHERE lesson_id = ?"
-                                   " AND status = 'enrolled' AND enrolled_at <= ?", [lesson["id"], utc_text(due)])):
+            # Already queued ones are skipped here (cheap, every minute); the dedupe key still guarantees once.
+            for e in list(db.query(
+                    "SELECT e.resident_id, e.queue_no FROM enrolments e WHERE e.lesson_id = :lesson"
+                    " AND e.status = 'enrolled' AND e.enrolled_at <= :due AND NOT EXISTS (SELECT 1 FROM outbox o"
+                    " WHERE o.dedupe_key = 'lesson:' || e.lesson_id || ':' || :kind || ':' || e.resident_id"
+                    " || ':' || e.queue_no)", {"lesson": lesson["id"], "due": utc_text(due), "kind": kind})):
                 if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"]), config) is not None:
                     queued[kind] += 1
     return queued
