@@ -119,6 +119,8 @@ def show(menu: Menu, failures: int = 0, lead: list[str] = (), response: VoiceRes
 def handle(menu: Menu) -> Choice | VoiceResponse:
     """Answer a menu request: a Choice for the route to act on, or the TwiML to send (repeat, re-prompt …)."""
     event, failures = request.args.get("ev"), _int(request.args.get("n"))
+    if event == "speech" and request.form.get("Digits", "hangup") != "hangup":
+        event = "key"           # a key pressed during the <Record> ends it; Twilio posts it as Digits
     if event is None:
         log_step(menu, "shown")
         return show(menu, failures)

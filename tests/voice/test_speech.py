@@ -122,3 +122,18 @@ def test_what_a_caller_said_is_deleted_at_twilio_after_recognition(speech_app, r
     deleted = [path for method, path in fake_twilio.requests if method == "DELETE"]
     assert len(deleted) == 1 and deleted[0].endswith(".json") and "/Recordings/RE" in deleted[0]
     assert fake_twilio.recordings == {}
+
+
+@pytest.mark.parametrize("digits, expected", [("2", "Bác muốn nghe hướng dẫn nào?"), ("9", "Phím đó không có trong danh sách.")])
+def test_a_key_pressed_while_listening_is_taken_as_the_key(speech_app, recorder, digits, expected):
+    from hotline.simulator import Webhooks
+    import xml.etree.ElementTree as ET
+
+    hooks = Webhooks(speech_app.config, client=speech_app.test_client())
+    status, body = hooks.post("/voice/menu/main?ev=speech&n=0", {"CallSid": "CA1", "From": BA_LAN,
+                                                               "RecordingUrl": recorder("xin chào"), "Digits": digits})
+    root = ET.fromstring(body)
+    if root.find("Redirect") is not None and root.find("Gather") is None:
+        status, body = hooks.post(root.find("Redirect").text, {"CallSid": "CA1", "From": BA_LAN})
+        root = ET.fromstring(body)
+    assert expected in [el.text for el in root.iter("Say")]
