@@ -56,9 +56,9 @@ def notify(db, resident_id: int, kind: str, lesson: dict, suffix: str = "", conf
     if resident is None:
         return None
     channel = channel_for(resident)
-    key = f"lessons.notice.{kind.replace('-', '_')}"
-    body = (prompts.say(key, **values(lesson)) if channel == "call"
-            else prompts.sms(key, accents=bool(resident["sms_accents"]), **values(lesson)))
+    name = kind.replace("-", "_")
+    body = (prompts.say(f"lessons.notice_call.{name}", **values(lesson)) if channel == "call"
+            else prompts.sms(f"lessons.notice.{name}", accents=bool(resident["sms_accents"]), **values(lesson)))
     dedupe = f"lesson:{lesson['id']}:{kind}:{resident_id}" + (f":{suffix}" if suffix else "")
     with transaction(db):
         row_id = outbox.enqueue(db, channel, resident["phone"], "reminder" if kind.startswith("remind") else "notice",

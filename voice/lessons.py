@@ -1,8 +1,7 @@
-"""Menu 3: digital-skills lessons by keypad or voice — listen, choose, confirm, hear the outcome; cancel too.
+"""Menu 3: lessons by keypad or voice — listen, choose, confirm, hear the outcome; cancel; call notices.
 
-The caller's village comes first. An unknown number is registered on the way: the village is asked
-(keypad or its name), the name is optional. Every step is a menus.Menu, so pacing, * and # behave as
-everywhere else; the state travels in each URL's query (code, outcome, position).
+The caller's village comes first; an unknown number is registered on the way (village asked, name
+optional). Every step is a menus.Menu; the state travels in each URL's query (code, offer, outcome).
 """
 from __future__ import annotations
 
@@ -260,18 +259,23 @@ def lesson_outcome():
 @bp.post("/lessons/notice/<int:outbox_id>")
 @twilio_signed
 def lesson_notice(outbox_id: int):
-    """An outbound call we placed: a lesson notice or reminder, said twice (a slow listener hears it all)."""
-    row = next(get_db().query("SELECT * FROM outbox WHERE id = ? AND channel = 'call' AND ref LIKE 'lesson:%'",
-                              [outbox_id]), None)
+    """A call we placed: the notice said twice; about a seat the resident holds, "1" gives it up."""
+    db = get_db()
+    row = next(db.query("SELECT * FROM outbox WHERE id = ? AND channel = 'call' AND ref LIKE 'lesson:%'",
+                        [outbox_id]), None)
     response = VoiceResponse()
     if row is None:
         tts.speak(response, say("gone"))
-    else:
-        tts.speak(response, row["body"])
-        response.pause(length=1)
-        tts.speak(response, say("notice_again"))
-        tts.speak(response, row["body"])
-        tts.speak(response, say("goodbye"))
+        response.hangup()
+        return twiml(response)
+    for item in (row["body"], say("notice_again"), row["body"]):
+        tts.speak(response, item)
+    lesson = lessons.get(db, int(row["ref"].split(":")[1]))
+    if ":cancelled:" not in row["dedupe_key"] and lesson and lesson["status"] == "scheduled":
+        gather = response.gather(input="dtmf", num_digits=1, timeout=6, finish_on_key="",
+                                 action=menus.with_params(f"{URL}/cancel", code=lesson["code"]))
+        tts.speak(gather, say("notice_cancel"))
+    tts.speak(response, say("goodbye"))
     response.hangup()
     return twiml(response)
 

@@ -193,15 +193,34 @@ def test_every_menu3_step_is_a_signed_vietnamese_gather_that_lets_hash_through(k
         assert root.find("./Redirect") is not None          # a timed-out Gather falls through to a re-prompt
 
 
-def test_a_call_notice_is_said_twice_then_hangs_up(keypad_app, app_db):
+def test_a_call_notice_is_said_twice_and_offers_to_give_the_seat_up(keypad_app, app_db):
     lesson = lessons.by_code(app_db, "VN2")
+    lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, BA_LAN)["id"])
     row_id = reminders.notify(app_db, residents.by_phone(app_db, BA_LAN)["id"], "promoted", lesson,
                               config=keypad_app.config)
     url = next(app_db.query("SELECT url FROM outbox WHERE id = ?", [row_id]))["url"]
     assert url == f"https://hotline.example.vn/voice/lessons/notice/{row_id}"
     hooks = Webhooks(keypad_app.config, client=keypad_app.test_client())
-    status_code, body = hooks.post(url, {"To": BA_LAN, "From": "+84240000000", "Direction": "outbound-api"})
+    call = Call(hooks, "+84240000000", lambda kind, attrs: (_ for _ in ()).throw(HangUp))
+    call.params.update({"To": BA_LAN, "Direction": "outbound-api"})
+    said = [e.text for e in call.run(url) if e.kind == "say"]
+    body = prompts.say("lessons.notice_call.promoted", **reminders.values(lesson))
+    assert said.count(body) == 2 and "HUY" not in body          # she cannot read: nothing to text
+    # She presses 1, then confirms: the seat is given up.
+    answers = iter(["1", "1"])
+    call = Call(hooks, "+84240000000", lambda kind, attrs: next(answers, None) or (_ for _ in ()).throw(HangUp))
+    call.params.update({"To": BA_LAN, "Direction": "outbound-api"})
+    call.run(url)
+    assert status(app_db, BA_LAN, "VN2") == "cancelled"
+
+
+def test_a_notice_for_a_cancelled_lesson_offers_nothing_to_press(keypad_app, app_db):
+    lesson = lessons.by_code(app_db, "VN2")
+    lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, BA_LAN)["id"])
+    lessons.cancel_lesson(app_db, lesson["id"])
+    row = next(app_db.query("SELECT * FROM outbox WHERE to_phone = ? AND dedupe_key LIKE '%:cancelled:%'", [BA_LAN]))
+    path = row["url"].split("127.0.0.1:5000", 1)[1]        # queued outside a request: HOTLINE_PUBLIC_URL's default
+    status_code, body = Webhooks(keypad_app.config, client=keypad_app.test_client()).post(
+        path, {"To": BA_LAN, "From": "+84240000000", "Direction": "outbound-api"})
     root = ET.fromstring(body)
-    body_text = prompts.say("lessons.notice.promoted", **reminders.values(lesson))
-    assert [s.text for s in root.iter("Say")].count(body_text) == 2
-    assert root[-1].tag == "Hangup"
+    assert status_code == 200 and root.find("./Gather") is None and root[-1].tag == "Hangup"
