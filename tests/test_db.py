@@ -82,3 +82,37 @@ def test_concurrent_writers_queue_instead_of_failing(tmp_path):
         t.join()
     assert errors == []
     assert storage.connect(path)["communes"].count == 80
+
+
+def test_a_server_thread_reuses_its_connection_and_never_shares_it(app):
+    from hotline.db import get_db
+
+    with app.app_context():
+        first = get_db()
+    with app.app_context():
+        assert get_db() is first
+    seen = []
+
+    def other_thread():
+        with app.app_context():
+            seen.append(get_db())
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen[0] is not first
+
+
+def test_a_request_that_fails_mid_transaction_leaves_nothing_open(app):
+    from hotline.db import get_db
+
+    with pytest.raises(RuntimeError):
+        with app.app_context():
+            db = get_db()
+            db.conn.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO communes (name) VALUES ('half')")
+            raise RuntimeError("crash mid-request")
+    with app.app_context():
+        db = get_db()
+        assert not db.conn.in_transaction
+        assert db["communes"].count_where("name = ?", ["half"]) == 0
