@@ -150,7 +150,11 @@ class Config(flask.Config):
         """The token that signs webhooks: Twilio's, or a local one kept in the instance folder."""
         if self["TWILIO_AUTH_TOKEN"]:
             return self["TWILIO_AUTH_TOKEN"]
-        return _instance_secret(self.path("HOTLINE_INSTANCE") / "local_auth_token")
+        path = self.path("HOTLINE_INSTANCE") / "local_auth_token"
+        # Read once per folder: every webhook needs it, and the file never changes once written.
+        if path not in _TOKENS:
+            _TOKENS[path] = _instance_secret(path)
+        return _TOKENS[path]
 
     def account_sid(self) -> str:
         # A local account id keeps URLs and signatures shaped like Twilio's when running offline.
@@ -160,6 +164,9 @@ class Config(flask.Config):
         if self["HOTLINE_SECRET_KEY"]:
             return self["HOTLINE_SECRET_KEY"]
         return _instance_secret(self.path("HOTLINE_INSTANCE") / "secret_key")
+
+
+_TOKENS: dict[Path, str] = {}
 
 
 def _instance_secret(path: Path) -> str:
