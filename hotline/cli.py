@@ -23,6 +23,12 @@ def open_db(config: Config | None = None):
 @click.group()
 def main():
     """Loa Làng hotline: voice and SMS for residents without smartphones."""
+    from . import logs
+
+    # Every command (worker, imports, simulators) logs through the masking record factory.
+    config = Config.from_env()
+    logs.install(config["HOTLINE_LOG_LEVEL"])
+    logs.register_secret(config["TWILIO_AUTH_TOKEN"])
 
 
 @main.command()

@@ -1,11 +1,12 @@
 """Shared fixtures: the app on a temporary database, signed webhooks, the fake Twilio API, personas."""
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
 
-from hotline import create_app, db as storage, demo
+from hotline import create_app, db as storage, demo, logs
 from hotline.config import SETTINGS
 from hotline.simulator import Webhooks
 from tests.fakes.twilio_api import FakeTwilio
@@ -17,6 +18,45 @@ ONG_TU = "+84913107919"
 CHI_HOA = "+84914115838"
 ANH_MINH = "+84987654321"
 PUBLIC_URL = "https://hotline.example.vn"
+
+
+def _demo_numbers():
+    from hotline import prompts
+
+    numbers = {r["phone"] for r in prompts.data("demo/commune")["residents"]} | {BA_LAN, ONG_TU, CHI_HOA, ANH_MINH}
+    return numbers | {"0" + n[3:] for n in numbers} | {n[1:] for n in numbers}
+
+
+DEMO_NUMBERS = _demo_numbers()
+SECRETS = {"test-secret-key", FakeTwilio().auth_token}
+
+
+class _Everything(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(f"{record.name}: {record.getMessage()}")
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(tmp_path):
+    """Every log line of every test, at every level, is searched for a phone number or a secret."""
+    logs.install()
+    root = logging.getLogger()
+    handler, level = _Everything(), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(level)
+    secrets = set(SECRETS)
+    local_token = tmp_path / "var" / "local_auth_token"
+    if local_token.exists():
+        secrets.add(local_token.read_text().strip())
+    leaks = [line for line in handler.lines if any(s in line for s in DEMO_NUMBERS | secrets)]
+    assert leaks == [], "personal data or a secret in the logs"
 
 
 @pytest.fixture(autouse=True)
