@@ -65,16 +65,17 @@ def queue_alert(db, config, alert: dict) -> dict:
 
 def insert_rows(db, channel: str, purpose: str, where: str, params: dict) -> None:
     """One row per resident; skipped (reason opted_out) unless an emergency. Dedupe keys make it idempotent."""
-    body = "CASE WHEN r.sms_accents = 1 THEN :accented ELSE :plain END" if channel == "sms" else ":plain"
+    body_sql = "CASE WHEN r.sms_accents = 1 THEN :accented ELSE :plain END" if channel == "sms" else ":plain"
     segs = "CASE WHEN r.sms_accents = 1 THEN :seg_accented ELSE :seg_plain END" if channel == "sms" else "NULL"
     url = ":url || r.id" if channel == "call" else "NULL"
     opted = "(r.opted_out_at IS NOT NULL AND :emergency = 0)"
     db.execute(
         "INSERT OR IGNORE INTO outbox (channel, to_phone, resident_id, body, url, purpose, ref, dedupe_key,"
         " not_after, segments, state, error, next_attempt_at, priority, created_at, updated_at)"
-        f" SELECT '{channel}', r.phone, r.id, {body}, {url}, '{purpose}', :ref, :ref || ':' || r.id || ':{channel}',"
+        f" SELECT :channel, r.phone, r.id, {body_sql}, {url}, :purpose, :ref, :ref || ':' || r.id || ':' || :channel,"
         f" :not_after, {segs}, CASE WHEN {opted} THEN 'skipped' ELSE 'queued' END,"
-        f" CASE WHEN {opted} THEN 'opted_out' END, :start, :priority, :now, :now" + where, params)
+        f" CASE WHEN {opted} THEN 'opted_out' END, :start, :priority, :now, :now" + where,
+        {**params, "channel": channel, "purpose": purpose})
 
 
 def queue_cancel_notice(db, config, cancel: dict, old: dict) -> None:

@@ -43,6 +43,10 @@ def _cases(token):
         form, good.compute_signature(url.replace("hotline.example.vn", "evil.example.com"), form)), False
     yield "other path", lambda url, form: (form, good.compute_signature(url + "x", form)), False
     yield "sha1 of the body only", lambda url, form: (form, good.compute_signature("", form)), False
+    yield "signed for another query string", lambda url, form: (
+        form, good.compute_signature(url.split("?")[0] + "?" if "?" in url else url + "?x=1", form)), False
+    yield "trailing slash added", lambda url, form: (form, good.compute_signature(url + "/", form)), False
+    yield "empty form signed for a full one", lambda url, form: (form, good.compute_signature(url, {})), False
 
 
 CASES = [name for name, _, _ in _cases("x")]
