@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test fuzz
+.PHONY: run test install install-test fuzz audit
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,3 +34,8 @@ test: $(TEST_STAMP)
 
 fuzz: $(TEST_STAMP)
 	HOTLINE_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/fuzz
+
+# Needs PyPI's JSON API (or OSV) to be reachable; see docs/security.md.
+audit: $(STAMP)
+	$(BIN)/pip install -q pip-audit
+	$(BIN)/pip-audit --skip-editable
