@@ -18,5 +18,17 @@ def load_demo(db) -> int:
     return added
 
 
+def published_secret(config, official: dict, field: str) -> bool:
+    """True when a deployment reachable from outside still uses a demo PIN or password.
+
+    The demo secrets are public (docs/officials.md): they open the officials' menu and the web
+    admin only on a local or demo install, never once HOTLINE_PUBLIC_URL points elsewhere.
+    """
+    if config.public_is_local or config.flag("HOTLINE_DEMO"):
+        return False
+    demo_hashes = {o[field] for o in prompts.data("demo/officials")["officials"] if o.get(field)}
+    return official.get(field) in demo_hashes
+
+
 if load_demo not in demo.EXTRA_LOADERS:
     demo.EXTRA_LOADERS.append(load_demo)

@@ -10,7 +10,7 @@ import logging
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, prompts
+from hotline import announcements, officials, officials_demo, prompts
 from hotline.db import get_db
 from hotline.phones import mask
 from hotline.webhooks import twilio_signed, twiml
@@ -36,7 +36,7 @@ def incoming_hook(db, caller: str) -> VoiceResponse | None:
     if request.args.get("as") == "resident" or request.form.get("Direction", "inbound").startswith("outbound"):
         return None
     found = officials.by_phone(db, caller)
-    if not found or found["disabled"]:
+    if not found or found["disabled"] or officials_demo.published_secret(current_app.config, found, "pin_hash"):
         return None
     log.info("official's number %s calling", mask(caller))
     if officials.locked(db, found["id"]):
@@ -59,7 +59,7 @@ def pin_prompt(lead: list[str] = ()) -> VoiceResponse:
 def pin():
     db, config = get_db(), current_app.config
     found = officials.by_phone(db, request.form.get("From", ""))
-    if not found or found["disabled"]:
+    if not found or found["disabled"] or officials_demo.published_secret(config, found, "pin_hash"):
         return twiml(say_then([], RESIDENT_URL))
     digits = request.form.get("Digits", "")
     if not digits:  # only # pressed: not an attempt

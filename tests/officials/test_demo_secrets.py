@@ -1,0 +1,54 @@
+"""The demo officials' published PINs and passwords work only on a local or demo install."""
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from hotline import create_app, db as storage, demo, officials
+from hotline.simulator import Webhooks
+from tests.conftest import ONG_TU
+
+PUBLIC = "https://loalang.example.vn"
+
+
+@pytest.fixture
+def public_app(settings):
+    app = create_app({**settings, "HOTLINE_PUBLIC_URL": PUBLIC})
+    with app.app_context():
+        demo.load(storage.get_db())
+    return app
+
+
+def _login(app, password):
+    client = app.test_client()
+    client.get("/admin/login")
+    with client.session_transaction() as s:
+        token = s.get("csrf")
+    return client.post("/admin/login", data={"phone": ONG_TU, "password": password, "csrf_token": token})
+
+
+def test_a_public_install_refuses_the_demo_password(public_app):
+    assert _login(public_app, "demo-yennong-2468").status_code == 401
+
+
+def test_a_new_password_works_on_a_public_install(public_app):
+    with public_app.app_context():
+        db = storage.get_db()
+        officials.set_password(db, officials.by_phone(db, ONG_TU)["id"], "a-real-password-2026")
+    assert _login(public_app, "a-real-password-2026").status_code in (302, 303)
+
+
+def test_a_public_install_never_offers_the_officials_menu_on_the_demo_pin(public_app):
+    hooks = Webhooks(public_app.config, client=public_app.test_client())
+    status, body = hooks.post("/voice/incoming", {"CallSid": "CA" + "7" * 32, "From": ONG_TU,
+                                                  "To": "+84240000000", "Direction": "inbound"})
+    assert status == 200
+    assert "/voice/officials/pin" not in body
+    status, body = hooks.post("/voice/officials/pin", {"CallSid": "CA" + "7" * 32, "From": ONG_TU, "Digits": "2468"})
+    assert ET.fromstring(body).find(".//Redirect") is not None
+
+
+def test_the_demo_password_works_locally(settings):
+    app = create_app({**settings, "HOTLINE_PUBLIC_URL": "http://127.0.0.1:5000"})
+    with app.app_context():
+        demo.load(storage.get_db())
+    assert _login(app, "demo-yennong-2468").status_code in (302, 303)
