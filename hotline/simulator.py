@@ -49,6 +49,17 @@ class WaitingForInput(Exception):
         self.kind, self.attrs = kind, attrs
 
 
+def scripted(*answers):
+    """An input function that gives each answer in turn (keys, words, "y"/"n") and hangs up after the last."""
+    queue = list(answers)
+
+    def answer(kind, attrs):
+        if not queue:
+            raise HangUp
+        return queue.pop(0)
+    return answer
+
+
 @dataclass
 class Event:
     kind: str            # say | play | dial | record | hangup | sms | error

@@ -79,11 +79,27 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def app(settings):
-    app = create_app(settings)
-    with app.app_context():
-        demo.load(storage.get_db())
-    return app
+def make_app(settings):
+    """make_app(**extra): an app on the test settings plus extra ones, with the demo commune loaded."""
+    def make(**extra):
+        app = create_app({**settings, **extra})
+        with app.app_context():
+            demo.load(storage.get_db())
+        return app
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def app_db(app):
+    """The app's own database file, as its routes see it."""
+    database = storage.connect(app.config["HOTLINE_DB"])
+    yield database
+    database.conn.close()
 
 
 @pytest.fixture

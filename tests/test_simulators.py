@@ -1,6 +1,5 @@
 """The simulators follow TwiML the way Twilio runs it, through the same signed webhooks."""
 import threading
-import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -8,19 +7,9 @@ from flask import Flask, request
 
 from hotline.cli import main
 from hotline.config import Config
-from hotline.simulator import Call, HangUp, Webhooks, send_sms
+from hotline.simulator import Call, Webhooks, scripted, send_sms
 from hotline.webhooks import twilio_signed
 from tests.conftest import BA_LAN, PUBLIC_URL
-
-
-def scripted(*answers):
-    queue = list(answers)
-
-    def answer(kind, attrs):
-        if not queue:
-            raise HangUp
-        return queue.pop(0)
-    return answer
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from hotline import alerts, broadcast, residents
-from hotline.db import now
+
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
 

@@ -3,19 +3,12 @@ import re
 
 import pytest
 
-from hotline import db as storage, lessons, prompts, residents
+from hotline import lessons, prompts, residents
 from hotline.simulator import send_sms
 from hotline.text import fold
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
 
 NGA = "+84986187109"            # holds one of the two seats of QR3 in the demo
-
-
-@pytest.fixture
-def app_db(app):
-    database = storage.connect(app.config["HOTLINE_DB"])
-    yield database
-    database.conn.close()
 
 
 @pytest.fixture

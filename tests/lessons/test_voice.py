@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import create_app, db as storage, demo, lessons, places, prompts, reminders, residents
+from hotline import db as storage, lessons, places, prompts, reminders, residents
 from hotline.simulator import Call, HangUp, Webhooks
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
 from tests.voice.conftest import speech_wav
@@ -14,25 +14,14 @@ NGA = "+84986187109"            # holds one of QR3's two seats in the demo
 
 
 @pytest.fixture
-def make_app(settings):
-    def make(**extra):
-        app = create_app({**settings, "HOTLINE_ASR": "off", **extra})
-        with app.app_context():
-            demo.load(storage.get_db())
-        return app
-    return make
-
-
-@pytest.fixture
 def keypad_app(make_app):
-    return make_app()
+    return make_app(HOTLINE_ASR="off")
 
 
 @pytest.fixture
-def app_db(keypad_app):
-    database = storage.connect(keypad_app.config["HOTLINE_DB"])
-    yield database
-    database.conn.close()
+def app(keypad_app):
+    """The root app_db fixture opens this app's database."""
+    return keypad_app
 
 
 def walk(app, phone, *answers, url="/voice/incoming", recorder=None, at=None):

@@ -4,7 +4,6 @@ import uuid
 import numpy as np
 import pytest
 
-from hotline import create_app, db as storage, demo
 from hotline.simulator import Call, HangUp, Webhooks
 from voice import audio
 
@@ -17,11 +16,8 @@ def officials_settings(twilio_settings):
 
 
 @pytest.fixture
-def app(officials_settings):
-    app = create_app(officials_settings)
-    with app.app_context():
-        demo.load(storage.get_db())
-    return app
+def app(make_app, officials_settings, settings):
+    return make_app(**{k: v for k, v in officials_settings.items() if k not in settings})
 
 
 @pytest.fixture

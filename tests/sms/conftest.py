@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import create_app, db as storage, demo
+from hotline import db as storage
 from hotline.simulator import send_sms
 from tests.fakes.sms_gateway import FakeGateway
 
@@ -36,24 +36,13 @@ def gateway_settings(settings, fake_gateway):
 
 
 @pytest.fixture
-def gateway_app(gateway_settings):
-    app = create_app(gateway_settings)
-    with app.app_context():
-        demo.load(storage.get_db())
-    return app
+def gateway_app(make_app, gateway_settings, settings):
+    return make_app(**{k: v for k, v in gateway_settings.items() if k not in settings})
 
 
 @pytest.fixture
 def gateway_client(gateway_app):
     return gateway_app.test_client()
-
-
-@pytest.fixture
-def app_db(app):
-    """The app's own database file, as the routes see it."""
-    database = storage.connect(app.config["HOTLINE_DB"])
-    yield database
-    database.conn.close()
 
 
 @pytest.fixture

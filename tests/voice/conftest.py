@@ -6,23 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import create_app, db as storage, demo
-from hotline.simulator import Call, HangUp, Webhooks
+from hotline import db as storage
+from hotline.simulator import Call, Webhooks, scripted  # noqa: F401  (tests import scripted from here)
 from voice import audio
 from voice.simulated import speech_wav  # noqa: F401  (tests import it from here)
 
 PUBLIC = "https://hotline.example.vn"
-
-
-def scripted(*answers):
-    """input_fn for Call: each answer in turn (keys, words, "y"/"n"); hang up when they run out."""
-    queue = list(answers)
-
-    def answer(kind, attrs):
-        if not queue:
-            raise HangUp
-        return queue.pop(0)
-    return answer
 
 
 def parse(response) -> ET.Element:
@@ -36,14 +25,9 @@ def spoken(events) -> list[str]:
 
 
 @pytest.fixture
-def make_app(settings):
-    """An app with the demo commune and extra settings."""
-    def make(**extra):
-        app = create_app({**settings, "HOTLINE_ASR": "off", **extra})
-        with app.app_context():
-            demo.load(storage.get_db())
-        return app
-    return make
+def make_app(make_app):
+    """The root factory, keypad only unless a test asks for speech."""
+    return lambda **extra: make_app(**{"HOTLINE_ASR": "off", **extra})
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def test_the_empty_gtts_answer_is_detected(google, app):
 
 
 def test_gtts_is_throttled_and_has_a_timeout(app, google, monkeypatch):
-    fake = google("audio")
+    google("audio")
     seen = []
     original = render.gtts_render
 

@@ -3,7 +3,7 @@ import pytest
 
 from hotline import calls
 from tests.conftest import BA_LAN
-from tests.voice.conftest import Caller, parse, spoken
+from tests.voice.conftest import Caller, spoken
 from voice import audio
 
 MAIN_INTRO = "Mời bác chọn."

@@ -4,7 +4,7 @@ import pytest
 
 from hotline import residents
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
-from tests.voice.conftest import Caller, add_alert, parse, seconds_before, spoken
+from tests.voice.conftest import Caller, add_alert, seconds_before, spoken
 from voice import audio
 
 FLOOD = "Mưa lớn, nước sông Hồng đang lên. Bà con kê cao đồ đạc và di chuyển tới nhà văn hóa thôn."
