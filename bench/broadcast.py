@@ -1,8 +1,8 @@
 """Broadcast benchmarks: queueing 10,000 recipients, pacing at 10/s, the worker's own cost per message.
 
-    .venv/bin/python bench/broadcast.py                 # short form (pacing over 60 messages)
-    HOTLINE_FULL=1 .venv/bin/python bench/broadcast.py  # pacing over 300 messages, overhead over 20,000
-    .venv/bin/python bench/broadcast.py --write         # also replace the alerts section of docs/benchmarks.md
+    .venv/bin/python bench/broadcast.py                 # pacing over 200 messages, overhead over 20,000
+    BENCH_QUICK=1 .venv/bin/python bench/broadcast.py   # pacing over 60 messages, overhead over 5,000
+    .venv/bin/python bench/broadcast.py --json          # one JSON line of figures (bench/run.py)
 
 1. publish(): one transaction, two set-based INSERT … SELECT, 10,000 residents (30% also called), file
    database in WAL mode as deployed. Target < 1 s.
@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import os
-import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -29,8 +27,6 @@ sys.path.insert(0, str(ROOT))
 from hotline import alerts, broadcast, db as storage, demo, places, worker  # noqa: E402
 from hotline.config import Config  # noqa: E402
 
-FULL = os.environ.get("HOTLINE_FULL") == "1"
-BEGIN, END = "<!-- alerts:begin -->", "<!-- alerts:end -->"
 
 
 def _database(folder: str, extra: int):
@@ -119,50 +115,24 @@ def overhead(folder: str, count: int) -> dict:
     return {"messages": sent, "per_message_ms": elapsed / count * 1000}
 
 
-def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {storage.sqlite3.sqlite_version}"
+def main() -> None:
+    import json
 
-
-def main() -> str:
+    quick = os.environ.get("BENCH_QUICK") == "1"
     with tempfile.TemporaryDirectory() as folder:
         p = persist(folder)
-        pace = pacing(folder, 300 if FULL else 60)
-        o = overhead(folder, 20_000 if FULL else 5_000)
-    return "\n".join([
-        BEGIN,
-        "## Broadcasts (alerts)",
-        "",
-        f"`bench/broadcast.py`{' (HOTLINE_FULL=1)' if FULL else ''}, {time.strftime('%Y-%m-%d')}, on {machine()}.",
-        "",
-        "| measure | result | target |",
-        "| --- | --- | --- |",
-        f"| publish {p['recipients']:,} outbox rows (10,000 residents, 30% also called), one transaction | "
-        f"median {p['median_s'] * 1000:.0f} ms, max {p['max_s'] * 1000:.0f} ms | < 1 s |",
-        f"| SMS pacing at HOTLINE_SMS_RATE=10 against a fake that answers 429 above 10/s, {pace['messages']} messages | "
-        f"{pace['rate']:.2f}/s ({pace['error_pct']:+.1f}%), {pace['retried_429']} retried after 429 | ±10% |",
-        f"| worker overhead per message, provider call excluded, {o['messages']:,} messages | "
-        f"{o['per_message_ms']:.3f} ms | < 1 ms |",
-        END,
-    ])
-
-
-def write(section: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n\nNumbers from `bench/`; each area keeps its own section.\n"
-    if BEGIN in text:
-        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, "utf-8")
+        pace = pacing(folder, 60 if quick else 200)
+        o = overhead(folder, 5_000 if quick else 20_000)
+    figures = {"recipients": p["recipients"], "persist_median_ms": p["median_s"] * 1000, "persist_max_ms": p["max_s"] * 1000,
+               "pacing_messages": pace["messages"], "pacing_rate": pace["rate"], "pacing_error_pct": pace["error_pct"],
+               "pacing_retried_429": pace["retried_429"], "overhead_messages": o["messages"],
+               "overhead_ms": o["per_message_ms"]}
+    if "--json" in sys.argv:
+        print(json.dumps(figures))
+        return
+    for k, v in figures.items():
+        print(f"{k}: {v:.3f}")
 
 
 if __name__ == "__main__":
-    section = main()
-    print(section)
-    if "--write" in sys.argv:
-        write(section)
+    main()

