@@ -43,6 +43,7 @@ def fuzz_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     app = create_app({"TESTING": True, "HOTLINE_DB": str(tmp / "h.db"), "HOTLINE_INSTANCE": str(tmp / "var"),
                       "HOTLINE_PUBLIC_URL": PUBLIC_URL, "HOTLINE_SECRET_KEY": "fuzz-secret-key",
+                      "HOTLINE_GATEWAY_SIGNING_KEY": "fuzz-gateway-signing-key",
                       # recordings "downloaded" during fuzzing hit a closed local port, never the network
                       "HOTLINE_TWILIO_API_URL": f"http://127.0.0.1:{_closed_port()}"})
     with app.app_context():
@@ -70,29 +71,69 @@ def test_every_webhook_is_fuzzed(fuzz_app):
 
 
 def test_signed_garbage_never_breaks_a_twilio_webhook(fuzz_app):
+    """EXAMPLES signed requests for each webhook in the URL map (10,000 each under `make fuzz`)."""
     client = fuzz_app.test_client()
     validator = RequestValidator(fuzz_app.config.auth_token())
-    routes = sorted(_routes(fuzz_app, "twilio"))
     failures = []
 
-    @hyp_settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(path=st.sampled_from(routes), form=forms, query=st.sampled_from(["", "?attempt=2", "?step=%FF"]))
-    def check(path, form, query):
-        url = PUBLIC_URL + path + query
-        response = client.post(path + query, data=form,
-                               headers={"X-Twilio-Signature": validator.compute_signature(url, form)})
-        if response.status_code >= 500:
-            failures.append((path, form, response.status_code))
-            return
-        body = response.get_data(as_text=True)
-        if path.startswith("/voice") and response.status_code == 200 and body.strip():
-            root = ET.fromstring(body)  # raises on broken XML
-            if root.tag != "Response":
-                failures.append((path, form, "not TwiML"))
-            elif len(root) and not _speaks_vietnamese(root) and not _only_control(root):
-                failures.append((path, form, "says nothing in Vietnamese"))
+    for path in sorted(_routes(fuzz_app, "twilio")):
+        @hyp_settings(max_examples=EXAMPLES, deadline=None, database=None,
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @given(form=forms, query=st.sampled_from(["", "?attempt=2", "?step=%FF", "?a=x&n=-1"]))
+        def check(form, query):
+            url = PUBLIC_URL + path + query
+            response = client.post(path + query, data=form,
+                                   headers={"X-Twilio-Signature": validator.compute_signature(url, form)})
+            if response.status_code >= 500:
+                failures.append((path, form, response.status_code))
+                return
+            body = response.get_data(as_text=True)
+            if path.startswith("/voice") and response.status_code == 200 and body.strip():
+                root = ET.fromstring(body)  # raises on broken XML
+                if root.tag != "Response":
+                    failures.append((path, form, "not TwiML"))
+                elif len(root) and not _speaks_vietnamese(root) and not _only_control(root):
+                    failures.append((path, form, "says nothing in Vietnamese"))
 
+        check()
+    assert failures[:5] == []
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12)
+gateway_payloads = st.fixed_dictionaries(
+    {"event": st.sampled_from(["sms:received", "sms:sent", "sms:delivered", "sms:failed", "system:ping", "x"]),
+     "payload": st.one_of(json_values, st.fixed_dictionaries(
+         {"messageId": texts, "message": texts, "phoneNumber": texts},
+         optional={"receivedAt": texts, "simNumber": json_values, "reason": texts}))},
+    optional={"id": texts, "deviceId": texts, "webhookId": texts})
+
+
+def test_signed_garbage_never_breaks_the_gateway_webhook(fuzz_app):
+    import json
+    import time
+
+    from sms.gateway import sign
+
+    client = fuzz_app.test_client()
+    key = fuzz_app.config["HOTLINE_GATEWAY_SIGNING_KEY"]
+    failures = []
+
+    @hyp_settings(max_examples=EXAMPLES * 2, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(payload=st.one_of(gateway_payloads, json_values), raw=st.one_of(st.none(), st.binary(max_size=200)))
+    def check(payload, raw):
+        body = raw if raw is not None else json.dumps(payload).encode()
+        stamp = str(int(time.time()))
+        response = client.post("/sms/gateway", data=body, content_type="application/json",
+                               headers={"X-Timestamp": stamp, "X-Signature": sign(key, body, stamp)})
+        if response.status_code >= 500:
+            failures.append((body[:80], response.status_code))
+
+    for path in _routes(fuzz_app, "gateway"):
+        assert path == "/sms/gateway"
     check()
     assert failures[:5] == []
 
