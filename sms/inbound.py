@@ -44,22 +44,24 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
     The effect, the log row and (for the gateway) the queued reply commit together, so an opt-out
     is stored before any reply leaves, and a crash leaves either all of it or none.
     """
+    body = nfc(message.body)
+    # Parsing needs no database: done before the write lock, which every SMS request queues for.
+    parsed = keywords.parse(body[:inbox.MAX_BODY])
     with transaction(db):
         seen = inbox.find(db, message.transport, message.provider_id)
         if seen:
             log.info("sms %s replayed: same reply, no new effect", message.provider_id)
             return Result(seen["reply"], seen["command"], seen["outcome"], seen["reply_status"], replayed=True)
-        body = nfc(message.body)
         phone = _phone(message.sender)
         resident = residents.by_phone(db, phone) if phone else None
         ctx = commands.Context(db, config, phone or "", resident,
                                config.flag("HOTLINE_SMS_ACCENTS") or bool(resident and resident["sms_accents"]))
         if phone is None:       # a short code or a name ("VIETTEL"): answering could start a loop
-            command, outcome, reply = keywords.parse(body[:inbox.MAX_BODY]).name, "ignored", None
+            command, outcome, reply = parsed.name, "ignored", None
         elif len(body) > inbox.MAX_BODY:
             command, outcome, reply = "too_long", "ignored", ctx.say("sms.too_long")
         else:
-            command, outcome, reply = _act(ctx, body)
+            command, outcome, reply = _act(ctx, body, parsed)
         reply, status = _limit(db, config, ctx, phone, reply, queue_reply, outcome)
         ctx.resident = residents.by_phone(db, phone) if phone else None     # the command may have created one
         inbox_id = inbox.record(db, transport=message.transport, provider_id=message.provider_id,
@@ -75,13 +77,12 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
     return Result(reply, command, outcome, status)
 
 
-def _act(ctx, body: str) -> tuple[str, str, str]:
+def _act(ctx, body: str, command) -> tuple[str, str, str]:
     for hook in inbox.INBOUND_HOOKS:
         claimed = hook(ctx.db, ctx.config, ctx.phone, body)
         if claimed:
             key, values = claimed
             return "hook", key, ctx.say(key, **values)
-    command = keywords.parse(body)
     outcome, reply = commands.run(ctx, command)
     return command.name, outcome, reply
 
