@@ -31,6 +31,10 @@ def main():
     logs.register_secret(config["TWILIO_AUTH_TOKEN"])
 
 
+CONSOLE_WEBHOOKS = [("voice_incoming", "/voice/incoming"), ("voice_status", "/voice/status"),
+                    ("sms_incoming", "/sms/incoming"), ("sms_status", "/sms/status"), ("gateway", "/sms/gateway")]
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -43,10 +47,10 @@ def serve(host, port, threads):
     public = app.config.public_url
     click.echo(prompts.say("core.cli.serving", url=f"http://{host}:{port}", public=public))
     click.echo(prompts.say("core.cli.webhooks"))
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        kind = getattr(app.view_functions[rule.endpoint], "webhook", None)
-        if kind:
-            click.echo(f"  [{kind}] POST {public}{rule.rule}")
+    # Only the URLs someone pastes into a console; the others are actions the TwiML itself names.
+    for name, path in CONSOLE_WEBHOOKS:
+        click.echo(f"  {prompts.say(f'core.cli.webhook.{name}')}: POST {public}{path}")
+    click.echo(f"  {prompts.say('core.cli.webhook.admin')}: {public}/admin/")
     click.echo(prompts.say("core.cli.try_it", url=f"http://{host}:{port}"))
     waitress_serve(app, host=host, port=port, threads=threads, ident="loa-lang")
 

@@ -121,3 +121,13 @@ def test_the_sms_simulator_works_against_a_running_server(app, cli_env):
         assert result.exit_code == 0 and "DK" in result.output
     finally:
         server.close()
+
+
+def test_serve_prints_the_console_webhook_urls_that_exist(app):
+    from hotline.cli import CONSOLE_WEBHOOKS
+
+    from hotline import prompts
+
+    rules = {r.rule for r in app.url_map.iter_rules()}
+    assert {path for _, path in CONSOLE_WEBHOOKS} <= rules
+    assert all(prompts.say(f"core.cli.webhook.{name}") for name, _ in CONSOLE_WEBHOOKS)
