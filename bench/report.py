@@ -79,7 +79,7 @@ def latency(s: dict, per_run: list[dict]) -> list[str]:
             f"127.0.0.1. An aiohttp client keeps 10, 50 and 200 signed requests in flight, {v['requests']:,.0f} "
             "per level and endpoint, a new connection per request. Menu step: the main menu answered with a "
             "key, a guide step, a repeat, a silence, the warnings menu reading the database. SMS keyword: "
-            "`CANH BAO` from bà Lan's registered number to `POST /sms/incoming`, a new MessageSid each "
+            "`CANH BAO` from a registered demo resident's number to `POST /sms/incoming`, a new MessageSid each "
             "(HOTLINE_SMS_REPLIES_PER_HOUR raised so every request takes the full path, not the rate-limit "
             "shortcut).", "",
             "| in flight | endpoint | p50 ms | p95 ms | p99 ms | req/s | p99 vs bare |",

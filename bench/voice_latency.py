@@ -9,7 +9,7 @@ Both servers run as separate processes on 127.0.0.1 with the same waitress setti
 connection per request, for two scenarios against the same bare endpoint in the same run:
 - menu step: the main menu answered with a key, a guide step, a repeat, a silence, menu 1 reading
   the database (what a caller's keypress costs);
-- SMS keyword: "CANH BAO" from bà Lan's registered number to POST /sms/incoming, a new MessageSid
+- SMS keyword: "CANH BAO" from a registered demo resident's number to POST /sms/incoming, a new MessageSid
   each time (each one is recorded in the inbox in its own transaction).
 Also the RSS of the `hotline serve` process: idle, after the load, and with the Vosk stand-in model
 loaded (a second server with HOTLINE_ASR=vosk, measured once /health reports speech).
@@ -37,7 +37,7 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 PUBLIC = "https://hotline.example.vn"
 TOKEN = "bench-token-0123456789"
-CALLER = "+84912100000"              # bà Lan, registered in the demo commune (Yên Nông)
+CALLER = "+84912100000"              # the "Ba Lan" persona, registered in the demo commune
 LEVELS = (10, 50, 200)
 MENU = [("/voice/menu/main", {"ev": "key", "n": "0"}, {"Digits": "2"}),
         ("/voice/guides/vneid", {"step": "2"}, {}),
@@ -49,13 +49,22 @@ BARE = textwrap.dedent('''
     from flask import Flask, Response
     from waitress import serve
     app = Flask("bare")
-    TWIML = ('<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/x" finishOnKey="" numDigits="1">'
-             '<Say language="vi-VN">Mời bác chọn.</Say></Gather></Response>')
+    TWIML = sys.argv[2]
     @app.post("/<path:p>")
     def constant(p):
         return Response(TWIML, mimetype="text/xml")
     serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=8, ident="bare", _quiet=True)
 ''')
+
+
+def bare_twiml() -> str:
+    """The constant document the bare endpoint returns: one menu prompt, as the hotline would say it."""
+    from hotline import prompts
+
+    return ('<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/x" finishOnKey="" numDigits="1">'
+            f'<Say language="vi-VN">{prompts.say("voice.main.intro")}</Say></Gather></Response>')
+
+
 HOTLINE = [sys.executable, "-c", "from hotline.cli import main; main()"]
 
 
@@ -160,7 +169,7 @@ def measure(total: int) -> dict:
         subprocess.run(HOTLINE + ["demo"], env=env, cwd=ROOT, check=True, capture_output=True)
         app, app_port = serve(env)
         bare_port = free_port()
-        bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port)], cwd=ROOT,
+        bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port), bare_twiml()], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(bare_port)
         try:

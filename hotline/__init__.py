@@ -1,4 +1,4 @@
-"""Loa Làng: the app factory. Channels (voice/, sms/) are blueprints over this core."""
+"""Loa Lang: the app factory. Channels (voice/, sms/) are blueprints over this core."""
 from __future__ import annotations
 
 from flask import Flask

@@ -24,12 +24,16 @@ SEVERITY = {1: ("Minor", "Future"), 2: ("Moderate", "Expected"), 3: ("Severe", "
 CATEGORY = {"flood": "Met", "storm": "Met", "landslide": "Geo", "general": "Safety"}
 MSG_TYPE = {"alert": "Alert", "update": "Update", "cancel": "Cancel"}
 LEVEL_PARAMETER = "VN_RISK_LEVEL"
-# Words in a CAP <event> that name our kinds, accent-blind (Vietnamese and English feeds).
-KIND_WORDS = {"flood": ("lu", "ngap", "flood"), "storm": ("bao", "ap thap", "storm", "typhoon", "cyclone"),
-              "landslide": ("sat lo", "lu quet", "landslide", "mudslide")}
-PLACE_PREFIXES = re.compile(r"^(thon|xom|ap|ban|lang|khu|to dan pho)\s+")
-# Larger units are never villages, even when they share a name (Yên Bái province, Yên Bái village).
-ADMIN_PREFIXES = re.compile(r"^(tinh|thanh pho|tp|huyen|quan|thi xa|xa|phuong|thi tran)\s+")
+KINDS = ("flood", "storm", "landslide")
+
+
+def _words(name: str) -> list[str]:
+    """A word list from prompts/alerts.toml [cap.words], in key() form."""
+    return [key(w) for w in prompts.raw(f"alerts.cap.words.{name}")]
+
+
+def _prefix(name: str) -> re.Pattern:
+    return re.compile(r"^(" + "|".join(map(re.escape, _words(name))) + r")\s+")
 
 
 class InvalidCap(ValueError):
@@ -154,7 +158,8 @@ def parse(document: str | bytes, now: str | None = None) -> dict:
 
 def _kind(event: str, category: str) -> str:
     words = f" {key(event)} "
-    for kind, needles in KIND_WORDS.items():
+    for kind in KINDS:
+        needles = _words(kind)
         if any(f" {n} " in words or words.strip().startswith(n) for n in needles):
             return kind
     return "landslide" if category == "Geo" else "general"
@@ -174,13 +179,15 @@ def match_villages(db, areas: list[str]) -> tuple[list[int], bool]:
     """(village ids named in the areaDescs, whether the commune itself is named), fuzzily and accent-blind."""
     found, commune_named = [], False
     commune = db.execute("SELECT name FROM communes ORDER BY id LIMIT 1").fetchone()
+    village_prefix, unit_prefix = _prefix("village_prefixes"), _prefix("unit_prefixes")
+    joiners = "|".join(f" {re.escape(w)} " for w in _words("joiners"))
     for area in areas:
-        for part in re.split(r"[,;:/]| và | and |\.", area):
-            name = PLACE_PREFIXES.sub("", key(part))
+        for part in re.split(rf"[,;:/.]|{joiners}", key(area)):
+            name = village_prefix.sub("", part.strip())
             if not name:
                 continue
-            if ADMIN_PREFIXES.match(name):
-                commune_named |= bool(commune) and ADMIN_PREFIXES.sub("", name) == key(commune[0])
+            if unit_prefix.match(name):
+                commune_named |= bool(commune) and unit_prefix.sub("", name) == key(commune[0])
                 continue
             village = places.find_village(db, name)
             if village and village["id"] not in found:

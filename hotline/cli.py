@@ -22,7 +22,7 @@ def open_db(config: Config | None = None):
 
 @click.group()
 def main():
-    """Loa Làng hotline: voice and SMS for residents without smartphones."""
+    """The Loa Lang hotline: voice and SMS for residents without smartphones."""
     from . import logs
 
     # Every command (worker, imports, simulators) logs through the masking record factory.
@@ -68,7 +68,7 @@ def init():
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no residents yet.")
 def demo(if_empty):
-    """Load the demo commune Thắng Lợi (idempotent)."""
+    """Load the demo commune from prompts/demo/ (idempotent)."""
     database = open_db()
     if if_empty and not demo_data.is_empty(database):
         click.echo(prompts.say("core.cli.demo_skipped"))
