@@ -162,17 +162,10 @@ def sms(phone, text, url):
 @click.option("--keys", help="Scripted answers, comma-separated (e.g. '1,,#'); empty = silence. Default: ask.")
 def call(phone, url, keys):
     """Call the hotline as PHONE in the terminal: hear the prompts, press keys, say words."""
-    from .simulator import Call, HangUp
-
-    script = None if keys is None else keys.split(",")
+    from .simulator import Call, scripted
 
     def ask(kind, attrs):
-        if script is not None:
-            if not script:
-                raise HangUp
-            return script.pop(0)
-        label = {"gather": "keys", "record": "say", "dial": "answered? y/n"}[kind]
-        return click.prompt(f"[{label}]", default="", show_default=False)
+        return click.prompt(f"[{prompts.say(f'core.cli.call.{kind}')}]", default="", show_default=False)
 
     def show(event):
         marks = {"say": "🔊", "play": "▶", "dial": "☎", "record": "🎙", "hangup": "✆ end", "error": "!"}
@@ -189,7 +182,8 @@ def call(phone, url, keys):
         app = create_app({"HOTLINE_ASR": "script"} if os.environ.get("HOTLINE_ASR", "auto") == "auto" else None)
         hooks = Webhooks(app.config, client=app.test_client())
     with recording_store(hooks.config) as store:
-        Call(hooks, _phone(phone), ask, show, recorder=store.record).run()
+        answers = ask if keys is None else scripted(*keys.split(","))
+        Call(hooks, _phone(phone), answers, show, recorder=store.record).run()
 
 
 @main.command()

@@ -131,3 +131,12 @@ def test_serve_prints_the_console_webhook_urls_that_exist(app):
     rules = {r.rule for r in app.url_map.iter_rules()}
     assert {path for _, path in CONSOLE_WEBHOOKS} <= rules
     assert all(prompts.say(f"core.cli.webhook.{name}") for name, _ in CONSOLE_WEBHOOKS)
+
+
+def test_the_call_command_asks_in_vietnamese(cli_env):
+    from hotline import prompts
+
+    result = CliRunner().invoke(main, ["call", BA_LAN], env=cli_env, input="\n\n\n\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert prompts.say("core.cli.call.gather") in result.output
+    assert all(prompts.say(f"core.cli.call.{kind}") for kind in ("gather", "record", "dial"))
