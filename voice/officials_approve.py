@@ -8,8 +8,8 @@ from hotline import announcements, officials, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import menus, tts
-from .officials_session import MENU_URL, bp, official, say_then, session_lost
+from . import menus
+from .officials_session import MENU_URL, bp, count, official, say_then, session_lost
 
 APPROVE_URL = "/voice/officials/approve"
 
@@ -21,26 +21,21 @@ def approve():
     me, db = official(), get_db()
     if me is None:
         return twiml(session_lost())
-    after = _int(request.args.get("after"))
+    after = count(request.args.get("after"))
     waiting = [a for a in announcements.awaiting_approval(db, me["id"]) if a["id"] > after]
-    chosen = _int(request.args.get("a"))
+    chosen = count(request.args.get("a"))
     row = next((a for a in waiting if a["id"] == chosen), None) if chosen else (waiting[0] if waiting else None)
     if row is None:
         return twiml(say_then([prompts.say("officials.voice.nothing_pending")], MENU_URL))
     author = officials.get(db, row["official_id"]) if row["official_id"] else None
-    intro = prompts.say("officials.voice.approve_intro", who=author["name"] if author else "",
-                        place=announcements.audience_name(db, row["village_id"]))
-    menu = menus.Menu("officials.approve", menus.with_params(APPROVE_URL, a=row["id"], after=after), [], [
+    intro = [prompts.say("officials.voice.approve_intro", who=author["name"] if author else "",
+                         place=announcements.audience_name(db, row["village_id"])),
+             menus.Recording(row["audio_path"], row["text"])]
+    menu = menus.Menu("officials.approve", menus.with_params(APPROVE_URL, a=row["id"], after=after), intro, [
         menus.Option("1", prompts.say("officials.voice.approve"), "approve"),
         menus.Option("2", prompts.say("officials.voice.skip"), "skip"),
         menus.Option("3", prompts.say("officials.voice.back"), "back"),
     ], [prompts.say("officials.voice.listen_again")])
-    if request.args.get("ev") is None or (request.args.get("ev") == "key" and request.form.get("Digits") == "*"):
-        response = VoiceResponse()
-        tts.speak(response, intro)
-        if not tts.play_file(response, row["audio_path"] or "") and row["text"]:
-            tts.speak(response, row["text"])
-        return twiml(menus.show(menu, _int(request.args.get("n")), response=response))
     result = menus.handle(menu)
     if isinstance(result, VoiceResponse):
         return twiml(result)
@@ -55,10 +50,3 @@ def approve():
     if outcome["outcome"] == "approved":
         words.append(prompts.say("officials.voice.queued", count=outcome["queued"]))
     return twiml(say_then(words, following))
-
-
-def _int(value) -> int:
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0

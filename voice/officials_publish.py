@@ -11,8 +11,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
-from .officials_session import (MENU_URL, answer, ask, bp, draft, invalid, not_heard, official, retry, say_then,
-                                session_lost)
+from .officials_session import MENU_URL, answer, ask, bp, invalid, not_heard, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 COMMUNE_KEY = "9"       # villages keep the keys residents know (1-4 in the demo commune); 9 = everyone
@@ -24,11 +23,9 @@ def _url(path: str, row: dict) -> str:
 
 @bp.post("/officials/audience")
 @twilio_signed
-def audience():
-    me, db = official(), get_db()
-    row = draft(me) if me else None
-    if row is None:
-        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+@with_draft
+def audience(me, row):
+    db = get_db()
     url = _url("audience", row)
     texts = [prompts.say("officials.voice.audience")]
     if me["commune_wide"]:
@@ -55,11 +52,8 @@ def audience():
 
 @bp.post("/officials/kind")
 @twilio_signed
-def kind():
-    me = official()
-    row = draft(me) if me else None
-    if row is None:
-        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+@with_draft
+def kind(me, row):
     menu = menus.Menu("officials.kind", _url("kind", row), [prompts.say("officials.voice.kind")], [
         menus.Option("1", prompts.say("officials.voice.kind_announcement"), "announcement"),
         menus.Option("2", prompts.say("officials.voice.kind_warning"), "warning"),
@@ -74,11 +68,8 @@ def kind():
 
 @bp.post("/officials/level")
 @twilio_signed
-def level():
-    me = official()
-    row = draft(me) if me else None
-    if row is None:
-        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+@with_draft
+def level(me, row):
     url, texts = _url("level", row), [prompts.say("officials.voice.level")]
     event, key, failures = answer()
     if event is None or key == "*":
@@ -95,11 +86,9 @@ def level():
 
 @bp.post("/officials/send")
 @twilio_signed
-def send():
-    me, db = official(), get_db()
-    row = draft(me) if me else None
-    if row is None:
-        return twiml(session_lost() if me is None else menus.redirect(MENU_URL))
+@with_draft
+def send(me, row):
+    db = get_db()
     place = announcements.audience_name(db, row["village_id"])
     if row["kind"] == "warning":
         intro = prompts.say("officials.voice.confirm_warning", level=row["level"] or 1, place=place)

@@ -14,7 +14,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import asr, audio, menus, tts
-from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost
+from .officials_session import MENU_URL, bp, count, draft, official, say_then, session_lost, with_draft
 
 log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"
@@ -30,7 +30,7 @@ def record():
     if official() is None:
         return twiml(session_lost())
     config, draft_id = current_app.config, request.args.get("a")
-    empties = _int(request.args.get("n"))
+    empties = count(request.args.get("n"))
     seconds = int(config.number("HOTLINE_RECORDING_SECONDS"))
     response = VoiceResponse()
     tts.speak(response, prompts.say("officials.voice.record", minutes=max(1, round(seconds / 60))))
@@ -71,25 +71,15 @@ def recorded():
 
 @bp.post("/officials/review")
 @twilio_signed
-def review():
-    me = official()
-    if me is None:
-        return twiml(session_lost())
-    row = draft(me)
-    if row is None:
-        return twiml(menus.redirect(MENU_URL))
-    menu = menus.Menu("officials.review", menus.with_params("/voice/officials/review", a=row["id"]), [], [
+@with_draft
+def review(me, row):
+    """Listen back (again on *), then publish, record again or cancel."""
+    intro = [prompts.say("officials.voice.listen_back"), menus.Recording(row["audio_path"], row["text"])]
+    menu = menus.Menu("officials.review", menus.with_params("/voice/officials/review", a=row["id"]), intro, [
         menus.Option("1", prompts.say("officials.voice.publish"), "publish"),
         menus.Option("2", prompts.say("officials.voice.rerecord"), "rerecord"),
         menus.Option("3", prompts.say("officials.voice.cancel"), "cancel"),
     ], [prompts.say("officials.voice.listen_again")])
-    event, digits = request.args.get("ev"), request.form.get("Digits", "")
-    if event is None or (event == "key" and digits == "*"):
-        response = VoiceResponse()
-        tts.speak(response, prompts.say("officials.voice.listen_back"))
-        if not tts.play_file(response, row["audio_path"] or "") and row["text"]:
-            tts.speak(response, row["text"])
-        return twiml(menus.show(menu, _int(request.args.get("n")), response=response))
     result = menus.handle(menu)
     if isinstance(result, VoiceResponse):
         return twiml(result)
@@ -145,10 +135,3 @@ def _forget(path: str | None) -> None:
 
 def _first(me: dict) -> int | None:
     return me["village_ids"][0] if me["village_ids"] else None
-
-
-def _int(value) -> int:
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0

@@ -1,6 +1,7 @@
 """The officials' phone flow, shared parts: its blueprint, who is on the line, and the keypad question it asks."""
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import Blueprint, current_app, request
@@ -57,6 +58,26 @@ def draft(official_row: dict, status: str = "draft") -> dict | None:
     return row
 
 
+def with_draft(view):
+    """For each publishing step: the view gets (official, draft); a lost session or a stale draft goes back."""
+    @functools.wraps(view)
+    def wrapper():
+        me = official()
+        if me is None:
+            return twiml(session_lost())
+        row = draft(me)
+        return twiml(menus.redirect(MENU_URL)) if row is None else view(me, row)
+    return wrapper
+
+
+def count(value) -> int:
+    """A counter from the query (?n=, ?after=): anything but a whole number >= 0 is 0."""
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
 def say_then(texts: list[str], url: str | None, hang_up: bool = False) -> VoiceResponse:
     response = VoiceResponse()
     for text in texts:
@@ -82,11 +103,7 @@ def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> 
 
 def answer() -> tuple[str | None, str, int]:
     """(event, the key pressed, failures so far) for a question asked with ask()."""
-    try:
-        failures = max(0, int(request.args.get("n", 0)))
-    except ValueError:
-        failures = 0
-    return request.args.get("ev"), request.form.get("Digits", "")[:1], failures
+    return request.args.get("ev"), request.form.get("Digits", "")[:1], count(request.args.get("n"))
 
 
 def retry(url: str, texts: list[str], failures: int, lead: str) -> VoiceResponse:
