@@ -131,16 +131,12 @@ class ScriptRecogniser(Recogniser):
             return None
         # Longest phrase first, as a grammar decoder prefers the whole phrase to a part of it.
         for phrase in sorted(grammar, key=len, reverse=True):
-            if key_phrase(phrase) and re.search(rf"(^| ){re.escape(key_phrase(phrase))}( |$)", said):
+            if key(phrase) and re.search(rf"(^| ){re.escape(key(phrase))}( |$)", said):
                 return Recognition(phrase, 1.0)
         return None
 
     def transcribe(self, audio_bytes: bytes) -> str:
         return audio.info(audio_bytes).get(TRANSCRIPT_TAG, "")
-
-
-def key_phrase(text: str) -> str:
-    return key(text)
 
 
 def build(config) -> Recogniser:

@@ -64,7 +64,7 @@ def guide_step(guide):
     if guide not in GUIDES:
         return twiml(menus.redirect(URL))
     steps = prompts.raw(f"guides.{guide}.steps")
-    number = min(max(1, _int(request.args.get("step"))), len(steps))
+    number = min(max(1, menus.number(request.args.get("step"))), len(steps))
     menu = step_menu(guide, number)
     result = menus.handle(menu)
     if not isinstance(result, menus.Choice):
@@ -77,10 +77,3 @@ def guide_step(guide):
     sent = send_sms(get_db(), guide, menus.caller(), request.form.get("CallSid", ""))
     lead = prompts.say("voice.guides.sms_sent" if sent else "voice.guides.sms_already")
     return twiml(menus.show(menu, lead=[lead], intro=False, response=VoiceResponse()))
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 1

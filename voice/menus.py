@@ -118,7 +118,7 @@ def show(menu: Menu, failures: int = 0, lead: list[str] = (), response: VoiceRes
 
 def handle(menu: Menu) -> Choice | VoiceResponse:
     """Answer a menu request: a Choice for the route to act on, or the TwiML to send (repeat, re-prompt …)."""
-    event, failures = request.args.get("ev"), _int(request.args.get("n"))
+    event, failures = request.args.get("ev"), number(request.args.get("n"))
     if event == "speech" and request.form.get("Digits", "hangup") != "hangup":
         event = "key"           # a key pressed during the <Record> ends it; Twilio posts it as Digits
     if event is None:
@@ -229,7 +229,8 @@ def caller() -> str:
     return request.form.get("To" if outbound else "From", "")
 
 
-def _int(value) -> int:
+def number(value) -> int:
+    """A count or id from a query or form field: 0 for anything missing, garbled or negative."""
     try:
         return max(0, int(value))
     except (TypeError, ValueError):

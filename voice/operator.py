@@ -107,7 +107,7 @@ def voicemail_saved():
     db, config, form = get_db(), current_app.config, request.form
     phone = menus.caller()
     resident = residents.by_phone(db, phone)
-    duration = int(form.get("RecordingDuration") or 0)
+    duration = menus.number(form.get("RecordingDuration"))
     vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"],
                              form.get("RecordingSid") or form.get("CallSid", ""), form.get("RecordingUrl", ""),
                              min(duration, VOICEMAIL_SECONDS))

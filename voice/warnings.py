@@ -73,7 +73,7 @@ def warnings_menu():
 @twilio_signed
 def village_warnings():
     db = get_db()
-    village = places.village(db, _int(request.args.get("v")))
+    village = places.village(db, menus.number(request.args.get("v")))
     if village is None:
         return twiml(menus.redirect(URL))
     resident = residents.by_phone(db, menus.caller())
@@ -96,10 +96,3 @@ def _answer(db, village, menu: menus.Menu):
     else:
         menus.say(response, prompts.say("voice.warnings.not_registered"))
     return menus.redirect(menus.MAIN_URL, response)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0

@@ -91,6 +91,18 @@ def test_a_voicemail_whose_audio_cannot_be_fetched_is_kept_with_the_reason(phone
     assert row["audio_path"] is None and row["fetch_error"] == "HTTP 404" and row["recording_url"]
 
 
+def test_a_voicemail_with_a_garbled_duration_is_still_kept(phone_app):
+    caller = Caller(phone_app(NEVER), BA_LAN)
+    status, body = caller.hooks.post("/voice/operator/voicemail", {
+        "CallSid": "CA" + "7" * 32, "From": BA_LAN, "RecordingSid": "RE" + "7" * 32,
+        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE" + "7" * 32,
+        "RecordingDuration": "abc"})
+    operator.wait_for_fetches()
+    assert status == 200 and "Loa Làng đã ghi lời nhắn." in body
+    [row] = voicemail.listing(caller.db())
+    assert row["phone"] == BA_LAN and row["duration_s"] == 0
+
+
 def test_retention_deletes_old_audio_and_keeps_the_record(db, tmp_path):
     audio_file = tmp_path / "recordings" / "voicemail" / "RE1.wav"
     audio_file.parent.mkdir(parents=True)
