@@ -6,6 +6,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from .segments import gsm7
 from .text import fold, nfc
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -59,9 +60,9 @@ def say(key: str, **values) -> str:
 
 
 def sms(key: str, accents: bool = False, **values) -> str:
-    """An SMS text: unaccented by default so it stays in the 160-character GSM-7 segment."""
+    """An SMS text: unaccented and pure GSM-7 by default (160 characters a segment), officials' words too."""
     text = say(key, **values)
-    return text if accents else fold(text)
+    return text if accents else gsm7(fold(text))
 
 
 def placeholders(template: str) -> set[str]:

@@ -1,30 +1,18 @@
-"""Reply texts: prompts folded to GSM-7 unless accents are wanted, shortened to fit (one SMS; two with accents)."""
+"""Reply texts: prompts.sms (GSM-7 unless accents are wanted), shortened to fit (one SMS; two with accents)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hotline import prompts
-from hotline.segments import GSM7_BASIC, GSM7_EXTENDED, count
+from hotline.segments import count
 from hotline.text import nfc
 
 ELLIPSIS = "..."
-# Typography that word processors and phones slip into officials' texts. One such character makes
-# the whole SMS UCS-2: 70 characters a segment instead of 160, so a warning costs two or three SMS.
-TYPOGRAPHY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
-                            "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
-                            "\u2022": "-", "\u20ab": "d", "\u00b0": "o", "\t": " "})
-
-
-def gsm7(text: str) -> str:
-    """Unaccented text made pure GSM-7: typography replaced, anything else (emoji) left out."""
-    text = text.translate(TYPOGRAPHY)
-    return "".join(c for c in text if c in GSM7_BASIC or c in GSM7_EXTENDED)
 
 
 def render(key: str, accents: bool = False, **values) -> str:
-    text = prompts.sms(key, accents=accents, **values)
-    return text if accents else gsm7(text)
+    return prompts.sms(key, accents=accents, **values)
 
 
 def fitted(key: str, accents: bool, shrink: str, segments: int | None = None, **values) -> str:

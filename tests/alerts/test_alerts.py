@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import alerts, broadcast, residents
+from hotline import alerts, broadcast, residents, segments
 
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
@@ -61,6 +61,15 @@ def test_an_accent_preferring_resident_gets_the_accented_text_with_its_segments(
     by_phone = {r["to_phone"]: r for r in rows(demo_db, f"alert:{alert_id}", "sms")}
     assert by_phone[CHI_HOA]["body"].startswith("CẢNH BÁO") and by_phone[CHI_HOA]["segments"] == 2
     assert by_phone[ONG_TU]["body"].isascii() and by_phone[ONG_TU]["segments"] == 1
+
+
+def test_an_officials_typography_never_makes_the_unaccented_sms_ucs2(demo_db, config, village):
+    text = "Nước lên nhanh – “di chuyển” ngay… 😟"       # pasted from a phone or a word processor
+    alert_id = alerts.create(demo_db, "flood", 3, text, [village("Yên Nông")])
+    alerts.publish(demo_db, config, alert_id)
+    body = {r["to_phone"]: r for r in rows(demo_db, f"alert:{alert_id}", "sms")}[ONG_TU]["body"]
+    assert segments.count(body) == segments.Count("GSM-7", len(body), 1), body
+    assert 'Nuoc len nhanh - "di chuyen" ngay...' in body
 
 
 @pytest.mark.parametrize("kwargs, reason", [
