@@ -1,7 +1,7 @@
 """The /admin blueprint: every page needs a logged-in official; every form carries the CSRF token."""
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
 from hotline import officials
 from hotline.db import get_db
@@ -22,6 +22,13 @@ def current_official() -> dict | None:
         session.pop("official_id", None)
         return None
     return official
+
+
+def found(row):
+    """The row a page is about, or the not-found page (in Vietnamese, like every admin error)."""
+    if row is None:
+        abort(404)
+    return row
 
 
 def safe_next(target: str | None) -> str:

@@ -8,7 +8,7 @@ from hotline.db import get_db
 
 from .. import t
 from ..forms import Form
-from ..web import bp
+from ..web import bp, found
 
 FLAGS = alerts.FLAGS
 
@@ -75,17 +75,10 @@ def alert_new():
     return redirect(url_for("admin.alert_detail", alert_id=alert_id))
 
 
-def _require(db, alert_id: int) -> dict:
-    alert = alerts.get(db, alert_id)
-    if alert is None:
-        abort(404)
-    return alert
-
-
 @bp.get("/alerts/<int:alert_id>")
 def alert_detail(alert_id):
     db = get_db()
-    alert = _require(db, alert_id)
+    alert = found(alerts.get(db, alert_id))
     return _detail(db, alert, {}, {"level": alert["level"], "text": alert["text"]})
 
 
@@ -105,7 +98,7 @@ def _detail(db, alert, errors, values, status=200):
 @bp.post("/alerts/<int:alert_id>/publish")
 def alert_publish(alert_id):
     db = get_db()
-    _require(db, alert_id)
+    found(alerts.get(db, alert_id))
     try:
         alerts.publish(db, current_app.config, alert_id)
     except (alerts.InvalidAlert, ValueError):
@@ -117,7 +110,7 @@ def alert_publish(alert_id):
 def alert_update(alert_id):
     """A published warning changes (the water rises further): the update supersedes it everywhere."""
     db = get_db()
-    alert = _require(db, alert_id)
+    alert = found(alerts.get(db, alert_id))
     form = Form(request.form)
     form.choice("level", range(1, 6), required=True)
     form.text("text", required=True, max_len=600)
@@ -137,7 +130,7 @@ def alert_update(alert_id):
 @bp.post("/alerts/<int:alert_id>/cancel")
 def alert_cancel(alert_id):
     db = get_db()
-    _require(db, alert_id)
+    found(alerts.get(db, alert_id))
     try:
         alerts.cancel(db, current_app.config, alert_id)
     except alerts.InvalidAlert:
@@ -148,7 +141,7 @@ def alert_cancel(alert_id):
 @bp.get("/alerts/<int:alert_id>/report")
 def alert_report(alert_id):
     db = get_db()
-    alert = _require(db, alert_id)
+    alert = found(alerts.get(db, alert_id))
     return render_template("admin/alert_report.html", alert=alert, report=alerts.report(db, alert_id))
 
 

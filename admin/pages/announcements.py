@@ -7,14 +7,7 @@ from hotline import announcements, broadcast
 from hotline.db import get_db
 
 from ..files import send_recording
-from ..web import bp
-
-
-def _require(db, announcement_id: int) -> dict:
-    row = announcements.get(db, announcement_id)
-    if row is None:
-        abort(404)
-    return row
+from ..web import bp, found
 
 
 @bp.get("/announcements")
@@ -30,13 +23,13 @@ def announcements_list():
 @bp.get("/announcements/<int:announcement_id>/audio")
 def announcement_audio(announcement_id):
     """The recording, from the instance folder only, to logged-in officials only."""
-    return send_recording(_require(get_db(), announcement_id)["audio_path"])
+    return send_recording(found(announcements.get(get_db(), announcement_id))["audio_path"])
 
 
 @bp.post("/announcements/<int:announcement_id>/transcript")
 def announcement_transcript(announcement_id):
     db = get_db()
-    row = _require(db, announcement_id)
+    row = found(announcements.get(db, announcement_id))
     if row["status"] != "draft":
         abort(409)
     announcements.transcript(db, announcement_id, request.form.get("text", "")[:2000])
@@ -46,7 +39,7 @@ def announcement_transcript(announcement_id):
 @bp.post("/announcements/<int:announcement_id>/publish")
 def announcement_publish(announcement_id):
     db = get_db()
-    _require(db, announcement_id)
+    found(announcements.get(db, announcement_id))
     result = announcements.publish(db, current_app.config, announcement_id, fan_out=bool(request.form.get("fan_out")))
     return redirect(url_for("admin.announcements_list", outcome=f"publish_{result['outcome']}"))
 
@@ -54,6 +47,6 @@ def announcement_publish(announcement_id):
 @bp.post("/announcements/<int:announcement_id>/approve")
 def announcement_approve(announcement_id):
     db = get_db()
-    _require(db, announcement_id)
+    found(announcements.get(db, announcement_id))
     result = announcements.approve(db, announcement_id, g.official["id"], current_app.config)
     return redirect(url_for("admin.announcements_list", outcome=f"approve_{result['outcome']}"))

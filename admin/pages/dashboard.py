@@ -10,7 +10,7 @@ from hotline.db import get_db, now
 
 from ..files import send_recording
 from ..forms import VIETNAM
-from ..web import bp
+from ..web import bp, found
 
 
 def _week() -> tuple[str, str]:
@@ -43,7 +43,5 @@ def voicemail_handled(voicemail_id):
 
 @bp.get("/voicemails/<int:voicemail_id>/audio")
 def voicemail_audio(voicemail_id):
-    row = next((v for v in voicemail.listing(get_db(), include_handled=True) if v["id"] == voicemail_id), None)
-    if row is None:
-        abort(404)
+    row = found(next((v for v in voicemail.listing(get_db(), include_handled=True) if v["id"] == voicemail_id), None))
     return send_recording(row["audio_path"])

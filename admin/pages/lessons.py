@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from hotline import lessons, places, residents
 from hotline.db import get_db
 
 from ..forms import Form
-from ..web import bp
+from ..web import bp, found
+
+
+def _topics() -> dict:
+    return {k: v["name"] for k, v in lessons.topics().items()}
 
 
 def _choices(db) -> dict:
-    return {"topics": [(k, v["name"]) for k, v in lessons.topics().items()],
+    return {"topics": list(_topics().items()),
             "village_options": [(v["id"], v["name"]) for v in places.villages(db)],
             "association_options": [(a["code"], a["name"]) for a in places.associations(db)]}
 
@@ -22,7 +26,7 @@ def _choices(db) -> dict:
 def lessons_list():
     since = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     rows = lessons.listing(get_db(), since=since)
-    return render_template("admin/lessons.html", rows=rows, topics=dict(_choices(get_db())["topics"]))
+    return render_template("admin/lessons.html", rows=rows, topics=_topics())
 
 
 @bp.route("/lessons/new", methods=["GET", "POST"])
@@ -55,26 +59,21 @@ def lesson_new():
                            **_choices(db)), 422
 
 
-def _require(db, lesson_id: int) -> dict:
-    lesson = lessons.get(db, lesson_id)
-    if lesson is None:
-        abort(404)
-    return lesson
+def _detail(db, lesson: dict, outcome=None, errors=None, values=None, status=200):
+    return render_template("admin/lesson.html", lesson=lesson, roster=lessons.roster(db, lesson["id"]),
+                           topics=_topics(), outcome=outcome, errors=errors or {}, values=values or {}), status
 
 
 @bp.get("/lessons/<int:lesson_id>")
 def lesson_detail(lesson_id):
     db = get_db()
-    lesson = _require(db, lesson_id)
-    return render_template("admin/lesson.html", lesson=lesson, roster=lessons.roster(db, lesson_id),
-                           topics=dict(_choices(db)["topics"]), outcome=request.args.get("outcome"),
-                           errors={}, values={})
+    return _detail(db, found(lessons.get(db, lesson_id)), outcome=request.args.get("outcome"))
 
 
 @bp.post("/lessons/<int:lesson_id>/attendance")
 def lesson_attendance(lesson_id):
     db = get_db()
-    _require(db, lesson_id)
+    found(lessons.get(db, lesson_id))
     present = {int(i) for i in request.form.getlist("present") if i.isdigit()}
     listed = {r["resident_id"] for r in lessons.roster(db, lesson_id)}
     by = f"official:{g.official['id']}"
@@ -89,16 +88,14 @@ def lesson_attendance(lesson_id):
 def lesson_enrol(lesson_id):
     """An official enrols someone who asked in person (by their phone number)."""
     db = get_db()
-    lesson = _require(db, lesson_id)
+    lesson = found(lessons.get(db, lesson_id))
     form = Form(request.form)
     phone = form.phone("phone")
     person = residents.by_phone(db, phone) if phone else None
     if phone and person is None:
         form.fail("phone", "not_a_resident")
     if not form.ok:
-        return render_template("admin/lesson.html", lesson=lesson, roster=lessons.roster(db, lesson_id),
-                               topics=dict(_choices(db)["topics"]), outcome=None, errors=form.errors,
-                               values=request.form.to_dict()), 422
+        return _detail(db, lesson, errors=form.errors, values=request.form.to_dict(), status=422)
     result = lessons.enrol(db, lesson_id, person["id"], channel="admin")
     return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"enrol_{result['outcome']}"))
 
@@ -106,6 +103,6 @@ def lesson_enrol(lesson_id):
 @bp.post("/lessons/<int:lesson_id>/cancel")
 def lesson_cancel(lesson_id):
     db = get_db()
-    _require(db, lesson_id)
+    found(lessons.get(db, lesson_id))
     result = lessons.cancel_lesson(db, lesson_id)
     return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"cancel_{result['outcome']}"))

@@ -1,14 +1,14 @@
 """Residents: search, edit, add, CSV import with its report of bad rows, export."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 
 from hotline import places, registers, residents
 from hotline.db import get_db
 
 from .. import records
 from ..forms import Form, this_year
-from ..web import bp
+from ..web import bp, found
 
 GENDERS = ("F", "M")
 
@@ -44,9 +44,7 @@ def _check(db, form: Form) -> dict:
 @bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
 def resident_edit(resident_id):
     db = get_db()
-    resident = residents.get(db, resident_id)
-    if resident is None:
-        abort(404)
+    resident = found(residents.get(db, resident_id))
     if request.method == "GET":
         values = {**resident, "associations": residents.association_codes(db, resident_id)}
         return render_template("admin/resident.html", resident=resident, values=values, errors={}, **_choices(db))
