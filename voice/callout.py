@@ -19,29 +19,15 @@ from hotline import alerts, checkins, delivery, prompts, transports, twilio_api
 from hotline.db import get_db, now as utc_now
 from hotline.webhooks import twilio_signed, twiml
 
+from .tts import play_file, speak   # pre-rendered audio, else <Say language="vi-VN">
+
 bp = Blueprint("callout", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
 MAX_PLAYS = 3
 
 
-def _tts():
-    try:
-        from voice import tts
-    except ImportError:   # the voice channel's audio cache is optional: Twilio's <Say> still speaks
-        return None
-    return tts
-
-
-def speak(parent, text: str):
-    """Pre-rendered audio through voice.tts when it is there, else <Say language="vi-VN">."""
-    tts = _tts()
-    if tts is None:
-        return parent.say(text, language="vi-VN")
-    return tts.speak(parent, text)
-
-
 def _message(parent, alert: dict) -> None:
-    if alert["audio_path"] and _tts() is not None and _tts().play_file(parent, alert["audio_path"]):
+    if alert["audio_path"] and play_file(parent, alert["audio_path"]):
         return
     speak(parent, prompts.say("alerts.voice.message", kind=prompts.say(f"alerts.kind.{alert['kind']}"),
                               level=alert["level"], text=alert["text"]))
@@ -128,13 +114,18 @@ def alert_answer(alert_id):
 @bp.post("/checkin/<int:checkin_id>")
 @twilio_signed
 def checkin_call(checkin_id):
+    return twiml(_ask_checkin(checkin_id, _resident(), times=2))
+
+
+def _ask_checkin(checkin_id: int, resident: int | None, times: int) -> VoiceResponse:
+    """The question in keypad <Gather>s; silence after the last one says goodbye rather than hanging up mute."""
     response = VoiceResponse()
-    action = url_for("callout.checkin_answer", checkin_id=checkin_id, r=_resident())
-    for _ in range(2):   # asked twice; silence after that ends the call
+    action = url_for("callout.checkin_answer", checkin_id=checkin_id, r=resident)
+    for _ in range(times):
         gather = response.gather(num_digits=1, timeout=8, finish_on_key="", action=action, method="POST")
         speak(gather, prompts.say("alerts.voice.checkin_ask"))
     speak(response, prompts.say("alerts.voice.goodbye"))
-    return twiml(response)
+    return response
 
 
 @bp.post("/checkin/<int:checkin_id>/answer")
@@ -146,10 +137,7 @@ def checkin_answer(checkin_id):
         outcome = checkins.record(get_db(), current_app.config, checkin_id, resident, request.form.get("Digits", ""),
                                   "call")
     if outcome == "invalid":
-        gather = response.gather(num_digits=1, timeout=8, finish_on_key="", method="POST",
-                                 action=url_for("callout.checkin_answer", checkin_id=checkin_id, r=resident))
-        speak(gather, prompts.say("alerts.voice.checkin_ask"))
-        return twiml(response)
+        return twiml(_ask_checkin(checkin_id, resident, times=1))
     speak(response, prompts.say(f"alerts.voice.checkin_{outcome}"))
     return twiml(response)
 
