@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from . import lessons as domain, lessons_report, places, prompts, reminders, residents
-from .phones import InvalidPhone, mask, normalise
+from .phones import mask
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M")
 
@@ -134,16 +134,16 @@ def roster(code):
 @click.option("--by", help="Who is marking (instructor or official).")
 def attendance(code, phones, everyone, absent, by):
     """Mark who came (phone numbers, or --all); people without a seat are recorded as walk-ins."""
+    from .cli import _phone
+
     db = _db()
     lesson = _lesson(db, code)
     ids = [r["resident_id"] for r in domain.roster(db, lesson["id"]) if r["status"] == "enrolled"] if everyone else []
     for raw in phones:
-        try:
-            resident = residents.by_phone(db, normalise(raw))
-        except InvalidPhone as e:
-            raise click.BadParameter(f"{raw}: {e.reason}") from None
+        phone = _phone(raw)
+        resident = residents.by_phone(db, phone)
         if resident is None:
-            raise click.ClickException(prompts.say("lessons.cli.unknown_resident", phone=mask(normalise(raw))))
+            raise click.ClickException(prompts.say("lessons.cli.unknown_resident", phone=mask(phone)))
         ids.append(resident["id"])
     if ids:
         result = domain.mark_attendance(db, lesson["id"], ids, present=not absent, by=by)
