@@ -107,8 +107,6 @@ def lessons_command(ctx, args):
 
 
 def enrol(ctx, code: str):
-    if not hasattr(lessons, "enrol_by_code"):
-        return "unavailable", ctx.say("sms.lessons.unavailable")
     if ctx.resident is None:        # an unknown number is registered on the way (no village yet)
         ctx.resident, _ = residents.register(ctx.db, ctx.phone, "sms")
     result = lessons.enrol_by_code(ctx.db, ctx.resident["id"], code, channel="sms")
@@ -119,8 +117,6 @@ def cancel(ctx, args):
     if not args:
         sample = next(iter(lessons.upcoming(ctx.db, None, limit=1)), {"code": "VN3"})["code"]
         return "usage", ctx.say("sms.lessons.cancel_usage", code=sample)
-    if not hasattr(lessons, "cancel_by_code"):
-        return "unavailable", ctx.say("sms.lessons.unavailable")
     code = "".join(args[:2]) if len(args[0]) < 3 and len(args) > 1 else args[0]
     if ctx.resident is None:
         return "not_enrolled", ctx.say("sms.lessons.not_enrolled", code=code.upper())

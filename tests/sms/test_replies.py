@@ -27,7 +27,7 @@ VALUES = {
     "sms.lessons.none": {},
     **{f"sms.lessons.{k}": LESSON for k in ("enrolled", "waitlisted", "already_enrolled", "full",
                                               "lesson_cancelled", "closed", "unknown_code", "cancelled",
-                                              "not_enrolled", "cancel_usage", "unavailable")},
+                                              "not_enrolled", "cancel_usage")},
     "sms.guides.menu": {},
     "sms.opt_out.opted_out": {}, "sms.opt_out.already_out": {},
     "sms.opt_in.opted_in": {}, "sms.opt_in.already_in": {}, "sms.opt_in.unknown": {},
