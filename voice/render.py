@@ -55,13 +55,18 @@ def texts(db, config) -> list[str]:
             for offer in (True, False):
                 found += menus.spoken(_village_alerts_menu(db, village, offer))
             found.append(prompts.say("voice.warnings.registered", village=village["name"]))
-        found += [a["text"] for a in alerts.active_for_village(db, village and village["id"])]
-        found += [a["text"] for a in announcements.latest(db, village and village["id"]) if a.get("text")]
+        found += _published(db, village and village["id"])
         found += menus.spoken(list_menu(db, config, village and village["id"]))
     for source in SOURCES:
         found += list(source(db, config))
     unique = dict.fromkeys(t for t in found if isinstance(t, str) and t.strip())
     return list(unique)
+
+
+def _published(db, village_id: int | None, now: str | None = None) -> list[str]:
+    """The warnings and announcements a caller from this village (None: the commune) may hear now."""
+    return ([a["text"] for a in alerts.active_for_village(db, village_id, now)]
+            + [a["text"] for a in announcements.latest(db, village_id) if a.get("text")])
 
 
 def gtts_render(text: str, config) -> bytes:
@@ -105,10 +110,7 @@ def render(db, config, force: bool = False, prune: bool = False, progress=None) 
 
 def new_warnings_job(db, config, now: str) -> None:
     """The worker's minute job: a warning or announcement published since the last run gets its clip."""
-    wanted = [a["text"] for village in [None, *places.villages(db)]
-              for a in alerts.active_for_village(db, village and village["id"], now)]
-    wanted += [a["text"] for village in [None, *places.villages(db)]
-               for a in announcements.latest(db, village and village["id"]) if a.get("text")]
+    wanted = [t for village in [None, *places.villages(db)] for t in _published(db, village and village["id"], now)]
     missing = [t for t in dict.fromkeys(wanted) if not tts.cached(config, t)]
     global _background
     if missing and (_background is None or not _background.is_alive()):
@@ -132,7 +134,7 @@ def _render_quietly(config, missing: list[str]) -> None:
 def render_texts(config, wanted: list[str], force: bool = False, progress=None) -> Report:
     folder = tts.cache_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
-    engines = [e for e in tts._engines(config)]
+    engines = tts._engines(config)
     report, gtts_failures, last_gtts = Report(), 0, 0.0
     for text in progress(wanted) if progress else wanted:
         if not force and tts.cached(config, text):
