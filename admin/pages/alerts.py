@@ -1,7 +1,7 @@
 """Alerts (warnings): create with a preview of cost and reach, publish, cancel, follow, report."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 
 from hotline import alerts, broadcast, officials, places
 from hotline.db import get_db
@@ -82,7 +82,7 @@ def alert_detail(alert_id):
     return _detail(db, alert, {}, {"level": alert["level"], "text": alert["text"]})
 
 
-def _detail(db, alert, errors, values, status=200):
+def _detail(db, alert, errors, values, status=200, problem=None):
     alert_id = alert["id"]
     preview = None
     if alert["status"] == "draft":
@@ -92,17 +92,29 @@ def _detail(db, alert, errors, values, status=200):
     return render_template("admin/alert.html", alert=alert, preview=preview,
                            village_names=[names[i] for i in alert["village_ids"]],
                            progress=broadcast.progress(db, f"alert:{alert_id}"), errors=errors, values=values,
+                           problem=problem,
                            level_options=[(n, t(f"admin.alerts.levels.l{n}")) for n in range(1, 6)]), status
 
 
 @bp.post("/alerts/<int:alert_id>/publish")
 def alert_publish(alert_id):
+    return _act(alert_id, alerts.publish)
+
+
+@bp.post("/alerts/<int:alert_id>/cancel")
+def alert_cancel(alert_id):
+    return _act(alert_id, alerts.cancel)
+
+
+def _act(alert_id: int, action):
+    """Publish or cancel; when the warning no longer allows it (already sent, ended), its page says why."""
     db = get_db()
-    found(alerts.get(db, alert_id))
+    alert = found(alerts.get(db, alert_id))
     try:
-        alerts.publish(db, current_app.config, alert_id)
-    except (alerts.InvalidAlert, ValueError):
-        abort(409)
+        action(db, current_app.config, alert_id)
+    except alerts.InvalidAlert as e:
+        return _detail(db, alerts.get(db, alert_id), {}, {"level": alert["level"], "text": alert["text"]}, 409,
+                       problem=f"admin.errors.alert_{e.reason}")
     return redirect(url_for("admin.alert_detail", alert_id=alert_id))
 
 
@@ -125,17 +137,6 @@ def alert_update(alert_id):
     except alerts.InvalidAlert as e:
         return _detail(db, alert, {"text": f"admin.errors.alert_{e.reason}"}, request.form.to_dict(), 422)
     return redirect(url_for("admin.alert_detail", alert_id=new_id))
-
-
-@bp.post("/alerts/<int:alert_id>/cancel")
-def alert_cancel(alert_id):
-    db = get_db()
-    found(alerts.get(db, alert_id))
-    try:
-        alerts.cancel(db, current_app.config, alert_id)
-    except alerts.InvalidAlert:
-        abort(409)
-    return redirect(url_for("admin.alert_detail", alert_id=alert_id))
 
 
 @bp.get("/alerts/<int:alert_id>/report")

@@ -1,7 +1,7 @@
 """Alerts in the admin: preview of cost and reach, validation in Vietnamese, publish, progress, cancel, report."""
 import re
 
-from hotline import places
+from hotline import places, prompts
 from hotline.db import get_db
 
 TEXT = "Nước sông dâng nhanh, bà con kê cao đồ đạc và di chuyển đến nhà văn hóa thôn."
@@ -73,7 +73,8 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
     page = tu.get(detail).get_data(as_text=True)
     assert "Đang phát" in page and f'data-ref="alert:{alert_id}"' in page
     assert f"alert:{alert_id}" in tu.get("/admin/").get_data(as_text=True)   # on the dashboard, live
-    assert tu.post(f"/admin/alerts/{alert_id}/publish").status_code == 409  # never twice
+    twice = tu.post(f"/admin/alerts/{alert_id}/publish")
+    assert twice.status_code == 409 and prompts.say("admin.errors.alert_not_draft") in twice.get_data(as_text=True)
 
     report = tu.get(f"/admin/alerts/{alert_id}/report").get_data(as_text=True)
     assert "Yên Nông" in report and "Người nhận" in report
@@ -82,6 +83,14 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
     assert "Đã hủy" in tu.get(detail).get_data(as_text=True)
     after = tu.get(f"/admin/progress.json?refs=alert:{alert_id}").get_json()[f"alert:{alert_id}"]
     assert after["queued"] == 0 and after["cancelled"] > 0
+
+
+def test_it_says_why_a_draft_whose_time_has_passed_cannot_be_published(app, tu):
+    form = _form(app, starts_at="2026-01-01T08:00", expires_at="2026-01-01T09:00")
+    detail = tu.post("/admin/alerts/new", {**form, "action": "save"}).headers["Location"]
+    response = tu.post(f"{detail}/publish")
+    assert response.status_code == 409 and prompts.say("admin.errors.alert_ended") in response.get_data(as_text=True)
+    assert tu.post(f"{detail}/cancel").status_code == 302   # it can still be thrown away
 
 
 def test_progress_only_answers_for_broadcast_references(tu):
