@@ -117,6 +117,14 @@ def test_pressing_2_does_not_register(keypad_app):
     assert residents.by_phone(caller.db(), ANH_MINH) is None
 
 
+@pytest.mark.parametrize("withheld", ["anonymous", "+266696687"])     # what Twilio posts as From
+def test_a_caller_with_a_withheld_number_hears_the_warnings_without_a_registration_offer(keypad_app, withheld):
+    add_alert(keypad_app, FLOOD, ["Yên Bái"])
+    said = spoken(Caller(keypad_app, withheld).call("1", "2", "1"))
+    assert said.count(FLOOD) == 2                                            # 1 hears it again
+    assert not [s for s in said if "Bác có muốn nhận cảnh báo" in s or "Xin lỗi" in s]
+
+
 def test_an_unknown_caller_can_say_the_village_name(speech_app, recorder):
     caller = Caller(speech_app, ANH_MINH, recorder)
     said = spoken(caller.call("1", "", "ben do", "", "có"))
