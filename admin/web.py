@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
-from hotline import officials
+from hotline import officials, prompts
 from hotline.db import get_db
 
 from . import csrf
@@ -29,6 +29,12 @@ def found(row):
     if row is None:
         abort(404)
     return row
+
+
+def outcome(prefix: str) -> str | None:
+    """The prompt key for the ?outcome= a redirect carried; None for one we never send (an old or edited link)."""
+    key = f"{prefix}.{request.args.get('outcome', '')}"
+    return key if request.args.get("outcome") and key in prompts.catalogue() else None
 
 
 def safe_next(target: str | None) -> str:

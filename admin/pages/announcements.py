@@ -7,7 +7,7 @@ from hotline import announcements, broadcast
 from hotline.db import get_db
 
 from ..files import send_recording
-from ..web import bp, found
+from ..web import bp, found, outcome
 
 
 @bp.get("/announcements")
@@ -17,7 +17,7 @@ def announcements_list():
     progress = {r["id"]: broadcast.progress(db, f"announcement:{r['id']}") for r in rows if r["fan_out"] == "queued"}
     waiting = {r["id"] for r in announcements.awaiting_approval(db, g.official["id"])}
     return render_template("admin/announcements.html", rows=rows, progress=progress, may_approve=waiting,
-                           outcome=request.args.get("outcome"))
+                           outcome=outcome("admin.announcements.outcomes"))
 
 
 @bp.get("/announcements/<int:announcement_id>/audio")

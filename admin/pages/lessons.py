@@ -9,7 +9,7 @@ from hotline import lessons, places, residents
 from hotline.db import get_db
 
 from ..forms import Form
-from ..web import bp, found
+from ..web import bp, found, outcome
 
 
 def _topics() -> dict:
@@ -67,7 +67,7 @@ def _detail(db, lesson: dict, outcome=None, errors=None, values=None, status=200
 @bp.get("/lessons/<int:lesson_id>")
 def lesson_detail(lesson_id):
     db = get_db()
-    return _detail(db, found(lessons.get(db, lesson_id)), outcome=request.args.get("outcome"))
+    return _detail(db, found(lessons.get(db, lesson_id)), outcome=outcome("admin.lessons.outcomes"))
 
 
 @bp.post("/lessons/<int:lesson_id>/attendance")

@@ -20,3 +20,9 @@ def test_an_unknown_record_is_a_vietnamese_404(tu):
         response = tu.get(path)
         assert response.status_code == 404
         assert "Không tìm thấy" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/announcements?outcome=publish_gone", "/admin/lessons/1?outcome=x"])
+def test_an_old_or_edited_outcome_link_still_shows_the_page(tu, path):
+    response = tu.get(path)
+    assert response.status_code == 200 and 'class="notice"' not in response.get_data(as_text=True)
