@@ -24,12 +24,14 @@ def test_every_text_parses_to_a_command_we_answer(body):
 
 def test_simultaneous_deliveries_of_one_message_have_one_effect(app):
     """Twilio retries a slow webhook while the first attempt still runs: both get the same answer."""
-    from waitress.server import create_server
+    from werkzeug.serving import make_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, daemon=True).start()
+    # shutdown() stops the loop before the socket closes (waitress's close() from another thread
+    # raced its select() and failed the next test now and then).
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        hooks = Webhooks(app.config, base_url=f"http://127.0.0.1:{server.effective_port}")
+        hooks = Webhooks(app.config, base_url=f"http://127.0.0.1:{server.server_port}")
         sid, results = "SM" + uuid.uuid4().hex, []
         barrier = threading.Barrier(8)
 
@@ -43,7 +45,8 @@ def test_simultaneous_deliveries_of_one_message_have_one_effect(app):
         for t in threads:
             t.join(30)
     finally:
-        server.close()
+        server.shutdown()
+        server.server_close()
     assert len(results) == 8 and len({(status, tuple(replies)) for status, replies in results}) == 1
     assert results[0][0] == 200 and results[0][1][0].startswith("Da dang ky Minh, thon Dong Tam")
     from hotline import db as storage
