@@ -63,15 +63,13 @@ def delivery_report(db, provider_id: str, state: str, error_code: str | None = N
     with transaction(db):
         db["sms_delivery_reports"].insert({"provider_id": provider_id, "state": state, "error_code": error_code,
                                            "error": error, "received_at": utc_now()})
-        row = _apply(db, provider_id)
-        apply_pending(db)
-    return row
+        return _apply(db, provider_id)
 
 
 def apply_pending(db) -> int:
     """Apply reports that arrived before their outbox row had a provider id; how many were applied.
 
-    The worker may call it right after recording a provider id; every new report also sweeps.
+    Only the worker records provider ids, so its main loop sweeps (every second), not each webhook.
     """
     waiting = [r["provider_id"] for r in db.query(
         "SELECT DISTINCT r.provider_id FROM sms_delivery_reports r JOIN outbox o ON o.provider_id = r.provider_id"
@@ -104,12 +102,11 @@ def _apply(db, provider_id: str) -> dict | None:
 
 
 def housekeeping(db, config, now: str) -> None:
-    """The worker's minute job: apply waiting delivery reports; forget texts older than HOTLINE_SMS_LOG_DAYS.
+    """The worker's minute job: forget inbound texts and reports older than HOTLINE_SMS_LOG_DAYS.
 
     Inbound texts hold numbers and words people wrote: personal data, kept only as long as needed
     (the gateway retries for two days, so a replay is recognised long before a row goes).
     """
-    apply_pending(db)
     cutoff = _shift(now, -24 * config.number("HOTLINE_SMS_LOG_DAYS"))
     with transaction(db):
         gone = db.execute("DELETE FROM sms_inbox WHERE received_at < ?", [cutoff]).rowcount

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from hotline import alerts, broadcast, outbox, places, residents
+from hotline import alerts, broadcast, inbox, outbox, places, residents
 from hotline.sender import Pacer
 from tests.alerts.conftest import rows, wait_until
 from tests.conftest import BA_LAN, ONG_TU
@@ -97,6 +97,16 @@ def test_permanent_errors_end_the_recipient_and_21610_opts_the_number_out(twilio
         ("failed", "21211", 1)
     assert (by_phone[BA_LAN]["state"], by_phone[BA_LAN]["error_code"]) == ("failed", "21610")
     assert residents.by_phone(file_db, BA_LAN)["opted_out_at"]
+
+
+def test_it_applies_a_delivery_report_that_outran_its_commit_of_the_provider_id(twilio_app, file_db, fake_twilio,
+                                                                                  start_worker):
+    sid = "SM" + "b" * 32
+    inbox.delivery_report(file_db, sid, "delivered")      # the callback came first: no row has this id yet
+    row_id = outbox.enqueue(file_db, "sms", ONG_TU, "alert", body="Lu")
+    file_db.execute("UPDATE outbox SET state = 'sent', provider_id = ? WHERE id = ?", [sid, row_id])
+    start_worker(twilio_app.config)
+    wait_until(lambda: file_db["outbox"].get(row_id)["state"] == "delivered")
 
 
 def test_nothing_is_sent_after_expiry(twilio_app, file_db, fake_twilio, start_worker):
