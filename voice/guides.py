@@ -74,6 +74,10 @@ def guide_step(guide):
         return twiml(menus.redirect(menus.with_params(f"{URL}/{guide}", step=1 if value == "restart" else number + 1)))
     if value == "again":
         return twiml(menus.show(menu))
-    sent = send_sms(get_db(), guide, menus.caller(), request.form.get("CallSid", ""))
-    lead = prompts.say("voice.guides.sms_sent" if sent else "voice.guides.sms_already")
+    if not menus.has_number(menus.caller()):
+        lead = prompts.say("voice.guides.sms_no_number")
+    elif send_sms(get_db(), guide, menus.caller(), request.form.get("CallSid", "")):
+        lead = prompts.say("voice.guides.sms_sent")
+    else:
+        lead = prompts.say("voice.guides.sms_already")
     return twiml(menus.show(menu, lead=[lead], intro=False, response=VoiceResponse()))

@@ -17,6 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import calls, prompts
 from hotline.db import now
+from hotline.phones import InvalidPhone, normalise
 from hotline.text import key
 
 from . import asr, audio, tts
@@ -227,6 +228,15 @@ def caller() -> str:
     """The resident on the line: From on an inbound call, To on a call we placed (call-back)."""
     outbound = request.form.get("Direction", "inbound").startswith("outbound")
     return request.form.get("To" if outbound else "From", "")
+
+
+def has_number(phone: str) -> bool:
+    """False for a withheld number (Twilio posts "anonymous" or a placeholder): we cannot register or text it."""
+    try:
+        normalise(phone)
+    except InvalidPhone:
+        return False
+    return True
 
 
 def number(value) -> int:

@@ -6,7 +6,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import alerts, calls, places, prompts, residents
 from hotline.db import get_db
-from hotline.phones import InvalidPhone, normalise
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
@@ -78,17 +77,8 @@ def village_warnings():
     if village is None:
         return twiml(menus.redirect(URL))
     resident = residents.by_phone(db, menus.caller())
-    offer = not (resident and resident["village_id"]) and _registrable(menus.caller())
+    offer = not (resident and resident["village_id"]) and menus.has_number(menus.caller())
     return twiml(_answer(db, village, _village_alerts_menu(db, village, offer)))
-
-
-def _registrable(phone: str) -> bool:
-    """A withheld number (Twilio posts "anonymous" or a placeholder) cannot be registered, so is not offered it."""
-    try:
-        normalise(phone)
-    except InvalidPhone:
-        return False
-    return True
 
 
 def _answer(db, village, menu: menus.Menu):

@@ -56,6 +56,14 @@ def test_an_unknown_caller_can_have_the_sms_too(keypad_app):
     assert row == (ANH_MINH, None)
 
 
+def test_a_caller_with_a_withheld_number_is_told_no_sms_can_be_sent(keypad_app):
+    caller = Caller(keypad_app, "anonymous")
+    said = spoken(caller.call("2", "3", "3"))
+    assert "Số máy của bác đang ẩn, nên Loa Làng không gửi được tin nhắn." in said
+    assert "Loa Làng đã gửi tin nhắn hướng dẫn cho bác." not in said
+    assert caller.db().execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+
 @pytest.mark.parametrize("words, first_step", [
     ("lừa đảo", prompts.raw("guides.lua_dao.steps")[0]),
     ("mã QR", prompts.raw("guides.qr.steps")[0]),
