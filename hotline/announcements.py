@@ -158,6 +158,12 @@ def awaiting_approval(db, official_id: int) -> list[dict]:
     return [r for r in rows if officials.may_address(db, official_id, r["village_id"])]
 
 
+def author_name(db, row: dict) -> str:
+    """Who recorded it, as residents know them ("" once the official is gone from the registry)."""
+    author = officials.get(db, row["official_id"]) if row["official_id"] else None
+    return author["name"] if author else ""
+
+
 def audience_name(db, village_id: int | None) -> str:
     village = places.village(db, village_id) if village_id else None
     return village["name"] if village else prompts.say("officials.whole_commune")

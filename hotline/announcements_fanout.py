@@ -15,8 +15,7 @@ FAN_OUT_HOURS = 24
 
 def sms_notice(db, row: dict, hotline_number: str | None) -> str:
     """The SMS notice: who, for where, the transcript's start if any, and how to listen (≤ 2 GSM-7 segments)."""
-    official = officials.get(db, row["official_id"]) if row["official_id"] else None
-    values = {"who": official["name"] if official else "", "place": announcements.audience_name(db, row["village_id"]),
+    values = {"who": announcements.author_name(db, row), "place": announcements.audience_name(db, row["village_id"]),
               "number": _national(hotline_number)}
     key = "officials.sms.notice_number" if hotline_number else "officials.sms.notice"
     text = prompts.sms(key, excerpt="", **values)
@@ -80,8 +79,7 @@ def _national(number: str | None) -> str:
 
 def ask_for_approval(db, row: dict) -> int:
     """Tell the officials who may approve (not the author) that an announcement waits for them, by SMS."""
-    author = officials.get(db, row["official_id"]) if row["official_id"] else None
-    text = prompts.sms("officials.sms.approval_needed", who=author["name"] if author else "",
+    text = prompts.sms("officials.sms.approval_needed", who=announcements.author_name(db, row),
                        place=announcements.audience_name(db, row["village_id"]))
     asked = 0
     for official in officials.listing(db, include_disabled=False):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, prompts
+from hotline import announcements, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
@@ -27,8 +27,7 @@ def approve():
     row = next((a for a in waiting if a["id"] == chosen), None) if chosen else (waiting[0] if waiting else None)
     if row is None:
         return twiml(say_then([prompts.say("officials.voice.nothing_pending")], MENU_URL))
-    author = officials.get(db, row["official_id"]) if row["official_id"] else None
-    intro = [prompts.say("officials.voice.approve_intro", who=author["name"] if author else "",
+    intro = [prompts.say("officials.voice.approve_intro", who=announcements.author_name(db, row),
                          place=announcements.audience_name(db, row["village_id"])),
              menus.Recording(row["audio_path"], row["text"])]
     menu = menus.Menu("officials.approve", menus.with_params(APPROVE_URL, a=row["id"], after=after), intro, [

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, prompts
+from hotline import announcements, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
@@ -30,11 +30,9 @@ def callout(announcement_id: int):
         response.hangup()
         return twiml(response)
     if not again:
-        author = officials.get(db, row["official_id"]) if row["official_id"] else None
-        tts.speak(response, prompts.say("officials.callout.intro", who=author["name"] if author else "",
+        tts.speak(response, prompts.say("officials.callout.intro", who=announcements.author_name(db, row),
                                         place=announcements.audience_name(db, row["village_id"])))
-    if not tts.play_file(response, row["audio_path"] or "") and row["text"]:
-        tts.speak(response, row["text"])
+    menus.say(response, menus.Recording(row["audio_path"], row["text"]))
     gather = response.gather(input="dtmf", num_digits=1, timeout=AGAIN_TIMEOUT_S, finish_on_key="",
                              action=menus.with_params(f"/voice/announcement/{announcement_id}", ev="again"))
     tts.speak(gather, prompts.say("officials.callout.again"))
