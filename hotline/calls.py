@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 
 from .db import connect, now, transaction
 
@@ -18,7 +19,6 @@ STEP_COLUMNS = "call_sid, at, menu, event, input, heard, confidence, outcome, el
 _pending: dict[str, list[tuple]] = {}
 _lock = threading.Lock()          # guards _pending
 _drain_lock = threading.Lock()    # one writer at a time
-_wake = threading.Event()
 _writer: threading.Thread | None = None
 
 
@@ -76,7 +76,7 @@ def _ensure_writer() -> None:
 
 def _write_forever() -> None:
     while True:
-        _wake.wait(FLUSH_SECONDS)
+        time.sleep(FLUSH_SECONDS)
         flush()
 
 

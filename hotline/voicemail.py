@@ -27,11 +27,6 @@ def listing(db, include_handled: bool = False) -> list[dict]:
         {"all": int(include_handled)}))
 
 
-def pending_fetch(db) -> list[dict]:
-    return list(db.query("SELECT * FROM voicemails WHERE audio_path IS NULL AND purged_at IS NULL"
-                         " AND recording_url IS NOT NULL ORDER BY id"))
-
-
 def mark_handled(db, voicemail_id: int) -> bool:
     cursor = db.execute("UPDATE voicemails SET handled_at = ? WHERE id = ? AND handled_at IS NULL",
                         [now(), voicemail_id])

@@ -54,11 +54,11 @@ def incoming():
         return twiml(_reject_and_call_back(db, resident, sid))
     from . import warnings
 
-    response = VoiceResponse()
+    response, menu = VoiceResponse(), main_menu()
     if not warnings.warn_first(response, db, resident):
         tts.speak(response, prompts.say("voice.welcome"))
-    menus.log_step(main_menu(), "shown")
-    return twiml(menus.show(main_menu(), response=response))
+    menus.log_step(menu, "shown")
+    return twiml(menus.show(menu, response=response))
 
 
 @bp.post("/menu/main")
