@@ -9,7 +9,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
-from .officials_session import MENU_URL, bp, count, official, say_then, session_lost
+from .officials_session import MENU_URL, bp, official, say_then, session_lost
 
 APPROVE_URL = "/voice/officials/approve"
 
@@ -21,9 +21,9 @@ def approve():
     me, db = official(), get_db()
     if me is None:
         return twiml(session_lost())
-    after = count(request.args.get("after"))
+    after = menus.number(request.args.get("after"))
     waiting = [a for a in announcements.awaiting_approval(db, me["id"]) if a["id"] > after]
-    chosen = count(request.args.get("a"))
+    chosen = menus.number(request.args.get("a"))
     row = next((a for a in waiting if a["id"] == chosen), None) if chosen else (waiting[0] if waiting else None)
     if row is None:
         return twiml(say_then([prompts.say("officials.voice.nothing_pending")], MENU_URL))

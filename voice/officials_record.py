@@ -14,7 +14,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import asr, audio, menus, tts
-from .officials_session import MENU_URL, bp, count, draft, official, say_then, session_lost, with_draft
+from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost, with_draft
 
 log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"
@@ -30,7 +30,7 @@ def record():
     if official() is None:
         return twiml(session_lost())
     config, draft_id = current_app.config, request.args.get("a")
-    empties = count(request.args.get("n"))
+    empties = menus.number(request.args.get("n"))
     seconds = int(config.number("HOTLINE_RECORDING_SECONDS"))
     response = VoiceResponse()
     tts.speak(response, prompts.say("officials.voice.record", minutes=max(1, round(seconds / 60))))

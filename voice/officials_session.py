@@ -70,14 +70,6 @@ def with_draft(view):
     return wrapper
 
 
-def count(value) -> int:
-    """A counter from the query (?n=, ?after=): anything but a whole number >= 0 is 0."""
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0
-
-
 def say_then(texts: list[str], url: str | None, hang_up: bool = False) -> VoiceResponse:
     response = VoiceResponse()
     for text in texts:
@@ -103,7 +95,7 @@ def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> 
 
 def answer() -> tuple[str | None, str, int]:
     """(event, the key pressed, failures so far) for a question asked with ask()."""
-    return request.args.get("ev"), request.form.get("Digits", "")[:1], count(request.args.get("n"))
+    return request.args.get("ev"), request.form.get("Digits", "")[:1], menus.number(request.args.get("n"))
 
 
 def retry(url: str, texts: list[str], failures: int, lead: str) -> VoiceResponse:
