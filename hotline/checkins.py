@@ -6,13 +6,15 @@ and the list in `hotline alerts checkins ID` and the admin.
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
-from . import broadcast, places, prompts, residents, segments
+from . import broadcast, phones, places, prompts, residents, segments
 from .alerts import parse, stamp
 from .db import now as utc_now, transaction
 from .text import key
 
+log = logging.getLogger(__name__)
 ANSWERS = {"1": "safe", "2": "help"}
 DEFAULT_HOURS = 72
 
@@ -90,17 +92,21 @@ def _tell_heads(db, config, checkin_id: int, resident_id: int, now: str) -> None
 def village_heads(db, config, village_id: int | None) -> list[str]:
     """Phones of the village's heads: from the officials registry when it exists, else HOTLINE_VILLAGE_HEADS."""
     if db["officials"].exists():
-        phones = [r["phone"] for r in db.query(
+        registered = [r["phone"] for r in db.query(
             "SELECT o.phone FROM officials o JOIN official_villages ov ON ov.official_id = o.id"
             " WHERE o.role = 'village_head' AND o.disabled = 0 AND ov.village_id = ? ORDER BY o.id", [village_id])]
-        if phones:
-            return phones
+        if registered:
+            return registered
     village = places.village(db, village_id) if village_id else None
     heads = []
     for pair in str((config or {}).get("HOTLINE_VILLAGE_HEADS", "") or "").split(";"):
         name, _, phone = pair.partition("=")
         if village and phone.strip() and key(name) == key(village["name"]):
-            heads.append(phone.strip())
+            try:    # "0912 999 001" as an operator types it: the SMS needs E.164
+                heads.append(phones.normalise(phone))
+            except phones.InvalidPhone as e:
+                log.error("HOTLINE_VILLAGE_HEADS: %s for %s is not a phone number (%s)",
+                          phones.mask(phone.strip()), village["name"], e.reason)
     return heads
 
 

@@ -49,7 +49,7 @@ def test_need_help_texts_the_village_head_at_once_and_lists_it(demo_db, config, 
 
 
 def test_without_registered_heads_the_setting_names_them(demo_db, config, village):
-    config["HOTLINE_VILLAGE_HEADS"] = "Ben Do=+84912999001; Yen Nong = +84912999002"
+    config["HOTLINE_VILLAGE_HEADS"] = "Ben Do=0912 999 001; Ben Do=not a number; Yen Nong = +84912999002"
     checkin = checkins.start(demo_db, config, [village("Bến Đò")])["id"]
     checkins.answer(demo_db, CAO_THINH, "2", config)
     assert [n["to_phone"] for n in rows(demo_db, f"checkin:{checkin}:heads")] == ["+84912999001"]
