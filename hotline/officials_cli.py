@@ -93,13 +93,7 @@ def disable(phone, enable):
 @click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4-8 digits (asked when omitted).")
 def set_pin(phone, pin):
     """Set a new PIN (also lifts a lock after wrong PINs)."""
-    database = _db()
-    official = _official(database, phone)
-    try:
-        registry.set_pin(database, official["id"], pin)
-    except registry.InvalidOfficial as e:
-        _fail(e)
-    click.echo(prompts.say("officials.cli.pin_set", name=official["name"]))
+    _set_secret(phone, registry.set_pin, pin, "officials.cli.pin_set")
 
 
 @officials.command("set-password")
@@ -108,13 +102,17 @@ def set_pin(phone, pin):
               help="At least 8 characters (asked when omitted).")
 def set_password(phone, password):
     """Set the official's web admin password."""
+    _set_secret(phone, registry.set_password, password, "officials.cli.password_set")
+
+
+def _set_secret(phone: str, setter, secret: str, done_key: str) -> None:
     database = _db()
     official = _official(database, phone)
     try:
-        registry.set_password(database, official["id"], password)
+        setter(database, official["id"], secret)
     except registry.InvalidOfficial as e:
         _fail(e)
-    click.echo(prompts.say("officials.cli.password_set", name=official["name"]))
+    click.echo(prompts.say(done_key, name=official["name"]))
 
 
 @click.group()
