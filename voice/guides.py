@@ -6,7 +6,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import outbox, prompts, residents, segments
 from hotline.db import get_db
-from hotline.text import fold
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
@@ -40,8 +39,8 @@ def step_menu(guide: str, number: int) -> menus.Menu:
 
 
 def send_sms(db, guide: str, phone: str, call_sid: str) -> bool:
-    """Queue the guide's SMS form (unaccented, ≤ 2 segments); once per guide per call. True if queued."""
-    body = fold(prompts.say(f"guides.{guide}.sms"))
+    """Queue the guide's SMS form, worded as the SMS channel sends it; once per guide per call. True if queued."""
+    body = prompts.sms(f"guides.{guide}.sms")
     resident = residents.by_phone(db, phone)
     queued = outbox.enqueue(db, "sms", phone, "guide", body=body, resident_id=resident and resident["id"],
                             ref=f"guide:{guide}", dedupe_key=f"guide:{guide}:{call_sid}",

@@ -2,7 +2,6 @@
 import pytest
 
 from hotline import prompts, segments
-from hotline.text import fold
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, spoken
 
@@ -44,7 +43,7 @@ def test_3_sends_the_sms_form_once_per_call(keypad_app, guide_key, guide):
     assert len(rows) == 1
     row = rows[0]
     assert (row["channel"], row["to_phone"], row["state"], row["ref"]) == ("sms", BA_LAN, "queued", f"guide:{guide}")
-    assert row["body"] == fold(prompts.say(f"guides.{guide}.sms")) and row["body"].isascii()
+    assert row["body"] == prompts.sms(f"guides.{guide}.sms") and row["body"].isascii()
     assert row["segments"] == segments.count(row["body"]).segments <= 2
     assert row["resident_id"] is not None
 
