@@ -10,14 +10,15 @@ import secrets
 import threading
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, g, jsonify, make_response, redirect, render_template, request,
+                   session, url_for)
 
 from hotline import places, residents
 from hotline.db import get_db, now, transaction
 from hotline.phones import InvalidPhone, normalise
 from hotline.simulator import Call, Webhooks, send_sms
 
-from . import csrf
+from . import csrf, t
 from .web import current_official
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
@@ -53,11 +54,16 @@ def _owner() -> str:
     return session["simulator"]
 
 
+def _refuse(reason: str, key: str):
+    """422 with the reason for scripts and, for the person at the page, the words (admin.errors.*)."""
+    abort(make_response(jsonify({"error": reason, "message": t(key)}), 422))
+
+
 def _phone(value: str) -> str:
     try:
         return normalise(value)
     except InvalidPhone as e:
-        abort(422, description=e.reason)
+        _refuse(e.reason, f"admin.errors.phone_{e.reason}")
 
 
 _store_lock = threading.Lock()
@@ -156,7 +162,7 @@ def call_hangup(sid):
 def sms_send():
     sender, body = _phone(request.form.get("phone", "")), request.form.get("body", "").strip()
     if not body:
-        abort(422, description="empty")
+        _refuse("empty", "admin.errors.required")
     status, replies = send_sms(_hooks(), sender, body)
     return jsonify({"status": status, "replies": replies, "outbox": _outbox(sender)})
 
@@ -170,8 +176,3 @@ def _outbox(phone: str) -> list[dict]:
     rows = get_db().query("SELECT id, body, state, purpose, created_at FROM outbox WHERE to_phone = ?"
                           " AND channel = 'sms' ORDER BY id DESC LIMIT 30", [phone])
     return [dict(r) for r in rows]
-
-
-@bp.errorhandler(422)
-def unprocessable(error):
-    return jsonify({"error": error.description}), 422

@@ -25,6 +25,7 @@
     $("waiting").textContent = w ? d[w.kind] || "" : "";
   }
   function show(res) {
+    if (res.message) line("end", res.message);  // refused (a bad number): say why
     (res.events || []).forEach(function (e) {
       if (e.kind === "say") line("say", e.text);
       else if (e.kind === "play") { line("play", e.text || e.url.split("/").pop()); queue.push(e.url); }
@@ -81,6 +82,7 @@
     var body = $("sms-body").value; if (!body) return;
     bubble("in", body); $("sms-body").value = "";
     post("/sms", {phone: $("caller").value, body: body}).then(function (res) {
+      if (res.message) bubble("out", res.message);
       (res.replies || []).forEach(function (r) { bubble("out", r); });
       if (res.outbox) outbox(res.outbox);
     });

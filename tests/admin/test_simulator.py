@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from hotline import prompts
 from hotline.simulator import Call, Webhooks
 from tests.admin.conftest import Browser
 from tests.conftest import BA_LAN
@@ -88,6 +89,7 @@ def test_a_paused_call_belongs_to_the_browser_that_placed_it(demo_client, settin
 def test_a_bad_number_is_refused_with_its_reason(demo_client):
     response = demo_client.post("/simulator/call", {"caller": "12"})
     assert response.status_code == 422 and response.get_json()["error"] == "too_short"
+    assert response.get_json()["message"] == prompts.say("admin.errors.phone_too_short")   # shown on the page
 
 
 def test_the_sms_panel_sends_a_signed_sms_and_shows_the_replies(demo_client):
