@@ -13,6 +13,7 @@ from hotline.config import Config
 from hotline.transports import TransportError
 
 from .gateway import sign
+from .inbound import reply_key
 from .transports import GatewaySMS
 
 EVENTS = ("sms:received", "sms:sent", "sms:delivered", "sms:failed")
@@ -104,6 +105,6 @@ def gateway_simulate(phone, text, url):
         raise click.ClickException(f"HTTP {status}")
     from hotline.cli import open_db
 
-    key = f"reply:android-gateway:{message_id}:{phone}:{payload['receivedAt']}"
+    key = reply_key(GatewaySMS.parse_inbound(payload))
     for row in open_db().query("SELECT body FROM outbox WHERE dedupe_key = ?", [key]):
         click.echo(row["body"])

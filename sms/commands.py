@@ -94,7 +94,7 @@ def warnings(ctx, args):
 
 def lessons_command(ctx, args):
     if args:
-        return enrol(ctx, "".join(args[:2]) if len(args[0]) < 3 and len(args) > 1 else args[0])
+        return enrol(ctx, lesson_code(args))
     village_id = ctx.resident["village_id"] if ctx.resident else None
     upcoming = lessons.upcoming(ctx.db, village_id, limit=5)
     if not upcoming:
@@ -104,6 +104,11 @@ def lessons_command(ctx, args):
     while n > 1 and count(ctx.say("sms.lessons.list", lines="; ".join(lines[:n]))).segments > budget:
         n -= 1
     return "listed", ctx.fit("sms.lessons.list", "lines", lines="; ".join(lines[:n]))
+
+
+def lesson_code(args: tuple[str, ...]) -> str:
+    """ "VN3", or "VN 3" / "vn 3" typed apart: a short first word joins the next."""
+    return "".join(args[:2]) if len(args[0]) < 3 and len(args) > 1 else args[0]
 
 
 def enrol(ctx, code: str):
@@ -117,7 +122,7 @@ def cancel(ctx, args):
     if not args:
         sample = next(iter(lessons.upcoming(ctx.db, None, limit=1)), {"code": "VN3"})["code"]
         return "usage", ctx.say("sms.lessons.cancel_usage", code=sample)
-    code = "".join(args[:2]) if len(args[0]) < 3 and len(args) > 1 else args[0]
+    code = lesson_code(args)
     if ctx.resident is None:
         return "not_enrolled", ctx.say("sms.lessons.not_enrolled", code=code.upper())
     result = lessons.cancel_by_code(ctx.db, ctx.resident["id"], code)

@@ -38,6 +38,11 @@ class Result:
     replayed: bool = False
 
 
+def reply_key(message: Message) -> str:
+    """The queued reply's dedupe key: one reply per inbound message, however often it is delivered."""
+    return f"reply:{message.transport}:{message.provider_id}"
+
+
 def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
     """Handle a message once: a replay of the same provider id gets the stored reply and no new effect.
 
@@ -71,7 +76,7 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
                                 reply=reply, reply_status=status)
         if reply and queue_reply:
             outbox.enqueue(db, "sms", phone, "reply", body=reply, resident_id=ctx.resident and ctx.resident["id"],
-                           ref=f"sms_inbox:{inbox_id}", dedupe_key=f"reply:{message.transport}:{message.provider_id}",
+                           ref=f"sms_inbox:{inbox_id}", dedupe_key=reply_key(message),
                            segments=count(reply).segments)
     log.info("sms from %s: %s -> %s (%s)", mask(phone or ""), command, outcome, status)
     return Result(reply, command, outcome, status)
