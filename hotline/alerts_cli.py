@@ -235,7 +235,10 @@ def checkin_command(villages, flags, alert_id, hours, yes):
     """After the flood: ask "1 if safe, 2 if you need help" by SMS and call."""
     db, config = _db_and_config()
     village_ids = _villages(db, villages)
-    p = broadcast.preview(db, config, prompts.sms("alerts.sms.checkin"), village_ids, list(flags))
+    alert = (alerts.get(db, alert_id) or _missing(alert_id)) if alert_id else None
+    # After an emergency-level alert opted-out residents are asked too: the preview must count them.
+    p = broadcast.preview(db, config, prompts.sms("alerts.sms.checkin"), village_ids, list(flags),
+                          level=alert["level"] if alert else 1)
     click.echo(prompts.say("alerts.cli.preview", recipients=p["recipients"], skipped=p["skipped"], calls=p["calls"]))
     if not yes:
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)

@@ -131,3 +131,14 @@ def test_the_worker_command_sends_stops_on_sigterm_and_refuses_a_second_worker(r
         worker.communicate(timeout=30)
     assert worker.returncode == 0
     assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"sent"}
+
+
+@pytest.mark.parametrize("level, skipped", [(3, 1), (4, 0)])
+def test_the_checkin_preview_counts_opted_out_residents_as_the_check_in_will(run, db, level, skipped):
+    from hotline import alerts, places, residents
+
+    residents.opt_out(db, "+84703353408", "sms")
+    alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]])
+    output = run("alerts", "checkin", "--village", "Bến Đò", "--alert", str(alert_id), "--yes").output
+    assert f"(bỏ qua vì đã từ chối: {skipped})" in output
+    assert run("alerts", "checkin", "--alert", "999", "--yes").exit_code == 1
