@@ -57,7 +57,7 @@ def recorded():
         log.warning("announcement recording not kept: %s", e)
         return twiml(say_then([prompts.say("officials.voice.download_failed")], MENU_URL))
     path = _keep(config, wav)
-    previous = draft(me) if request.args.get("a") else None
+    previous = draft(me)  # a re-recording replaces the draft named in ?a=
     if previous:
         announcements.update_draft(db, previous["id"], audio_path=str(path), duration_s=round(seconds))
         _forget(previous["audio_path"])

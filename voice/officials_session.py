@@ -47,13 +47,13 @@ def session_lost() -> VoiceResponse:
     return response
 
 
-def draft(official_row: dict, status: str = "draft") -> dict | None:
-    """The announcement named in ?a=, if it is this official's and in the expected state."""
+def draft(official_row: dict) -> dict | None:
+    """The announcement named in ?a=, if it is this official's and still a draft."""
     try:
         row = announcements.get(get_db(), int(request.args.get("a", "")))
     except ValueError:
         return None
-    if not row or row["official_id"] != official_row["id"] or row["status"] != status:
+    if not row or row["official_id"] != official_row["id"] or row["status"] != "draft":
         return None
     return row
 
