@@ -14,14 +14,13 @@ import time
 from collections import deque
 from datetime import timedelta
 
-from . import delivery, residents
+from . import delivery, inbox, residents
 from .alerts import parse, stamp
 from .db import now as utc_now, transaction
 from .phones import mask
 from .transports import TransportError
 
 log = logging.getLogger(__name__)
-PERMANENT_OPT_OUT = "21610"     # the recipient unsubscribed at the carrier: stop for good
 CLOCK_SKEW = timedelta(seconds=5)
 # The provider may have accepted a request whose answer we never got: settle it by look-up, not by resending.
 AMBIGUOUS = ("timeout", "exception")
@@ -140,7 +139,7 @@ def failed(db, config, row: dict, error: TransportError) -> str:
         db.execute("UPDATE outbox SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at), error_code = ?,"
                    " error = ?, updated_at = ? WHERE id = ? AND state = 'claimed'",
                    [state, due, error.code, str(error)[:200], now, row["id"]])
-        if error.code == PERMANENT_OPT_OUT:
+        if error.code == inbox.UNSUBSCRIBED:     # the recipient unsubscribed at the carrier: stop for good
             residents.opt_out(db, row["to_phone"], "carrier")
     log.info("outbox #%s to %s: %s (%s)", row["id"], mask(row["to_phone"]), outcome, error.code)
     return outcome
