@@ -79,7 +79,11 @@ def _tell_heads(db, config, checkin_id: int, resident_id: int, now: str) -> None
     village = places.village(db, resident["village_id"]) if resident["village_id"] else None
     body = prompts.sms("alerts.sms.head_help", name=resident["name"] or "-", phone=resident["phone"],
                        village=village["name"] if village else "-", time=broadcast.local_time(now))
-    for phone in village_heads(db, config, resident["village_id"]):
+    heads = village_heads(db, config, resident["village_id"])
+    if not heads:   # the admin and `hotline alerts checkins` still list them; someone must look
+        log.warning("check-in %s: no village head to tell of a \"need help\" (%s)", checkin_id,
+                    village["name"] if village else "no village")
+    for phone in heads:
         db.execute(
             "INSERT OR IGNORE INTO outbox (channel, to_phone, body, purpose, ref, dedupe_key, segments, state,"
             " next_attempt_at, priority, created_at, updated_at) VALUES ('sms', ?, ?, 'notice', ?, ?, ?, 'queued',"
