@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from . import broadcast, phones, places, prompts, residents, segments
+from . import broadcast, outbox, phones, places, prompts, residents, segments
 from .alerts import parse, stamp
 from .db import now as utc_now, transaction
 from .text import key
@@ -83,12 +83,10 @@ def _tell_heads(db, config, checkin_id: int, resident_id: int, now: str) -> None
     if not heads:   # the admin and `hotline alerts checkins` still list them; someone must look
         log.warning("check-in %s: no village head to tell of a \"need help\" (%s)", checkin_id,
                     village["name"] if village else "no village")
-    for phone in heads:
-        db.execute(
-            "INSERT OR IGNORE INTO outbox (channel, to_phone, body, purpose, ref, dedupe_key, segments, state,"
-            " next_attempt_at, priority, created_at, updated_at) VALUES ('sms', ?, ?, 'notice', ?, ?, ?, 'queued',"
-            " ?, 9, ?, ?)", [phone, body, f"checkin:{checkin_id}:heads", f"checkin:{checkin_id}:{resident_id}:{phone}",
-                             segments.count(body).segments, now, now, now])
+    for phone in heads:   # emergency: a head who opted out of routine notices still hears of people in need
+        outbox.enqueue(db, "sms", phone, "notice", body=body, ref=f"checkin:{checkin_id}:heads",
+                       dedupe_key=f"checkin:{checkin_id}:{resident_id}:{phone}",
+                       segments=segments.count(body).segments, emergency=True, priority=9)
     db.execute("UPDATE checkin_answers SET notified_at = ? WHERE checkin_id = ? AND resident_id = ?",
                [now, checkin_id, resident_id])
 
