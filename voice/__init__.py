@@ -1,18 +1,8 @@
 """Voice channel: calls in (menus, guides, operator, voicemail), prompts as pre-rendered audio, speech by Vosk."""
 from __future__ import annotations
 
-import logging
-
-from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
-
-from hotline import prompts
-from hotline.webhooks import twiml
-
 from .routes import bp
-from . import announcements, guides, lessons, operator, warnings  # noqa: F401  (their routes join bp)
-
-log = logging.getLogger(__name__)
+from . import announcements, guides, lessons, menus, operator, warnings  # noqa: F401  (their routes join bp)
 
 
 def init_app(app) -> None:
@@ -31,12 +21,4 @@ def init_app(app) -> None:
     register_check(app, "prompts_audio", lambda: tts.status(app.config))
 
 
-@bp.errorhandler(Exception)
-def _apologise(error):
-    """A caller never hears a 500: Twilio would play its own English error message and hang up."""
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("voice webhook failed")
-    response = VoiceResponse()
-    response.say(prompts.say("core.voice.sorry"), language="vi-VN")
-    return twiml(response)
+bp.register_error_handler(Exception, menus.apologise)

@@ -13,15 +13,16 @@ import requests
 from flask import Blueprint, current_app, request, url_for
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from hotline import alerts, checkins, delivery, prompts, transports, twilio_api
 from hotline.db import get_db, now as utc_now
 from hotline.webhooks import twilio_signed, twiml
 
+from .menus import apologise
 from .tts import play_file, speak   # pre-rendered audio, else <Say language="vi-VN">
 
 bp = Blueprint("callout", __name__, url_prefix="/voice")
+bp.register_error_handler(Exception, apologise)
 log = logging.getLogger(__name__)
 MAX_PLAYS = 3
 
@@ -44,17 +45,6 @@ def _health(state):
     from hotline.health import register_check
 
     register_check(state.app, "worker", lambda: worker.status(state.app.config, get_db()))
-
-
-@bp.errorhandler(Exception)
-def _apologise(error):
-    """Never a 500 on a call: Twilio would read its own English error and hang up."""
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("call-out webhook failed")
-    response = VoiceResponse()
-    response.say(prompts.say("core.voice.sorry"), language="vi-VN")
-    return twiml(response)
 
 
 @bp.post("/alert/<int:alert_id>")

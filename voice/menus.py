@@ -12,8 +12,9 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
 
 from hotline import calls, prompts
 from hotline.db import now
@@ -171,6 +172,17 @@ def goodbye() -> VoiceResponse:
     tts.speak(response, prompts.say("voice.menu.goodbye"))
     response.hangup()
     return response
+
+
+def apologise(error):
+    """Every voice blueprint's error handler: a caller never hears a 500, which Twilio would answer with its
+    own English message before hanging up. Said with <Say>, not the audio cache, which may be what failed."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("voice webhook %s failed", request.path)
+    response = VoiceResponse()
+    response.say(prompts.say("core.voice.sorry"), language="vi-VN")
+    return Response(str(response), mimetype="text/xml")
 
 
 def redirect(url: str, response: VoiceResponse | None = None) -> VoiceResponse:
