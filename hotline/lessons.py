@@ -1,8 +1,7 @@
 """Digital-skills lessons: schedule, enrolment with capacity and an ordered waitlist, cancellation.
 
-Outcomes are facts ("enrolled", "waitlisted", "full" …); the channels choose the words.
-Every enrolment change runs in one BEGIN IMMEDIATE transaction, so the last seat goes to one person.
-"""
+Outcomes are facts ("enrolled", "full" …); channels choose the words. Every enrolment change is one
+BEGIN IMMEDIATE transaction, so the last seat goes to one person."""
 from __future__ import annotations
 
 from . import prompts, reminders
@@ -254,11 +253,9 @@ def of_resident(db, resident_id: int, now: str | None = None) -> list[dict]:
 
 def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool = True, by: str | None = None,
                     now: str | None = None) -> dict:
-    """Instructors and officials mark who came: dict(outcome, marked, walk_ins).
+    """Mark who came (dict(outcome, marked, walk_ins)); present=False takes a mark back.
 
-    Someone who came without a seat (waitlisted, cancelled, never enrolled) is recorded as a walk-in:
-    they were trained all the same. present=False takes a mark back.
-    """
+    Someone who came without a seat is a walk-in: trained all the same."""
     stamp = now or utc_now()
     with transaction(db):
         lesson = get(db, lesson_id)
@@ -273,8 +270,7 @@ def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool =
             existing = enrolment(db, lesson_id, resident_id)
             if not present:
                 if existing and existing["status"] == "attended":
-                    db["enrolments"].update(existing["id"], {"status": "enrolled", "attended_at": None,
-                                                             "marked_by": by, "updated_at": stamp})
+                    _unmark(db, existing, by, stamp)
                     marked += 1
                 continue
             if existing and existing["status"] == "attended":
@@ -290,6 +286,16 @@ def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool =
             walk_ins += existing is None or existing["status"] != "enrolled"
             marked += 1
     return {"outcome": "marked", "marked": marked, "walk_ins": walk_ins}
+
+
+def _unmark(db, row: dict, by: str | None, stamp: str) -> None:
+    """Back to what the row was before the mark: a walk-in had no row, a waitlist place gets no seat."""
+    if row["channel"] == "walk_in" and row["enrolled_at"] is None:
+        db.execute("DELETE FROM enrolments WHERE id = ?", [row["id"]])
+        return
+    db["enrolments"].update(row["id"], {"status": "cancelled" if row["cancelled_at"] else "enrolled"
+                                        if row["enrolled_at"] else "waitlisted", "attended_at": None,
+                                        "marked_by": by, "updated_at": stamp})
 
 
 from . import lessons_demo  # noqa: E402  registers the demo lessons with hotline.demo

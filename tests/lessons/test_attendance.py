@@ -37,6 +37,17 @@ def test_marking_twice_counts_once_and_a_mark_can_be_taken_back(demo_db, held, p
     assert _statuses(demo_db, held["id"])[people["ong_tu"]][0] == "enrolled"
 
 
+def test_taking_back_a_mark_restores_a_waitlist_place_and_forgets_a_walk_in(demo_db, held, people):
+    everyone = [people["ong_tu"], people["chi_hoa"], people["ba_lan"]]
+    lessons.mark_attendance(demo_db, held["id"], everyone, now=DURING)
+    lessons.mark_attendance(demo_db, held["id"], everyone, present=False, now=DURING)
+    statuses = _statuses(demo_db, held["id"])
+    assert statuses[people["ong_tu"]][0] == "enrolled"
+    assert statuses[people["chi_hoa"]][0] == "waitlisted"       # a mistaken tick gives nobody a seat
+    assert people["ba_lan"] not in statuses
+    assert lessons.get(demo_db, held["id"])["attended"] == 0
+
+
 @pytest.mark.parametrize("setup, outcome", [("early", "not_started"), ("cancelled", "lesson_cancelled")])
 def test_it_refuses_attendance_before_the_start_or_for_a_cancelled_lesson(demo_db, held, people, setup, outcome):
     if setup == "cancelled":
