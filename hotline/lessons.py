@@ -10,8 +10,7 @@ from .reminders import parse_utc, utc_text  # noqa: F401  (part of this module's
 from .text import fold
 
 SEATED = ("enrolled", "attended")
-# Codes are typed on keypad phones and read off posters: no letter that looks like a digit
-# (O/0, I/L/1, Z/2, S/5, B/8, G/6) and no digit that looks like a letter.
+# Codes are typed on keypads and read off posters: no look-alikes (O/0, I/L/1, Z/2, S/5, B/8, G/6).
 CODE_LETTERS = "ACDEHKMNPQRTUVXY"
 CODE_DIGITS = "234679"
 
