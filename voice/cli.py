@@ -9,7 +9,7 @@ from hotline import prompts as words
 from hotline import voicemail as voicemails
 from hotline.config import Config
 from hotline.phones import mask
-from voice import render  # noqa: F401  (the worker, started from this CLI, renders new warnings each minute)
+from voice import render  # also registers the worker's minute job that renders new warnings
 
 
 def _db_and_config():
@@ -29,8 +29,6 @@ def prompts_group():
 @click.option("--prune", is_flag=True, help="Delete cached clips no longer said anywhere.")
 def render_command(force, prune):
     """Render every prompt, guide, warning and announcement (gTTS, else espeak-ng); only what changed."""
-    from voice import render
-
     db, config = _db_and_config()
     with click.progressbar(length=1, label=words.say("voice.cli.rendering")) as bar:
         def progress(items):
