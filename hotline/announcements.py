@@ -102,11 +102,8 @@ def publish(db, config, announcement_id: int, fan_out: bool = False) -> dict:
     return {"outcome": "published", "fan_out": state, "queued": queued, "alert_id": get(db, announcement_id)["alert_id"]}
 
 
-def approve(db, announcement_id: int, official_id: int, config=None) -> dict:
-    """A second official lets the fan-out go. outcome: approved | own | not_allowed | not_awaiting | not_found.
-
-    Pass the app's config (needed to publish a warning's alert); the CLI and worker's is used otherwise.
-    """
+def approve(db, announcement_id: int, official_id: int, config) -> dict:
+    """A second official lets the fan-out go. outcome: approved | own | not_allowed | not_awaiting | not_found."""
     with transaction(db):
         row = get(db, announcement_id)
         if not row:
@@ -119,7 +116,7 @@ def approve(db, announcement_id: int, official_id: int, config=None) -> dict:
             return {"outcome": "not_allowed"}
         db["announcements"].update(announcement_id, {"approved_by": official_id, "approved_at": utc_now(),
                                                      "fan_out": "queued"})
-        queued = fanout.send(db, config or _default_config(), announcement_id)
+        queued = fanout.send(db, config, announcement_id)
     return {"outcome": "approved", "queued": queued}
 
 
@@ -167,12 +164,6 @@ def author_name(db, row: dict) -> str:
 def audience_name(db, village_id: int | None) -> str:
     village = places.village(db, village_id) if village_id else None
     return village["name"] if village else prompts.say("officials.whole_commune")
-
-
-def _default_config():
-    from .config import Config
-
-    return Config.from_env()
 
 
 def _register_job() -> None:

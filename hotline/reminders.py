@@ -50,7 +50,7 @@ def channel_for(resident: dict) -> str:
     return "call" if resident["prefers_voice"] or resident["cannot_read"] else "sms"
 
 
-def notify(db, resident_id: int, kind: str, lesson: dict, suffix: str = "", config=None) -> int | None:
+def notify(db, resident_id: int, kind: str, lesson: dict, suffix: str = "") -> int | None:
     """Queue notice `kind` (promoted | remind-day | remind-soon | cancelled) for one person, once."""
     resident = next(db.query("SELECT * FROM residents WHERE id = ?", [resident_id]), None)
     if resident is None:
@@ -65,13 +65,8 @@ def notify(db, resident_id: int, kind: str, lesson: dict, suffix: str = "", conf
                                 body=body, resident_id=resident_id, ref=f"lesson:{lesson['id']}", dedupe_key=dedupe,
                                 not_after=None if kind == "cancelled" else lesson["starts_at"])
         if row_id is not None and channel == "call":
-            # The call's TwiML reads this row's text (voice/lessons.py); absolute once the public URL is known.
-            path = NOTICE_PATH.format(id=row_id)
-            if config is None:   # called from a channel's request: the public URL is the deployment's setting
-                from .config import Config
-
-                config = Config.from_env()
-            db.execute("UPDATE outbox SET url = ? WHERE id = ?", [config.absolute(path), row_id])
+            # The call's TwiML reads this row's text (voice/lessons.py); the sender makes the path absolute.
+            db.execute("UPDATE outbox SET url = ? WHERE id = ?", [NOTICE_PATH.format(id=row_id), row_id])
     return row_id
 
 
@@ -127,7 +122,7 @@ def queue_due(db, config, now=None) -> dict:
                     " AND e.status = 'enrolled' AND e.enrolled_at <= :due AND NOT EXISTS (SELECT 1 FROM outbox o"
                     " WHERE o.dedupe_key = 'lesson:' || e.lesson_id || ':' || :kind || ':' || e.resident_id"
                     " || ':' || e.queue_no)", {"lesson": lesson["id"], "due": utc_text(due), "kind": kind})):
-                if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"]), config) is not None:
+                if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"])) is not None:
                     queued[kind] += 1
     return queued
 

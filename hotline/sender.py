@@ -103,7 +103,9 @@ def send(db, config, transport, row: dict) -> str:
         if row["channel"] == "sms":
             provider_id = transport.send_sms(row["to_phone"], row["body"], config.absolute("/sms/status"))
         else:
-            provider_id = transport.place_call(row["to_phone"], row["url"], config.absolute("/voice/callout/status"))
+            # A path is made absolute here, with the worker's public URL: domain code queues calls without it.
+            url = config.absolute(row["url"]) if row["url"].startswith("/") else row["url"]
+            provider_id = transport.place_call(row["to_phone"], url, config.absolute("/voice/callout/status"))
     except TransportError as e:
         return failed(db, config, row, e)
     except Exception as e:   # a transport bug or a network error it did not wrap: retry, and say so

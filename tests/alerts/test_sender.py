@@ -130,3 +130,17 @@ def test_health_says_whether_a_worker_is_running(client, app):
         assert client.get("/health").get_json()["worker"]["running"] is True
     finally:
         lock.close()
+
+
+def test_a_queued_call_path_is_placed_with_the_workers_public_url(demo_db):
+    from hotline.config import Config
+
+    class Calls(Scripted):
+        def place_call(self, to, url, status_callback=None):
+            self.sent.append((to, url))
+            return "CA1"
+
+    row_id = outbox.enqueue(demo_db, "call", BA_LAN, "notice", url="/voice/lessons/notice/7")
+    transport, config = Calls(), Config.from_env({"HOTLINE_PUBLIC_URL": "https://loa.example.vn"})
+    assert sender.send(demo_db, config, transport, demo_db["outbox"].get(row_id)) == "sent"
+    assert transport.sent == [(BA_LAN, "https://loa.example.vn/voice/lessons/notice/7")]
