@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import alerts, checkins, db as storage, places, residents
+from hotline import alerts, checkins, db as storage, places, prompts, residents
 from hotline.simulator import Call, HangUp, send_sms
 from tests.alerts.conftest import rows
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU
@@ -67,7 +67,7 @@ def test_a_reply_of_2_through_the_sms_webhook_reaches_the_check_in(app, hooks):
     db = storage.connect(app.config["HOTLINE_DB"])
     checkin = checkins.start(db, app.config, [places.find_village(db, "Yên Nông")["id"]])["id"]
     status, replies = send_sms(hooks, CHI_HOA, "2")
-    assert status == 200 and replies and replies[0].startswith("Da bao truong thon")
+    assert status == 200 and replies == [prompts.sms("alerts.sms.checkin_thanks_help")]
     assert [h["name"] for h in checkins.needing_help(db, checkin)] == ["Trần Thị Hoa"]
 
 
