@@ -2,16 +2,29 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from . import db, logs
 from .config import Config
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened only when the request carries one: providers' webhooks (and a
+    first visit to the admin) get a fresh empty session without building a signing serializer."""
+
+    def open_session(self, app, request):
+        if "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 class HotlineApp(Flask):
     config_class = Config
+    session_interface = CookieSessions()
 
 
-def create_app(test_config: dict | None = None) -> HotlineApp:
+def create_app(test_config: dict | None = None, background: bool = True) -> HotlineApp:
+    """The app; background=False starts no thread (the server's parent process, before it forks workers)."""
     app = HotlineApp(__name__)
     app.config.update(Config.from_env())
     if test_config:
@@ -32,7 +45,7 @@ def create_app(test_config: dict | None = None) -> HotlineApp:
     import voice
 
     app.register_blueprint(health.bp)
-    voice.init_app(app)
+    voice.init_app(app, background)
     sms.init_app(app)
     __import__("admin").init_app(app)  # the web admin and browser simulator
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, g, request
@@ -20,6 +21,7 @@ from hotline import calls, prompts
 from hotline.db import now
 from hotline.phones import InvalidPhone, normalise
 from hotline.text import key
+from hotline.webhooks import Compiled, xml
 
 from . import asr, audio, tts
 
@@ -76,9 +78,14 @@ def option(action_key: str, digit: str, value: str, words_key: str | None = None
 
 
 def with_params(url: str, **params) -> str:
+    return _with_params(url, tuple((k, str(v)) for k, v in params.items() if v is not None))
+
+
+@lru_cache(maxsize=2048)
+def _with_params(url: str, params: tuple) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
-    query.update({k: str(v) for k, v in params.items() if v is not None})
+    query.update(params)
     return urlunsplit(("", "", parts.path, urlencode(query), ""))
 
 
@@ -101,7 +108,27 @@ def say(parent, item) -> None:
 
 def show(menu: Menu, failures: int = 0, lead: list[str] = (), response: VoiceResponse | None = None,
          intro: bool = True) -> VoiceResponse:
-    response = response or VoiceResponse()
+    """The menu's TwiML. A menu said in full (no recordings) is built once per wording, settings and audio
+    cache, then sent from memory: the same words always make the same document."""
+    if response is not None or any(isinstance(item, Recording) for item in (*lead, *menu.intro)):
+        return _build(menu, failures, lead, response or VoiceResponse(), intro)
+    config = current_app.config
+    key = (menu.name, menu.url, tuple(menu.intro), tuple(menu.options), tuple(menu.footer), failures,
+           tuple(lead), intro, id(prompts.catalogue()), config.public_url, config["HOTLINE_GATHER_TIMEOUT"],
+           config["HOTLINE_TTS_ENGINES"], tts.listing(config), asr.get_recogniser().available)
+    document = _documents.get(key)
+    if document is None:
+        document = Compiled(xml(_build(menu, failures, lead, VoiceResponse(), intro)))
+        if len(_documents) >= 2048:      # wordings change rarely; this only bounds a long-running process
+            _documents.clear()
+        _documents[key] = document
+    return document
+
+
+_documents: dict[tuple, Compiled] = {}
+
+
+def _build(menu: Menu, failures: int, lead, response: VoiceResponse, intro: bool) -> VoiceResponse:
     timeout = int(float(current_app.config["HOTLINE_GATHER_TIMEOUT"]))
     gather = response.gather(input="dtmf", num_digits=1, timeout=timeout, finish_on_key="",
                              action=with_params(menu.url, ev="key", n=failures))

@@ -134,7 +134,7 @@ def _render_quietly(config, missing: list[str]) -> None:
 def render_texts(config, wanted: list[str], force: bool = False, progress=None) -> Report:
     folder = tts.cache_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
-    engines = tts._engines(config)
+    engines = tts._engines(config["HOTLINE_TTS_ENGINES"])
     report, gtts_failures, last_gtts = Report(), 0, 0.0
     for text in progress(wanted) if progress else wanted:
         if not force and tts.cached(config, text):

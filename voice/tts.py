@@ -39,8 +39,18 @@ def digest(text: str, engine: str, voice: str) -> str:
 
 def cached(config, text: str) -> str | None:
     """The cached file name ("<hash>.<ext>") for this text from the best engine that has it."""
-    names = _names(str(cache_dir(config)))
-    for engine in _engines(config):
+    return _pick(listing(config), config["HOTLINE_TTS_ENGINES"], text)
+
+
+def listing(config) -> frozenset:
+    """The audio cache's file names now: a new set whenever a clip is added or removed."""
+    return _names(str(cache_dir(config)))
+
+
+@lru_cache(maxsize=4096)
+def _pick(names: frozenset, engines: str, text: str) -> str | None:
+    """Remembered per folder listing: a new listing is a new key, so a rendered clip is found at once."""
+    for engine in _engines(engines):
         voice, ext = ENGINES[engine]
         name = f"{digest(text, engine, voice)}.{ext}"
         if name in names:
@@ -68,8 +78,8 @@ def _names(folder: str) -> frozenset:
     return names
 
 
-def _engines(config) -> list[str]:
-    return [e.strip() for e in config["HOTLINE_TTS_ENGINES"].split(",") if e.strip() in ENGINES]
+def _engines(setting: str) -> list[str]:
+    return [e.strip() for e in setting.split(",") if e.strip() in ENGINES]
 
 
 def speak(parent, text: str):
@@ -117,4 +127,4 @@ def status(config) -> dict:
     """For /health: how many prompts are pre-rendered (the rest are read by Twilio's <Say>)."""
     folder = cache_dir(config)
     files = [p for p in folder.glob("*.*") if p.suffix[1:] in {x for _, x in ENGINES.values()}] if folder.is_dir() else []
-    return {"ok": True, "cached_clips": len(files), "engines": _engines(config)}
+    return {"ok": True, "cached_clips": len(files), "engines": _engines(config["HOTLINE_TTS_ENGINES"])}
