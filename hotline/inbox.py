@@ -33,15 +33,25 @@ def find(db, transport: str, provider_id: str) -> dict | None:
                          [transport, provider_id]), None)
 
 
+INBOX_COLUMNS = ("transport", "provider_id", "from_phone", "to_phone", "body", "body_length", "command", "outcome",
+                 "resident_id", "reply", "reply_status")
+_INSERT = (f"INSERT INTO sms_inbox (received_at, {', '.join(INBOX_COLUMNS)})"     # constant: columns, not values
+           f" VALUES (?{', ?' * len(INBOX_COLUMNS)})")
+
+
 def record(db, **row) -> int:
-    return db["sms_inbox"].insert({"received_at": utc_now(), **row}).last_pk
+    """The inbox row for one message (INBOX_COLUMNS); its id."""
+    if unknown := set(row) - set(INBOX_COLUMNS):
+        raise TypeError(f"sms_inbox has no column {sorted(unknown)}")
+    values = [row.get(c) for c in INBOX_COLUMNS]
+    return db.execute(_INSERT, [utc_now(), *values]).lastrowid
 
 
-def replies_within(db, phone: str, hours: float = 1.0, now: str | None = None) -> int:
-    """Replies sent (or queued) to this number in the last `hours`."""
+def replies_within(db, phone: str, hours: float = 1.0, now: str | None = None, up_to: int | None = None) -> int:
+    """Replies sent (or queued) to this number in the last `hours`; counting stops at up_to when given."""
     since = _shift(now or utc_now(), -hours)
-    return db.execute("SELECT COUNT(*) FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
-                      " AND reply IS NOT NULL", [phone, since]).fetchone()[0]
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
+                      " AND reply IS NOT NULL LIMIT ?)", [phone, since, -1 if up_to is None else up_to]).fetchone()[0]
 
 
 def listing(db, limit: int = 50) -> list[dict]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -30,6 +31,7 @@ class InvalidPhone(ValueError):
         self.raw = raw
 
 
+@lru_cache(maxsize=4096)          # the same few numbers write and call again and again; parsing is the cost
 def normalise(raw: str, region: str = "VN") -> str:
     """"0912 345 678", "84912345678", "+84 912-345-678", "01693456789" -> "+84…" (E.164)."""
     text = (raw or "").strip()
@@ -66,6 +68,15 @@ def normalise(raw: str, region: str = "VN") -> str:
         too_short = len(str(parsed.national_number)) < 9 and parsed.country_code == 84
         raise InvalidPhone("too_short" if too_short else "invalid", raw)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=4096)
+def country_code(e164: str) -> str | None:
+    """"+84912345678" -> "84"; None for what does not parse as a number."""
+    try:
+        return str(phonenumbers.parse(e164).country_code)
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def is_vietnamese(e164: str) -> bool:

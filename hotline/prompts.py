@@ -61,7 +61,17 @@ def say(key: str, **values) -> str:
 
 def sms(key: str, accents: bool = False, **values) -> str:
     """An SMS text: unaccented and pure GSM-7 by default (160 characters a segment), officials' words too."""
-    text = say(key, **values)
+    try:
+        return _sms(id(catalogue()), key, accents, tuple(sorted(values.items())))
+    except TypeError:       # a value that cannot be a cache key (a list): worded afresh
+        text = say(key, **values)
+        return text if accents else gsm7(fold(text))
+
+
+@lru_cache(maxsize=2048)
+def _sms(_catalogue: int, key: str, accents: bool, values: tuple) -> str:
+    """The same reply (the warnings of the day, help) goes to many people: folded once per wording."""
+    text = say(key, **dict(values))
     return text if accents else gsm7(fold(text))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 # GSM 03.38 basic character set, and the extension table whose characters take two septets.
 GSM7_BASIC = set(
@@ -29,6 +30,7 @@ class Count:
     segments: int
 
 
+@lru_cache(maxsize=4096)          # replies and warnings are counted for each of many recipients
 def count(text: str) -> Count:
     """160 septets fit one GSM-7 segment (153 per part when split); UCS-2: 70 (67 per part)."""
     if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text):

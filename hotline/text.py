@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 # NFD leaves đ/Đ whole (it is a letter, not d + a mark), so it is folded by hand.
@@ -13,6 +14,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+@lru_cache(maxsize=8192)          # keywords, village names and replies are folded again and again
 def fold(text: str) -> str:
     """Strip accents: "Đồng Tâm" -> "Dong Tam". Case is kept."""
     decomposed = unicodedata.normalize("NFD", nfc(text).translate(_FOLD_TABLE))

@@ -34,6 +34,15 @@ class Context:
         return self.config.get("HOTLINE_TIMEZONE") or "Asia/Ho_Chi_Minh"
 
 
+# Commands that change nothing: answered before the write lock (sms/inbound.py). A bare "1" or "2" is not one
+# of them (it parses as unknown), so the check-in hook that claims it still runs inside the transaction.
+READING = ("alerts", "guides", "help")
+
+
+def reads_only(command: keywords.Command) -> bool:
+    return command.name in READING or (command.name == "lessons" and not command.args)
+
+
 def run(ctx: Context, command: keywords.Command) -> tuple[str, str]:
     """(outcome, reply) for a parsed command."""
     handler = HANDLERS.get(command.name, unknown)

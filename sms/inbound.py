@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
-
-import phonenumbers
 
 from hotline import inbox, outbox, residents
 from hotline.db import transaction
-from hotline.phones import InvalidPhone, mask, normalise
+from hotline.phones import InvalidPhone, country_code, mask, normalise
 from hotline.segments import count
 from hotline.text import nfc
 
@@ -52,34 +51,73 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
     body = nfc(message.body)
     # Parsing needs no database: done before the write lock, which every SMS request queues for.
     parsed = keywords.parse(body[:inbox.MAX_BODY])
+    phone = _phone(message.sender)
+    if phone is not None and len(body) <= inbox.MAX_BODY and commands.reads_only(parsed):
+        return _answer_reading(db, config, message, body, parsed, phone, queue_reply)
     with transaction(db):
         seen = inbox.find(db, message.transport, message.provider_id)
         if seen:
-            log.info("sms %s replayed: same reply, no new effect", message.provider_id)
-            return Result(seen["reply"], seen["command"], seen["outcome"], seen["reply_status"], replayed=True)
-        phone = _phone(message.sender)
-        resident = residents.by_phone(db, phone) if phone else None
-        ctx = commands.Context(db, config, phone or "", resident,
-                               config.flag("HOTLINE_SMS_ACCENTS") or bool(resident and resident["sms_accents"]))
+            return _replayed(message, seen)
+        ctx = _context(db, config, phone)
         if phone is None:       # a short code or a name ("VIETTEL"): answering could start a loop
             command, outcome, reply = parsed.name, "ignored", None
         elif len(body) > inbox.MAX_BODY:
             command, outcome, reply = "too_long", "ignored", ctx.say("sms.too_long")
         else:
             command, outcome, reply = _act(ctx, body, parsed)
-        reply, status = _limit(db, config, ctx, phone, reply, queue_reply, outcome)
         ctx.resident = residents.by_phone(db, phone) if phone else None     # the command may have created one
-        inbox_id = inbox.record(db, transport=message.transport, provider_id=message.provider_id,
-                                from_phone=phone or message.sender[:40], to_phone=message.to,
-                                body=body[:inbox.MAX_BODY], body_length=len(body), command=command,
-                                outcome=outcome, resident_id=ctx.resident["id"] if ctx.resident else None,
-                                reply=reply, reply_status=status)
-        if reply and queue_reply:
-            outbox.enqueue(db, "sms", phone, "reply", body=reply, resident_id=ctx.resident and ctx.resident["id"],
-                           ref=f"sms_inbox:{inbox_id}", dedupe_key=reply_key(message),
-                           segments=count(reply).segments)
-    log.info("sms from %s: %s -> %s (%s)", mask(phone or ""), command, outcome, status)
+        result = _store(db, config, ctx, message, body, command, outcome, reply, queue_reply)
+    return _logged(phone, result)
+
+
+def _answer_reading(db, config, message: Message, body: str, parsed, phone: str, queue_reply: bool) -> Result:
+    """A command that only reads (the warnings, a guide, help) is answered outside the write lock; only the
+    inbox row and the queued reply are written, in one short transaction. Under load every SMS queues for
+    SQLite's single writer, so what is done before it is time the others do not wait."""
+    ctx = _context(db, config, phone)
+    command, outcome, reply = _act(ctx, body, parsed)
+    try:
+        with transaction(db):
+            result = _store(db, config, ctx, message, body, command, outcome, reply, queue_reply)
+    except sqlite3.IntegrityError:      # delivered before (a provider's retry): the stored reply, no new row
+        seen = inbox.find(db, message.transport, message.provider_id)
+        if seen is None:
+            raise
+        return _replayed(message, seen)
+    return _logged(phone, result)
+
+
+def _context(db, config, phone: str | None) -> commands.Context:
+    resident = residents.by_phone(db, phone) if phone else None
+    return commands.Context(db, config, phone or "", resident,
+                            config.flag("HOTLINE_SMS_ACCENTS") or bool(resident and resident["sms_accents"]))
+
+
+def _store(db, config, ctx, message: Message, body: str, command: str, outcome: str, reply: str | None,
+           queue_reply: bool) -> Result:
+    """Inside the transaction: the reply cap, the inbox row and (gateway) the queued reply."""
+    phone = ctx.phone or None
+    reply, status = _limit(db, config, ctx, phone, reply, queue_reply, outcome)
+    inbox_id = inbox.record(db, transport=message.transport, provider_id=message.provider_id,
+                            from_phone=phone or message.sender[:40], to_phone=message.to,
+                            body=body[:inbox.MAX_BODY], body_length=len(body), command=command,
+                            outcome=outcome, resident_id=ctx.resident["id"] if ctx.resident else None,
+                            reply=reply, reply_status=status)
+    if reply and queue_reply:
+        outbox.enqueue(db, "sms", phone, "reply", body=reply, resident_id=ctx.resident and ctx.resident["id"],
+                       ref=f"sms_inbox:{inbox_id}", dedupe_key=reply_key(message),
+                       segments=count(reply).segments)
     return Result(reply, command, outcome, status)
+
+
+def _replayed(message: Message, seen: dict) -> Result:
+    log.info("sms %s replayed: same reply, no new effect", message.provider_id)
+    return Result(seen["reply"], seen["command"], seen["outcome"], seen["reply_status"], replayed=True)
+
+
+def _logged(phone: str | None, result: Result) -> Result:
+    log.info("sms from %s: %s -> %s (%s)", mask(phone or ""), result.command, result.outcome, result.reply_status)
+    return result
 
 
 def _act(ctx, body: str, command) -> tuple[str, str, str]:
@@ -102,7 +140,7 @@ def _limit(db, config, ctx, phone, reply, queue_reply, outcome) -> tuple[str | N
     if not reply or outcome in ALWAYS_CONFIRMED:
         return reply, status
     cap = int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR"))
-    sent = inbox.replies_within(db, phone)
+    sent = inbox.replies_within(db, phone, up_to=cap + 1)
     if sent > cap:
         return None, "rate_limited"
     if sent == cap:     # one last reply says why the next ones will not come
@@ -118,10 +156,7 @@ def allowed_destination(config, phone: str) -> bool:
     allowed = {c.strip().lstrip("+") for c in config["HOTLINE_SMS_ALLOWED_COUNTRIES"].split(",") if c.strip()}
     if "*" in allowed:
         return True
-    try:
-        return str(phonenumbers.parse(phone).country_code) in allowed
-    except phonenumbers.NumberParseException:
-        return False
+    return country_code(phone) in allowed
 
 
 def _phone(sender: str) -> str | None:

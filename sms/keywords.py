@@ -41,6 +41,11 @@ def _forms(section: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def _symbol_forms() -> dict[str, str]:
+    return {f: n for f, n in _forms("command").items() if not WORD.search(f)}
+
+
+@lru_cache(maxsize=None)
 def _whole_message_forms() -> frozenset[str]:
     return frozenset(squash(f) for f in prompts.raw("keywords.whole_message.forms"))
 
@@ -57,35 +62,32 @@ def typos(a: str, b: str) -> int:
 
 def match(keys: list[str], forms: dict[str, str], whole: frozenset = frozenset()) -> tuple[str, int, bool] | None:
     """(name, words used, typo?) for the best form matching the first words of keys, or None."""
-    found: dict[tuple[int, int], set[str]] = {}
-    for n in range(1, min(MAX_SPAN, len(keys)) + 1):
+    spans = range(min(MAX_SPAN, len(keys)), 0, -1)           # longest first
+    for n in spans:                                           # exact beats typo: a look-up, no comparing
         joined = "".join(keys[:n])
-        for form, name in forms.items():
-            if form in whole and n != len(keys):
-                continue
-            if joined == form:
-                found.setdefault((0, -n), set()).add(name)
-            elif len(form) >= TYPO_MIN_LETTERS and form not in whole and typos(joined, form) == 1:
-                found.setdefault((1, -n), set()).add(name)
-    if not found:
-        return None
-    best = min(found)
-    names = found[best]
-    if len(names) > 1:      # one typo away from two different commands: ask rather than guess
-        return None
-    return names.pop(), -best[1], best[0] == 1
+        if joined in forms and not (joined in whole and n != len(keys)):
+            return forms[joined], n, False
+    for n in spans:
+        joined = "".join(keys[:n])
+        names = {name for form, name in forms.items()
+                 if len(form) >= TYPO_MIN_LETTERS and form not in whole and typos(joined, form) == 1}
+        if len(names) > 1:  # one typo away from two different commands: ask rather than guess
+            return None
+        if names:
+            return names.pop(), n, True
+    return None
 
 
+@lru_cache(maxsize=4096)          # most texts are the same few keywords; a Command is immutable
 def parse(body: str | None) -> Command:
     text = nfc(body or "").strip()
     if not text:
         return Command("empty")
     words = WORD.findall(text)
-    symbols = {f: n for f, n in _forms("command").items() if not WORD.search(f)}
-    compact = squash(text)
     if not words:
         # "?" or "??": a symbol form repeated; anything else without letters or digits is unknown.
-        for form, name in symbols.items():
+        compact = squash(text)
+        for form, name in _symbol_forms().items():
             if compact.replace(form, "") == "":
                 return Command(name)
         return Command("unknown")
