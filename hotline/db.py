@@ -15,6 +15,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import writelock
+
 BUSY_TIMEOUT_MS = 10_000
 MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.(sql|py)$")
 
@@ -27,6 +29,7 @@ class Connection(sqlite3.Connection):
     """
 
     owned = False
+    writers: writelock.WriteLock | None = None     # the queue for the file's write lock (none in memory)
 
     def __exit__(self, exc_type, exc, tb):
         if self.owned:
@@ -48,6 +51,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.writers = writelock.for_database(path)
     return sqlite_utils.Database(conn)
 
 
@@ -58,16 +62,23 @@ def transaction(db: sqlite_utils.Database):
     if conn.owned:  # nested: the outer transaction owns commit/rollback
         yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
-    conn.owned = True
+    writers = conn.writers      # queue for the writer here, not in SQLite's sleeping busy handler (writelock.py)
+    if writers is not None:
+        writers.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        yield db
-    except BaseException:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.owned = True
+        try:
+            yield db
+        except BaseException:
+            conn.owned = False
+            conn.execute("ROLLBACK")
+            raise
         conn.owned = False
-        conn.execute("ROLLBACK")
-        raise
-    conn.owned = False
-    conn.execute("COMMIT")
+        conn.execute("COMMIT")
+    finally:
+        if writers is not None:
+            writers.release()
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,8 @@ def migrate(db: sqlite_utils.Database, target: int | None = None, steps: list[Mi
         if step.version <= schema_version(db) or (target is not None and step.version > target):
             continue
         with transaction(db):
+            if step.version <= schema_version(db):     # another process got here first
+                continue
             step.apply(db)
             db.execute(f"PRAGMA user_version = {step.version}")
         applied.append(step.name)
@@ -131,7 +144,7 @@ def _statements(sql: str) -> list[str]:
 
 def now() -> str:
     """UTC timestamps as ISO-8601 text: sortable, and readable in the sqlite shell."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"   # …T08:30:00.000000Z
 
 
 # Each server thread keeps one open connection and reuses it for every request it serves:
