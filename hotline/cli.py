@@ -38,12 +38,15 @@ CONSOLE_WEBHOOKS = [("voice_incoming", "/voice/incoming"), ("voice_status", "/vo
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host, port, threads):
-    """Run the web server (waitress) for Twilio webhooks, the gateway and the admin."""
-    from waitress import serve as waitress_serve
+@click.option("--workers", default=None, type=int, help="Worker processes [default: 2 per core].")
+@click.option("--threads", default=1, show_default=True, type=int, help="Threads per worker (1 = one request each).")
+def serve(host, port, workers, threads):
+    """Run the web server (gunicorn workers) for Twilio webhooks, the gateway and the admin."""
+    from . import server
 
-    app = create_app()
+    # Built once here, before any worker: migrations, generated secrets and a config error happen once,
+    # in the foreground. Nothing starts in the background (the speech model loads in each worker).
+    app = create_app(background=False)
     public = app.config.public_url
     click.echo(prompts.say("core.cli.serving", url=f"http://{host}:{port}", public=public))
     click.echo(prompts.say("core.cli.webhooks"))
@@ -52,7 +55,7 @@ def serve(host, port, threads):
         click.echo(f"  {prompts.say(f'core.cli.webhook.{name}')}: POST {public}{path}")
     click.echo(f"  {prompts.say('core.cli.webhook.admin')}: {public}/admin/")
     click.echo(prompts.say("core.cli.try_it", url=f"http://{host}:{port}"))
-    waitress_serve(app, host=host, port=port, threads=threads, ident="loa-lang")
+    server.run(host, port, workers or server.default_workers(), threads, app.config["HOTLINE_LOG_LEVEL"])
 
 
 @main.command()

@@ -5,7 +5,7 @@ from .routes import bp
 from . import announcements, guides, lessons, menus, operator, warnings  # noqa: F401  (their routes join bp)
 
 
-def init_app(app) -> None:
+def init_app(app, background: bool = True) -> None:
     from hotline.health import register_check
 
     from . import asr, media, tts
@@ -16,7 +16,7 @@ def init_app(app) -> None:
     app.register_blueprint(media.bp)
     __import__("voice.officials").officials.init_app(app)   # officials record announcements by phone
     register_check(app, "speech", lambda: asr.get_recogniser(app.config).status())
-    if not app.config.get("TESTING"):
+    if background and not app.config.get("TESTING"):
         asr.preload(app.config)
     register_check(app, "prompts_audio", lambda: tts.status(app.config))
 
