@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 
 from .phones import mask
 
@@ -50,29 +48,3 @@ def install(level: str = "INFO") -> None:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The twilio client logs whole requests (numbers, bodies) at INFO.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-    # waitress warns "Task queue depth is N" for every request that waits for a thread: under load, a line
-    # per request, written exactly when the server has no time to spare. Once a minute says the same.
-    queue = logging.getLogger("waitress.queue")
-    if not any(isinstance(f, Throttle) for f in queue.filters):
-        queue.addFilter(Throttle(60.0))
-
-
-class Throttle(logging.Filter):
-    """Let one record through per `seconds`, saying how many were held back since the last one."""
-
-    def __init__(self, seconds: float):
-        super().__init__()
-        self.seconds, self.last, self.held = seconds, None, 0
-        self.lock = threading.Lock()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        with self.lock:
-            now = time.monotonic()
-            if self.last is not None and now - self.last < self.seconds:
-                self.held += 1
-                return False
-            held, self.last, self.held = self.held, now, 0
-        if held:
-            record.msg = f"{record.getMessage()} ({held} more like it in the last {self.seconds:.0f} s)"
-            record.args = ()
-        return True

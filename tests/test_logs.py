@@ -27,17 +27,3 @@ def test_webhook_logs_are_masked(hooks, caplog):
 def test_url_encoded_numbers_in_request_lines_are_masked():
     line = logs.scrub("GET /2010-04-01/Accounts/AC1/Messages.json?To=%2B84912100000&PageSize=50")
     assert "84912100000" not in line and "PageSize=50" in line
-
-
-def test_waitress_queue_warnings_are_throttled_to_one_a_minute(caplog, monkeypatch):
-    logs.install()
-    queue = logging.getLogger("waitress.queue")
-    throttle = next(f for f in queue.filters if isinstance(f, logs.Throttle))
-    clock = iter([1000.0, 1001.0, 1002.0, 1059.0, 1061.0])
-    monkeypatch.setattr(throttle, "last", None)
-    monkeypatch.setattr(logs.time, "monotonic", lambda: next(clock))
-    with caplog.at_level(logging.WARNING, logger="waitress.queue"):
-        for depth in range(1, 6):
-            queue.warning("Task queue depth is %d", depth)
-    lines = [r.getMessage() for r in caplog.records if r.name == "waitress.queue"]
-    assert lines == ["Task queue depth is 1", "Task queue depth is 5 (3 more like it in the last 60 s)"]
