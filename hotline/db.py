@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +20,7 @@ import sqlite_utils
 
 from . import writelock
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.(sql|py)$")
 
@@ -153,15 +157,57 @@ def now() -> str:
 _local = threading.local()
 
 
-def thread_connection(path: str) -> sqlite_utils.Database:
-    """This thread's connection to path, opened once; a different path closes the old one."""
+def thread_connection(path: str, background: bool = False) -> sqlite_utils.Database:
+    """This thread's connection to path, opened once; a different path closes the old one.
+
+    background=True (a server process): the WAL is checkpointed by a thread of this process, not by
+    whichever request's commit crosses the limit."""
     cached = getattr(_local, "db", None)
     if cached is not None and _local.path == path:
         return cached
     if cached is not None:
         cached.conn.close()
     _local.db, _local.path = connect(path), path
+    if background and path != ":memory:":
+        # A commit that crosses the WAL's size limit copies it back into the database and syncs the disk:
+        # milliseconds that every writer queued behind it would wait. Request threads never do that; a
+        # background thread of the process does, every second (the worker and the CLI as they write).
+        _local.db.execute("PRAGMA wal_autocheckpoint = 0")
+        _checkpoint_in_background(path)
     return _local.db
+
+
+CHECKPOINT_SECONDS = 1.0
+_checkpointers: dict[tuple[int, str], threading.Thread] = {}
+
+
+def _checkpoint_in_background(path: str) -> None:
+    key = (os.getpid(), path)           # a forked worker starts its own
+    with _checkpoint_lock:
+        if key not in _checkpointers:
+            _checkpointers[key] = threading.Thread(target=_checkpoint_forever, args=(path,), daemon=True,
+                                                   name="wal-checkpoint")
+            _checkpointers[key].start()
+
+
+def _checkpoint_forever(path: str) -> None:
+    database = connect(path)
+    while True:
+        time.sleep(CHECKPOINT_SECONDS)
+        checkpoint(database)
+
+
+def checkpoint(database: sqlite_utils.Database) -> tuple[int, int] | None:
+    """(WAL frames, frames copied into the database); PASSIVE never waits for readers or writers."""
+    try:
+        _, frames, copied = database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return frames, copied
+    except sqlite3.Error as e:
+        log.warning("WAL checkpoint failed: %s", e)
+        return None
+
+
+_checkpoint_lock = threading.Lock()
 
 
 def get_db() -> sqlite_utils.Database:
@@ -169,7 +215,8 @@ def get_db() -> sqlite_utils.Database:
     from flask import current_app, g
 
     if "db" not in g:
-        g.db = thread_connection(current_app.config["HOTLINE_DB"])
+        config = current_app.config
+        g.db = thread_connection(config["HOTLINE_DB"], background=not config.get("TESTING"))
     return g.db
 
 

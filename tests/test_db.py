@@ -116,3 +116,24 @@ def test_a_request_that_fails_mid_transaction_leaves_nothing_open(app):
         db = get_db()
         assert not db.conn.in_transaction
         assert db["communes"].count_where("name = ?", ["half"]) == 0
+
+
+def test_server_connections_leave_checkpoints_to_a_background_thread(tmp_path, monkeypatch):
+    """A request's commit never copies the WAL back (milliseconds others wait): a thread does, every second."""
+    import os
+    import time
+
+    monkeypatch.setattr(storage, "CHECKPOINT_SECONDS", 0.05)
+    path = str(tmp_path / "hotline.db")
+    storage.migrate(storage.connect(path))
+    database = storage.thread_connection(path, background=True)
+    assert database.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    before = os.path.getsize(path)
+    for n in range(50):
+        with storage.transaction(database):
+            database.execute("INSERT INTO communes (name) VALUES (?)", [f"{n:04d}" + "x" * 4000])
+    deadline = time.monotonic() + 5
+    while os.path.getsize(path) < before + 50 * 4000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.path.getsize(path) >= before + 50 * 4000     # copied into the file by the background thread
+    assert any(t.name == "wal-checkpoint" and t.is_alive() for t in threading.enumerate())
