@@ -49,7 +49,7 @@ def record(db, **row) -> int:
 
 def replies_within(db, phone: str, hours: float = 1.0, now: str | None = None, up_to: int | None = None) -> int:
     """Replies sent (or queued) to this number in the last `hours`; counting stops at up_to when given."""
-    since = _shift(now or utc_now(), -hours)
+    since = _shift(now, -hours) if now else _stamp(datetime.now(timezone.utc) - timedelta(hours=hours))
     return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
                       " AND reply IS NOT NULL LIMIT ?)", [phone, since, -1 if up_to is None else up_to]).fetchone()[0]
 
@@ -135,5 +135,9 @@ def signature_seen(db, signature: str, window_seconds: float) -> bool:
 
 
 def _shift(stamp: str, hours: float) -> str:
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) + timedelta(hours=hours)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _stamp(datetime.fromisoformat(stamp.replace("Z", "+00:00")) + timedelta(hours=hours))
+
+
+def _stamp(moment: datetime) -> str:
+    """Our UTC text format (db.now's)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"

@@ -1,6 +1,8 @@
 """Menu 2: service guides read step by step (1 next, 2 repeat, 3 SMS, # main menu), SMS form on request."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -24,6 +26,12 @@ def list_menu() -> menus.Menu:
 
 
 def step_menu(guide: str, number: int) -> menus.Menu:
+    return _step_menu(guide, number, id(prompts.catalogue()))
+
+
+@lru_cache(maxsize=256)
+def _step_menu(guide: str, number: int, _catalogue: int) -> menus.Menu:
+    """Built once per guide step and prompt catalogue: the same words for every caller."""
     steps = prompts.raw(f"guides.{guide}.steps")
     last = number >= len(steps)
     intro = [prompts.say("voice.guides.step", number=number), steps[number - 1]]

@@ -213,9 +213,18 @@ def apologise(error):
 
 
 def redirect(url: str, response: VoiceResponse | None = None) -> VoiceResponse:
-    response = response or VoiceResponse()
+    if response is None:
+        return _redirect(url)
     response.redirect(url)
     return response
+
+
+@lru_cache(maxsize=1024)
+def _redirect(url: str) -> Compiled:
+    """A bare <Redirect> to one of our own routes (relative: no setting in it), written once."""
+    response = VoiceResponse()
+    response.redirect(url)
+    return Compiled(xml(response))
 
 
 def _by_key(menu: Menu, digits: str):

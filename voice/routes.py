@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import lru_cache
 
 from flask import Blueprint, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -30,6 +31,12 @@ def _start_timer():
 
 
 def main_menu() -> menus.Menu:
+    return _main_menu(id(prompts.catalogue()))
+
+
+@lru_cache(maxsize=4)
+def _main_menu(_catalogue: int) -> menus.Menu:
+    """Built once per prompt catalogue: the same words for every caller."""
     return menus.Menu("main", menus.MAIN_URL, [prompts.say("voice.main.intro")], [
         menus.option("voice.main.warnings", "1", "warnings", "warnings"),
         menus.option("voice.main.guides", "2", "guides", "guides"),
