@@ -7,29 +7,25 @@ RATIO_TARGET = 1.5
 
 # What profiling a menu step and an SMS keyword through the real server showed (bench/profile_request.py).
 WHY = """\
-**Why the target is missed, and what dominates.** At 50 and 200 in flight both servers are saturated
-(two cores shared by waitress, the client and the other server), so latency is queueing and the p99
-ratio tracks the ratio of CPU per request. `bench/profile_request.py` (cProfile around each request
-inside waitress, one client, 2,000 requests; times inflated by the profiler alike) gives 0.26 ms in the
-app per request for the bare endpoint, 1.33 ms for a menu step and 2.27 ms for an SMS keyword. No single
-cost dominates a menu step: Flask's request context, form parsing and an (unused) session open about
-30%; the menu logic with its database reads (resident, village, warnings) about 35%; building and
-serialising the TwiML with the twilio helper (ElementTree) about 15%; the signature check about 9%;
-prompt look-ups (hash, cache folder stat) about 7%; the call-log hand-off about 3%. An SMS keyword
-also runs accent-blind fuzzy matching of the keywords (about 17%, edit distance against every
-keyword), the per-number reply cap (a count over the number's last hour of inbox rows: every request
-of this benchmark comes from the same number, so it grows through the run) and the inbox insert, all
-inside one write transaction (`BEGIN IMMEDIATE` … `COMMIT`), which serialises SMS requests on
-SQLite's single writer: that is why SMS throughput stays near 250–650/s and its p99 grows with the
-number in flight. Tried and dropped for want of a clear gain (A/B runs within the noise or worse):
-memoising the prompt-cache stat per request, silencing waitress's per-request queue-depth warning,
-and a per-process lock in front of `BEGIN IMMEDIATE` (it cut the SMS p99 at 10 in flight from about
-185 ms — SQLite's busy handler sleeping up to 100 ms a try — to about 40 ms, but halved SMS throughput
-at 50 and 200). Meeting 1.5× would mean cutting a menu step's CPU by more than half (e.g. TwiML from
-precompiled templates instead of ElementTree, no Flask session machinery on webhooks). For scale: a
-commune's hotline sees a handful of concurrent calls; Twilio waits 15 s for a webhook, and the menu
-step's p99 here stays a few hundred ms at 200 in flight. Nothing on either path waits on the network
-or on gTTS."""
+**What the latency depends on.** At 50 and 200 in flight both servers are saturated (two cores shared
+by their workers and the client), so latency is queueing and the p99 ratio follows the CPU each request
+costs; at 10 it is mostly the request's own time. Until 2026-11-25 `hotline serve` ran waitress with 8
+threads, and the menu step measured 2.3–3.1× the bare endpoint, the SMS keyword 17–20×. Measured then
+(py-spy, strace, per-process CPU): an SMS request cost 2.5–3 ms of server CPU against 0.6 ms of work,
+with about 75 context switches and 120 futex calls, because every SQLite call hands Python's GIL to
+another thread; writers also slept in SQLite's busy handler (1, 2, 5 … 100 ms between tries) while the
+file was free. What changed, each measured on its own: `hotline serve` runs gunicorn with one request
+per worker process (`hotline/server.py`); writers queue for the database on a lock shared by threads
+and processes instead of the busy handler (`hotline/writelock.py`); WAL checkpoints run in a
+background thread, not in a request's commit; a reading SMS command (the warnings, a guide, help) is
+answered outside the write lock with one short insert; exact keywords are found by look-up before any
+typo comparing; TwiML is written directly (the same bytes as the twilio helper, property-tested) and a
+menu said in full is compiled once per wording; pure text work (keyword parsing, folding, GSM-7
+wording, segment counts, number parsing) is remembered. What a request still costs beyond the bare
+endpoint: parsing the form and checking Twilio's signature (about 0.07 ms, which the bare endpoint
+skips), the menu or command itself, and for an SMS its durable inbox row (one insert and commit,
+about 0.04 ms in SQLite) and the reply-cap count. Nothing on either path waits on the network or on
+gTTS."""
 
 
 def _f(value, digits=1, suffix=""):
@@ -66,22 +62,22 @@ def targets(s: dict) -> list[str]:
              f"| speech real-time factor, 1 stream (p50) | {a['rtf1_p50']:.3f} | ≤ 0.05 | {_met(a['rtf1_p50'] <= 0.05)} |",
              f"| speech real-time factor, 4 concurrent streams (p50 per recognition) | {a['rtf4_p50']:.3f} | < 1 "
              f"(keeps up with speech) | {_met(a['rtf4_p50'] < 1)} |",
-             f"| `hotline serve` RSS idle / with the model loaded | {_f(v.get('rss_idle_mb'), 0)} MB / "
-             f"{_f(v.get('rss_model_mb'), 0)} MB | — | — |", ""]
+             f"| `hotline serve` RSS idle / with the model loaded ({_f(v.get('workers'), 0)} workers) | "
+             f"{_f(v.get('rss_idle_mb'), 0)} MB / {_f(v.get('rss_model_mb'), 0)} MB | — | — |", ""]
     return rows
 
 
 def latency(s: dict, per_run: list[dict]) -> list[str]:
     v = s["voice_latency"]
     rows = ["## Webhook latency", "",
-            f"`bench/voice_latency.py`: `hotline serve` started as the README starts it (waitress, 8 threads) and "
-            "a bare Flask app returning constant TwiML on the same waitress settings, each its own process on "
-            f"127.0.0.1. An aiohttp client keeps 10, 50 and 200 signed requests in flight, {v['requests']:,.0f} "
+            f"`bench/voice_latency.py`: `hotline serve` started as the README starts it (gunicorn, "
+            f"{_f(v.get('workers'), 0)} worker processes on this machine) and a bare Flask app returning constant "
+            "TwiML under the same gunicorn settings, on 127.0.0.1. An aiohttp client keeps 10, 50 and 200 signed requests in flight, {v['requests']:,.0f} "
             "per level and endpoint, a new connection per request. Menu step: the main menu answered with a "
             "key, a guide step, a repeat, a silence, the warnings menu reading the database. SMS keyword: "
-            "`CANH BAO` from a registered demo resident's number to `POST /sms/incoming`, a new MessageSid each "
-            "(HOTLINE_SMS_REPLIES_PER_HOUR raised so every request takes the full path, not the rate-limit "
-            "shortcut).", "",
+            "`CANH BAO` to `POST /sms/incoming` from the demo commune's registered residents' numbers in turn "
+            "(a commune's texts come from many numbers), a new MessageSid each (HOTLINE_SMS_REPLIES_PER_HOUR "
+            "raised so every request takes the full path, not the rate-limit shortcut).", "",
             "| in flight | endpoint | p50 ms | p95 ms | p99 ms | req/s | p99 vs bare |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for level in LEVELS:
@@ -134,10 +130,14 @@ def speech(s: dict) -> list[str]:
             f"| model load, once per process (preloaded in the background at start) | {a['load_s']:.1f} s, "
             f"+{a['model_mb']:.0f} MB | — |",
             f"| each extra live recogniser on the shared model | {a['four_mb_each']:.1f} MB | ≤ 10 MB |",
-            f"| `hotline serve` RSS idle (keypad only, HOTLINE_ASR=off) | {_f(v.get('rss_idle_mb'), 0)} MB | — |",
+            f"| `hotline serve` RSS idle (keypad only, HOTLINE_ASR=off), parent and {_f(v.get('workers'), 0)} "
+            f"workers | {_f(v.get('rss_idle_mb'), 0)} MB | — |",
             f"| `hotline serve` RSS after the latency runs | {_f(v.get('rss_after_load_mb'), 0)} MB | — |",
-            f"| `hotline serve` RSS with the model loaded (HOTLINE_ASR=vosk, once /health reports speech) | "
-            f"{_f(v.get('rss_model_mb'), 0)} MB | — |", "",
+            f"| `hotline serve` RSS with the model loaded in every worker (HOTLINE_ASR=vosk, once /health reports "
+            f"speech 20 times in a row) | {_f(v.get('rss_model_mb'), 0)} MB, of which one worker "
+            f"{_f(v.get('rss_model_worker_mb'), 0)} MB | — |", "",
+            "Each worker process loads its own model (the Korean stand-in is large; the Vietnamese small model "
+            "is a fraction of it): `hotline serve --workers N` bounds the memory.", "",
             "With 2 cores, 4 streams share 2 cores: each recognition takes about 2–4× as long as alone, still far "
             "faster than the caller speaks.", ""]
 
