@@ -49,7 +49,7 @@ def build(kind: str, tmp: Path):
     from hotline import create_app, db as storage, demo
     app = create_app(background=False)
     demo.load(storage.connect(os.environ["HOTLINE_DB"]))
-    vl.senders(Path(os.environ["HOTLINE_DB"]))
+    vl.senders(Path(os.environ["HOTLINE_DB"]), vl.RESIDENTS)
     return app
 
 

@@ -72,12 +72,14 @@ def latency(s: dict, per_run: list[dict]) -> list[str]:
     rows = ["## Webhook latency", "",
             f"`bench/voice_latency.py`: `hotline serve` started as the README starts it (gunicorn, "
             f"{_f(v.get('workers'), 0)} worker processes on this machine) and a bare Flask app returning constant "
-            "TwiML under the same gunicorn settings, on 127.0.0.1. An aiohttp client keeps 10, 50 and 200 signed requests in flight, {v['requests']:,.0f} "
+            "TwiML under the same gunicorn settings, on 127.0.0.1. An aiohttp client keeps 10, 50 and 200 "
+            f"signed requests in flight, {v['requests']:,.0f} "
             "per level and endpoint, a new connection per request. Menu step: the main menu answered with a "
             "key, a guide step, a repeat, a silence, the warnings menu reading the database. SMS keyword: "
-            "`CANH BAO` to `POST /sms/incoming` from the demo commune's registered residents' numbers in turn "
-            "(a commune's texts come from many numbers), a new MessageSid each (HOTLINE_SMS_REPLIES_PER_HOUR "
-            "raised so every request takes the full path, not the rate-limit shortcut).", "",
+            "`CANH BAO` to `POST /sms/incoming` from registered residents' numbers in turn (the demo commune's and "
+            "3,000 more registered in its villages: a commune's texts come from many numbers, each a few an "
+            "hour), a new MessageSid each (HOTLINE_SMS_REPLIES_PER_HOUR raised so that no request takes the "
+            "rate-limit shortcut).", "",
             "| in flight | endpoint | p50 ms | p95 ms | p99 ms | req/s | p99 vs bare |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for level in LEVELS:

@@ -9,8 +9,8 @@ process, two per core), the hotline started the way `hotline serve` starts. An a
 connection per request, for two scenarios against the same bare endpoint in the same run:
 - menu step: the main menu answered with a key, a guide step, a repeat, a silence, menu 1 reading
   the database (what a caller's keypress costs);
-- SMS keyword: "CANH BAO" to POST /sms/incoming from the demo commune's registered residents' numbers in turn,
-  a new MessageSid each time (each one is recorded in the inbox in its own transaction).
+- SMS keyword: "CANH BAO" to POST /sms/incoming from registered residents' numbers in turn (the demo
+  commune's and 3,000 more in its villages), a new MessageSid each time (each one recorded in the inbox).
 Also the RSS of the `hotline serve` process: idle, after the load, and with the Vosk stand-in model
 loaded (a second server with HOTLINE_ASR=vosk, measured once /health reports speech).
 """
@@ -38,9 +38,11 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 PUBLIC = "https://hotline.example.vn"
 TOKEN = "bench-token-0123456789"
 CALLER = "+84912100000"              # the "Ba Lan" persona, registered in the demo commune
-# Who texts: the demo commune's registered residents in turn (set by senders() once the demo is loaded), as a
-# commune's texts come from many numbers; each number's hourly reply count stays small, as it does in use.
+# Who texts: registered residents in turn (set by senders() once the demo is loaded and RESIDENTS more are
+# registered in its villages), as a commune's texts come from many numbers: each number's hourly reply count
+# stays a handful, as it does in use (a number that texts more is capped, HOTLINE_SMS_REPLIES_PER_HOUR).
 SENDERS = [CALLER]
+RESIDENTS = 3000
 LEVELS = (10, 50, 200)
 MENU = [("/voice/menu/main", {"ev": "key", "n": "0"}, {"Digits": "2"}),
         ("/voice/guides/vneid", {"step": "2"}, {}),
@@ -123,13 +125,17 @@ def serve(env: dict) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def senders(database: Path) -> None:
-    """SENDERS = every registered resident of the demo commune who has not opted out."""
-    import sqlite3
+def senders(database: Path, more: int = 0) -> None:
+    """Register `more` residents across the demo villages, then SENDERS = every resident not opted out."""
+    from hotline import db as storage, residents
 
-    with sqlite3.connect(database) as connection:
-        SENDERS[:] = [p for (p,) in connection.execute(
-            "SELECT phone FROM residents WHERE opted_out_at IS NULL AND phone IS NOT NULL ORDER BY id")]
+    connection = storage.connect(database)
+    villages = [v for (v,) in connection.execute("SELECT id FROM villages ORDER BY id")]
+    for n in range(more):
+        residents.register(connection, f"+8491{5000000 + n:07d}", "sms", village_id=villages[n % len(villages)])
+    SENDERS[:] = [p for (p,) in connection.execute(
+        "SELECT phone FROM residents WHERE opted_out_at IS NULL AND phone IS NOT NULL ORDER BY id")]
+    connection.conn.close()
 
 
 def signed(scenario: str, i: int, run: str):
@@ -198,7 +204,7 @@ def measure(total: int) -> dict:
         tmp = Path(folder)
         env = environment(tmp)
         subprocess.run(HOTLINE + ["demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-        senders(tmp / "bench.db")
+        senders(tmp / "bench.db", RESIDENTS)
         app, app_port = serve(env)
         bare_port = free_port()
         bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port), bare_twiml()], cwd=ROOT,
