@@ -17,8 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-FIRST_PAUSE = 0.0002      # seconds between tries for another process's lock, doubling up to MAX_PAUSE
-MAX_PAUSE = 0.002
+FIRST_PAUSE = 0.00005     # seconds between tries for another process's lock, doubling up to MAX_PAUSE
+MAX_PAUSE = 0.0005        # a try is one system call; a worker waiting here serves nobody else
 
 
 class WriteLock:
