@@ -76,6 +76,61 @@ def test_it_exits_non_zero_only_when_something_is_affected(capsys):
     assert "incomplete: 1 listed advisories were not transcribed" in out
 
 
+IGNORES = [{"package": "Click", "id": "PYSEC-1", "reason": "edit() is never called",
+            "reviewed": "2026-11-25"}]
+
+
+def test_an_ignored_finding_is_printed_with_its_reason_and_does_not_fail(capsys):
+    assert audit.report(audit.audit({"click": "8.1.8"}, DATA), DATA, ignores=IGNORES) == 0
+    out = capsys.readouterr().out
+    assert "ignored (reviewed)" in out
+    assert "IGNORED PYSEC-1 (CVE-1): edit() injection; fixed in 8.3.3" in out
+    assert "reason (reviewed 2026-11-25): edit() is never called" in out
+    assert "1 packages, 0 affected, 1 findings ignored" in out
+    assert "WARNING" not in out
+
+
+def test_a_finding_not_in_the_ignore_list_still_fails(capsys):
+    data = dict(DATA, advisories=DATA["advisories"] + [
+        {"package": "click", "id": "PYSEC-4", "aliases": [], "summary": "another",
+         "events": [{"introduced": "8.0"}, {"fixed": "8.2"}]}])
+    assert audit.report(audit.audit({"click": "8.1.8"}, data), data, ignores=IGNORES) == 1
+    out = capsys.readouterr().out
+    assert "click                  8.1.8              AFFECTED" in out
+    assert "IGNORED PYSEC-1" in out and "\n    PYSEC-4 (PYSEC-4): another; fixed in 8.2" in out
+    assert "1 packages, 1 affected, 1 findings ignored" in out
+
+
+def test_an_ignore_entry_that_matches_nothing_is_reported(capsys):
+    stale = IGNORES + [{"package": "flask", "id": "PYSEC-2", "reason": "old", "reviewed": "2025-01-01"}]
+    assert audit.report(audit.audit({"click": "8.3.3", "flask": "3.1.3"}, DATA), DATA, ignores=stale) == 0
+    out = capsys.readouterr().out
+    assert "WARNING: ignore entry click PYSEC-1 matches no finding" in out
+    assert "WARNING: ignore entry flask PYSEC-2 matches no finding" in out
+
+
+@pytest.mark.parametrize("entry, complaint", [
+    ({"package": "click", "id": "PYSEC-1", "reviewed": "2026-11-25"}, "has no reason"),
+    ({"package": "click", "id": "PYSEC-1", "reason": " ", "reviewed": "2026-11-25"}, "has no reason"),
+    ({"package": "click", "id": "PYSEC-1", "reason": "why"}, "has no reviewed"),
+    ({"package": "click", "id": "PYSEC-1", "reason": "why", "reviewed": "last week"}, "must be a date"),
+])
+def test_an_ignore_without_a_reason_or_a_review_date_is_refused(tmp_path, entry, complaint):
+    path = tmp_path / "ignore.json"
+    path.write_text(json.dumps({"ignores": [entry]}))
+    with pytest.raises(ValueError, match=complaint):
+        audit.load_ignores(path)
+    assert audit.load_ignores(tmp_path / "none.json") == []
+
+
+def test_the_vendored_ignore_list_names_vendored_advisories_with_reasons():
+    data = json.loads((ROOT / "tools" / "advisories.json").read_text("utf-8"))
+    ids = {(audit.canonical(adv["package"]), adv["id"]) for adv in data["advisories"]}
+    for entry in audit.load_ignores(ROOT / "tools" / "audit-ignore.json"):
+        assert (audit.canonical(entry["package"]), entry["id"]) in ids
+        assert len(entry["reason"]) > 40
+
+
 def test_the_vendored_data_is_well_formed_and_names_its_sources():
     data = json.loads((ROOT / "tools" / "advisories.json").read_text("utf-8"))
     assert data["retrieved"] and data["sources"]
@@ -89,7 +144,14 @@ def test_the_vendored_data_is_well_formed_and_names_its_sources():
 def test_the_command_runs_without_the_network(tmp_path):
     data = tmp_path / "advisories.json"
     data.write_text(json.dumps(DATA))
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "audit.py"), "--data", str(data),
-                             "--path", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    ignore = tmp_path / "ignore.json"
+    ignore.write_text(json.dumps({"ignores": IGNORES}))
+    command = [sys.executable, str(ROOT / "tools" / "audit.py"), "--data", str(data),
+               "--ignore", str(ignore), "--path", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "0 packages, 0 affected" in result.stdout
+    assert "WARNING: ignore entry click PYSEC-1 matches no finding" in result.stdout
+    ignore.write_text(json.dumps({"ignores": [{"package": "click", "id": "PYSEC-1"}]}))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "has no reason, reviewed" in result.stderr
