@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --upgrade pip setuptools
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
