@@ -1,8 +1,14 @@
 """Loa Lang: the app factory. Channels (voice/, sms/) are blueprints over this core."""
 from __future__ import annotations
 
-from flask import Flask
+from io import BytesIO
+from urllib.parse import parse_qsl
+
+from flask import Flask, Request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
+import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler)
 
 from . import db, logs
 from .config import Config
@@ -18,8 +24,33 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class HotlineRequest(Request):
+    """Flask's request. A urlencoded form (every provider's webhook) is parsed with the very call werkzeug
+    makes, parse_qsl on the body, without building its general form parser and limited stream for each
+    request: a third of what reading a webhook's form cost. Anything else goes the usual way."""
+
+    def _load_form_data(self):
+        if "form" in self.__dict__:
+            return
+        length, limit = self.content_length, self.max_content_length
+        if (self.mimetype != "application/x-www-form-urlencoded" or length is None
+                or (limit is not None and length > limit)):
+            return super()._load_form_data()
+        body = getattr(self, "_cached_data", None)
+        if body is None:
+            body = self.environ["wsgi.input"].read(length)
+            if len(body) < length:
+                raise BadRequest("the request body ended early")
+        try:
+            items = parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        except ValueError:       # not UTF-8: werkzeug's parser gives an empty form too
+            items = []
+        self.__dict__.update(stream=BytesIO(b""), form=ImmutableMultiDict(items), files=ImmutableMultiDict())
+
+
 class HotlineApp(Flask):
     config_class = Config
+    request_class = HotlineRequest
     session_interface = CookieSessions()
 
 

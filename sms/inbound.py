@@ -116,7 +116,9 @@ def _replayed(message: Message, seen: dict) -> Result:
 
 
 def _logged(phone: str | None, result: Result) -> Result:
-    log.info("sms from %s: %s -> %s (%s)", mask(phone or ""), result.command, result.outcome, result.reply_status)
+    if log.isEnabledFor(logging.INFO):
+        log.info("sms from %s: %s -> %s (%s)", mask(phone or ""), result.command, result.outcome,
+                 result.reply_status)
     return result
 
 
