@@ -108,9 +108,9 @@ def say(parent, item) -> None:
 
 def show(menu: Menu, failures: int = 0, lead: list[str] = (), response: VoiceResponse | None = None,
          intro: bool = True) -> VoiceResponse:
-    """The menu's TwiML. A menu said in full (no recordings) is built once per wording, settings and audio
-    cache, then sent from memory: the same words always make the same document."""
-    if response is not None or any(isinstance(item, Recording) for item in (*lead, *menu.intro)):
+    """The menu's TwiML. A menu said in full (no recorded voice: its file may come and go) is built once per
+    wording, settings and audio cache, then sent from memory: the same words always make the same document."""
+    if response is not None or any(isinstance(item, Recording) and item.path for item in (*lead, *menu.intro)):
         return _build(menu, failures, lead, response or VoiceResponse(), intro)
     config = current_app.config
     key = (menu.name, menu.url, tuple(menu.intro), tuple(menu.options), tuple(menu.footer), failures,
