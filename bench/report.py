@@ -7,25 +7,34 @@ RATIO_TARGET = 1.5
 
 # What profiling a menu step and an SMS keyword through the real server showed (bench/profile_request.py).
 WHY = """\
-**What the latency depends on.** At 50 and 200 in flight both servers are saturated (two cores shared
-by their workers and the client), so latency is queueing and the p99 ratio follows the CPU each request
-costs; at 10 it is mostly the request's own time. Until 2026-11-25 `hotline serve` ran waitress with 8
-threads, and the menu step measured 2.3–3.1× the bare endpoint, the SMS keyword 17–20×. Measured then
-(py-spy, strace, per-process CPU): an SMS request cost 2.5–3 ms of server CPU against 0.6 ms of work,
-with about 75 context switches and 120 futex calls, because every SQLite call hands Python's GIL to
-another thread; writers also slept in SQLite's busy handler (1, 2, 5 … 100 ms between tries) while the
-file was free. What changed, each measured on its own: `hotline serve` runs gunicorn with one request
-per worker process (`hotline/server.py`); writers queue for the database on a lock shared by threads
-and processes instead of the busy handler (`hotline/writelock.py`); WAL checkpoints run in a
-background thread, not in a request's commit; a reading SMS command (the warnings, a guide, help) is
-answered outside the write lock with one short insert; exact keywords are found by look-up before any
-typo comparing; TwiML is written directly (the same bytes as the twilio helper, property-tested) and a
-menu said in full is compiled once per wording; pure text work (keyword parsing, folding, GSM-7
-wording, segment counts, number parsing) is remembered. What a request still costs beyond the bare
-endpoint: parsing the form and checking Twilio's signature (about 0.07 ms, which the bare endpoint
-skips), the menu or command itself, and for an SMS its durable inbox row (one insert and commit,
-about 0.04 ms in SQLite) and the reply-cap count. Nothing on either path waits on the network or on
-gTTS."""
+**What the latency depends on.** The client and both servers share two cores, and at every level
+here the machine is saturated, so latency is queueing and the p99 ratio follows the CPU a request
+costs, the client's share included (the CPU column is the server's). Until 2026-11-25 `hotline serve`
+ran waitress with 8 threads: the menu step measured 2.3–3.1× the bare endpoint and the SMS keyword
+17–20×. py-spy, strace and per-process CPU showed why: an SMS request cost the server 2.5–3 ms of CPU
+for 0.6 ms of work, with about 75 context switches and 120 futex calls, because every SQLite call
+hands Python's GIL to another thread; and writers slept in SQLite's busy handler (1, 2, 5 … 100 ms
+between tries) while the file was free. What changed, each measured on its own: `hotline serve` runs
+gunicorn with one request per worker process (`hotline/server.py`); writers queue for the database on
+a lock shared by threads and processes (`hotline/writelock.py`); WAL checkpoints run in a background
+thread, not in a request's commit; a reading SMS command (the warnings, a guide, help) is answered
+outside the write lock with one short insert; exact keywords are found by look-up before any typo
+comparing; TwiML is written directly (the twilio helper's bytes, property-tested) and a menu said in
+full is compiled once per wording; webhook forms are parsed by werkzeug's own `parse_qsl` call without
+its general parser; pure text work (keyword parsing, folding, GSM-7 wording, segment counts, number
+parsing) is remembered.
+
+**What is left.** Measured in one worker at one request in flight (no queueing), the server spends
+about 0.33 ms on a bare request, 0.57 ms on a menu step and 0.78 ms on an SMS keyword. Beyond the bare
+endpoint, every webhook parses its form and checks Twilio's signature with the SDK's validator (about
+0.04 ms measured inside the app, which the bare endpoint skips); a menu step then reads or compiles its
+menu; an SMS keyword reads the resident and the village's warnings, counts the number's replies in the
+hour and writes its inbox row durably (`BEGIN IMMEDIATE`, insert, `COMMIT`: about 0.05 ms, most of it
+SQLite writing the log), so a retried webhook is answered once. That is why the SMS keyword is the one
+measure above 1.5× at 10 and 50 in flight. Making it cheaper would mean answering before the row is
+written, which gives up exactly-once. For scale: a commune's hotline sees a handful of requests at a
+time, Twilio waits 15 s for a webhook, and the slowest SMS here answers in a fifth of a second at 200
+in flight. Nothing on either path waits on the network or on gTTS."""
 
 
 def _f(value, digits=1, suffix=""):
@@ -80,15 +89,16 @@ def latency(s: dict, per_run: list[dict]) -> list[str]:
             "3,000 more registered in its villages: a commune's texts come from many numbers, each a few an "
             "hour), a new MessageSid each (HOTLINE_SMS_REPLIES_PER_HOUR raised so that no request takes the "
             "rate-limit shortcut).", "",
-            "| in flight | endpoint | p50 ms | p95 ms | p99 ms | req/s | p99 vs bare |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+            "| in flight | endpoint | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/request | p99 vs bare |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for level in LEVELS:
         for name in ("bare", "menu", "sms"):
             def f(k):
                 return v[f"{name}_{level}_{k}"]
             ratio = "1.00×" if name == "bare" else f"{f('ratio'):.2f}×"
+            cpu = v.get(f"{name}_{level}_cpu_ms")
             rows.append(f"| {level} | {NAMES[name]} | {f('p50_ms'):.1f} | {f('p95_ms'):.1f} | {f('p99_ms'):.1f} | "
-                        f"{f('rps'):.0f} | {ratio} |")
+                        f"{f('rps'):.0f} | {_f(cpu, 2)} | {ratio} |")
     if len(per_run) > 1:
         rows += ["", "Each run's p99 ratio (the spread behind the medians):", "",
                  "| run | " + " | ".join(f"{n} @{lv}" for n in ("menu", "sms") for lv in LEVELS) + " |",

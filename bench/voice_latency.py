@@ -104,6 +104,15 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the server (its process and workers) has used so far."""
+    total = 0
+    for p in [pid, *children(pid)]:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _rss(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -217,8 +226,10 @@ def measure(total: int) -> dict:
             for port, scenario in ((app_port, "menu"), (app_port, "sms"), (bare_port, "bare")):
                 asyncio.run(load(port, scenario, 10, 100))      # warm up
             for level in LEVELS:
-                for name, port in (("bare", bare_port), ("menu", app_port), ("sms", app_port)):
+                for name, port, server in (("bare", bare_port, bare), ("menu", app_port, app), ("sms", app_port, app)):
+                    used = cpu_seconds(server.pid)
                     lat, rate = asyncio.run(load(port, name, level, total))
+                    figures[f"{name}_{level}_cpu_ms"] = (cpu_seconds(server.pid) - used) / total * 1000
                     for p in (50, 95, 99):
                         figures[f"{name}_{level}_p{p}_ms"] = pct(lat, p)
                     figures[f"{name}_{level}_rps"] = rate
