@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
 import sqlite_utils
 
 from . import writelock
+from .clock import now  # noqa: F401  (UTC stamps as text; many callers import it from here)
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
@@ -144,11 +144,6 @@ def _statements(sql: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
-
-
-def now() -> str:
-    """UTC timestamps as ISO-8601 text: sortable, and readable in the sqlite shell."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"   # …T08:30:00.000000Z
 
 
 # Each server thread keeps one open connection and reuses it for every request it serves:
