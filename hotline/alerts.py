@@ -7,15 +7,14 @@ its pending sends are marked cancelled in the same transaction.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-from . import broadcast
+from . import broadcast, clock
 from .db import now as utc_now, transaction
 
 KINDS = ("flood", "storm", "landslide", "general")
 FLAGS = ("low_lying", "elderly")
 DEFAULT_HOURS = 24
-VN = timezone(timedelta(hours=7))   # Vietnam keeps UTC+7 all year
 
 
 class InvalidAlert(ValueError):
@@ -43,13 +42,7 @@ def stamp(value) -> str:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise InvalidAlert("bad_time", value) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=VN)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return clock.stamp(value, naive=clock.VIETNAM)
 
 
 def create(db, kind: str, level: int, text: str, village_ids=None, flags=None, starts_at=None, expires_at=None,
@@ -78,7 +71,7 @@ def _validated(db, kind, level, text, village_ids, flags, starts_at, expires_at,
         if not db.execute("SELECT 1 FROM villages WHERE id = ?", [village_id]).fetchone():
             raise InvalidAlert("unknown_village", str(village_id))
     starts = stamp(starts_at) if starts_at else utc_now()
-    expires = stamp(expires_at) if expires_at else stamp(parse(starts) + timedelta(hours=hours))
+    expires = stamp(expires_at) if expires_at else clock.shift(starts, hours=hours)
     if expires <= starts:
         raise InvalidAlert("bad_time", "expires before it starts")
     return {"kind": kind, "level": level, "text": text.strip(), "scope": "villages" if village_ids else "commune",

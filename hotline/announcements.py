@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
 
 from . import officials, places, prompts
+from .clock import shift
 from .db import now as utc_now, transaction
 
 KINDS = ("announcement", "warning")
@@ -141,10 +141,8 @@ def withdraw(db, config, announcement_id: int) -> dict:
 def drop_stale_drafts(db, config, now: str, hours: float = DRAFT_HOURS) -> int:
     """The worker's minute job: a draft left behind (the official hung up while listening back) is
     cancelled after `hours` and its recording deleted."""
-    cutoff = (datetime.fromisoformat(now.replace("Z", "+00:00")) - timedelta(hours=hours)).strftime(
-        "%Y-%m-%dT%H:%M:%S.%fZ")
     stale = [r["id"] for r in db.query("SELECT id FROM announcements WHERE status = 'draft' AND created_at < ?",
-                                       [cutoff])]
+                                       [shift(now, hours=-hours)])]
     return sum(cancel(db, announcement_id) == "cancelled" for announcement_id in stale)
 
 

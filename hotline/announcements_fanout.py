@@ -1,9 +1,7 @@
 """Sending a published announcement to households: SMS notices, voice call-outs, a warning's alert; approval requests."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-from . import announcements, officials, outbox, prompts, segments
+from . import announcements, clock, officials, outbox, prompts, segments
 from .db import now as utc_now
 
 # Who also gets a voice call-out (everyone in the audience gets the SMS notice): the same people
@@ -33,7 +31,7 @@ def send(db, config, announcement_id: int) -> int:
     row = announcements.get(db, announcement_id)
     if row["kind"] == "warning":
         return _publish_alert(db, config, row)
-    not_after = (datetime.now(timezone.utc) + timedelta(hours=FAN_OUT_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    not_after = clock.shift(utc_now(), hours=FAN_OUT_HOURS)
     ref = f"announcement:{row['id']}"
     for resident in _audience(db, row["village_id"]):
         channels = ["sms"] + (["call"] if any(resident[f] for f in CALL_FLAGS) and row["audio_path"] else [])

@@ -6,9 +6,8 @@ recipients are queued (or skipped, with the reason) atomically in well under a s
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 
-from . import prompts, segments
+from . import clock, prompts, segments
 from .db import now as utc_now
 
 VOICE_FLAGS = "(r.elderly = 1 OR r.cannot_read = 1 OR r.prefers_voice = 1)"
@@ -41,8 +40,7 @@ def alert_texts(alert: dict, key: str = "alerts.sms.alert") -> tuple[str, str]:
 
 
 def local_time(stamp: str) -> str:
-    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone(timedelta(hours=7))).strftime("%H:%M %d/%m")
+    return clock.local(stamp).strftime("%H:%M %d/%m")
 
 
 def queue_alert(db, config, alert: dict) -> dict:

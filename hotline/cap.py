@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import alerts, places, prompts
-from .alerts import VN
+from . import alerts, clock, places, prompts
 from .db import now as utc_now, transaction
 from .text import key
 
@@ -61,7 +60,7 @@ def validate(document: str | bytes) -> list[str]:
 
 
 def _cap_time(stamp: str) -> str:
-    return alerts.parse(stamp).astimezone(VN).strftime("%Y-%m-%dT%H:%M:%S+07:00")
+    return clock.local(stamp).strftime("%Y-%m-%dT%H:%M:%S+07:00")
 
 
 def identifier(db, alert: dict) -> str:
@@ -215,9 +214,8 @@ def import_alert(db, config, document: str | bytes, whole_commune: bool = False)
     if not village_ids and not (commune_named or whole_commune):
         raise InvalidCap("no_area", "; ".join(values["areas"]) or "-")
     hours = config.number("HOTLINE_ALERT_HOURS")
-    fields = {"kind": values["kind"], "level": values["level"], "text": values["text"],
-              "starts_at": values["starts_at"], "expires_at": values["expires_at"] or alerts.stamp(
-                  alerts.parse(values["starts_at"]) + timedelta(hours=hours))}
+    fields = {"kind": values["kind"], "level": values["level"], "text": values["text"], "starts_at": values["starts_at"],
+              "expires_at": values["expires_at"] or clock.shift(values["starts_at"], hours=hours)}
     with transaction(db):
         if ours and values["msg_type"] == "Update":
             new_id = alerts.update(db, config, alerts.latest_version(db, ours[0]["id"])["id"],

@@ -7,10 +7,7 @@ and the list in `hotline alerts checkins ID` and the admin.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-
-from . import broadcast, outbox, phones, places, prompts, residents, segments
-from .alerts import parse, stamp
+from . import broadcast, clock, outbox, phones, places, prompts, residents, segments
 from .db import now as utc_now, transaction
 from .text import key
 
@@ -26,7 +23,7 @@ def start(db, config, village_ids=None, flags=None, alert_id: int | None = None,
     """
     now = utc_now()
     level = db.execute("SELECT level FROM alerts WHERE id = ?", [alert_id]).fetchone() if alert_id else None
-    expires = stamp(parse(now) + timedelta(hours=hours))
+    expires = clock.shift(now, hours=hours)
     with transaction(db):
         checkin_id = db["checkins"].insert({"alert_id": alert_id, "scope": "villages" if village_ids else "commune",
                                             "flags": ",".join(sorted(flags or [])), "created_at": now,

@@ -5,9 +5,7 @@ Calls that end busy, unanswered or failed are queued again at growing intervals
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
-from .alerts import parse, stamp
+from . import clock
 from .db import now as utc_now, transaction
 
 CALL_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3, "answered": 3,
@@ -55,7 +53,7 @@ def _final(db, config, row: dict, attempt: int, status: str, answered_by: str | 
     delays = [float(m) for m in str(config["HOTLINE_CALL_RETRY_MINUTES"]).split(",") if m.strip()] or [5.0]
     retries = int(config.number("HOTLINE_CALL_RETRIES"))
     if status in RETRY and attempt <= retries:
-        due = stamp(parse(now) + timedelta(minutes=delays[min(attempt, len(delays)) - 1]))
+        due = clock.shift(now, minutes=delays[min(attempt, len(delays)) - 1])
         if row["not_after"] is None or due < row["not_after"]:
             db.execute("UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ?, updated_at = ?"
                        " WHERE id = ?", [due, status, now, row["id"]])

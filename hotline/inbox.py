@@ -5,9 +5,9 @@ Domain only (no flask, no twilio): the SMS routes and the sending worker both us
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
 
 from . import residents
+from .clock import shift
 from .db import now as utc_now, transaction
 from .phones import mask
 
@@ -49,7 +49,7 @@ def record(db, **row) -> int:
 
 def replies_within(db, phone: str, hours: float = 1.0, now: str | None = None, up_to: int | None = None) -> int:
     """Replies sent (or queued) to this number in the last `hours`; counting stops at up_to when given."""
-    since = _shift(now, -hours) if now else _stamp(datetime.now(timezone.utc) - timedelta(hours=hours))
+    since = shift(now or utc_now(), hours=-hours)
     return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
                       " AND reply IS NOT NULL LIMIT ?)", [phone, since, -1 if up_to is None else up_to]).fetchone()[0]
 
@@ -117,7 +117,7 @@ def housekeeping(db, config, now: str) -> None:
     Inbound texts hold numbers and words people wrote: personal data, kept only as long as needed
     (the gateway retries for two days, so a replay is recognised long before a row goes).
     """
-    cutoff = _shift(now, -24 * config.number("HOTLINE_SMS_LOG_DAYS"))
+    cutoff = shift(now, hours=-24 * config.number("HOTLINE_SMS_LOG_DAYS"))
     with transaction(db):
         gone = db.execute("DELETE FROM sms_inbox WHERE received_at < ?", [cutoff]).rowcount
         db.execute("DELETE FROM sms_delivery_reports WHERE received_at < ?", [cutoff])
@@ -128,16 +128,7 @@ def housekeeping(db, config, now: str) -> None:
 def signature_seen(db, signature: str, window_seconds: float) -> bool:
     """True when this gateway signature was used before (a replay); else remember it for the window."""
     with transaction(db):
-        db.execute("DELETE FROM gateway_signatures WHERE seen_at < ?", [_shift(utc_now(), -2 * window_seconds / 3600)])
+        db.execute("DELETE FROM gateway_signatures WHERE seen_at < ?", [shift(utc_now(), hours=-2 * window_seconds / 3600)])
         cursor = db.execute("INSERT OR IGNORE INTO gateway_signatures (signature, seen_at) VALUES (?, ?)",
                             [signature, utc_now()])
     return cursor.rowcount == 0
-
-
-def _shift(stamp: str, hours: float) -> str:
-    return _stamp(datetime.fromisoformat(stamp.replace("Z", "+00:00")) + timedelta(hours=hours))
-
-
-def _stamp(moment: datetime) -> str:
-    """Our UTC text format (db.now's)."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"

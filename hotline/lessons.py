@@ -4,9 +4,8 @@ Outcomes are facts ("enrolled", "full" …); channels choose the words. Every en
 BEGIN IMMEDIATE transaction, so the last seat goes to one person."""
 from __future__ import annotations
 
-from . import prompts, reminders
+from . import clock, prompts, reminders
 from .db import now as utc_now, transaction
-from .reminders import parse_utc, utc_text  # noqa: F401  (part of this module's API)
 from .text import fold
 
 SEATED = ("enrolled", "attended")
@@ -59,7 +58,7 @@ def create(db, topic: str, place: str, starts_at: str, capacity: int, *, village
     if not (place or "").strip():
         raise LessonError("no_place")
     try:
-        parse_utc(starts_at)
+        clock.parse(starts_at)
     except (AttributeError, ValueError):
         raise LessonError("bad_start", str(starts_at)) from None
     with transaction(db):

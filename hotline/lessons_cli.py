@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from . import lessons as domain, lessons_report, places, prompts, reminders, residents
+from . import clock, lessons as domain, lessons_report, places, prompts, reminders, residents
 from .phones import mask
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M")
@@ -21,7 +21,7 @@ def _db():
 def _local_time(text: str) -> str:
     for fmt in TIME_FORMATS:
         try:
-            return domain.utc_text(datetime.strptime(text.strip(), fmt).replace(tzinfo=reminders.TIMEZONE))
+            return clock.stamp(datetime.strptime(text.strip(), fmt), naive=clock.VIETNAM)
         except ValueError:
             continue
     raise click.BadParameter(prompts.say("lessons.cli.bad_time", value=text), param_hint="--at")

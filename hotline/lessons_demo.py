@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
-from . import demo, lessons, lessons_report, places, prompts, residents
-from .reminders import TIMEZONE
+from . import clock, demo, lessons, lessons_report, places, prompts, residents
+from .clock import VIETNAM
 
 RELATIVE = re.compile(r"^\s*(?:in (\d+) days?|(\d+) days? ago) at (\d{1,2}):(\d{2})\s*$")
 
@@ -16,9 +16,9 @@ def relative(text: str, today=None) -> str:
     if not m:
         raise ValueError(f"not a relative time: {text!r}")
     days = int(m.group(1)) if m.group(1) else -int(m.group(2))
-    today = today or datetime.now(TIMEZONE).date()
-    moment = datetime.combine(today + timedelta(days=days), time(int(m.group(3)), int(m.group(4))), TIMEZONE)
-    return lessons.utc_text(moment)
+    today = today or datetime.now(VIETNAM).date()
+    moment = datetime.combine(today + timedelta(days=days), time(int(m.group(3)), int(m.group(4))), VIETNAM)
+    return clock.stamp(moment)
 
 
 def load(db) -> None:
@@ -35,9 +35,9 @@ def load(db) -> None:
                 duration_min=row.get("duration_min", 90), waitlist=row.get("waitlist"), code=row["code"])
         else:
             lesson_id = lesson["id"]
-            if row["when"].startswith("in ") and lesson["starts_at"] <= lessons.utc_text(datetime.now(TIMEZONE)):
+            if row["when"].startswith("in ") and lesson["starts_at"] <= clock.now():
                 db["lessons"].update(lesson_id, {"starts_at": starts_at})
-        before = lessons.utc_text(lessons.parse_utc(starts_at) - timedelta(days=7))
+        before = clock.shift(starts_at, days=-7)
         for phone in row.get("enrolled", []) + row.get("attended", []):
             resident = residents.by_phone(db, phone)
             lessons.enrol(db, lesson_id, resident["id"], "demo", now=before)

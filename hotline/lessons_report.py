@@ -13,14 +13,14 @@ import re
 from datetime import date, datetime
 
 from .db import now as utc_now
-from .reminders import TIMEZONE, utc_text as _text
+from .clock import VIETNAM, stamp
 
 PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
 
 
 def period_of(text: str | None = None, today: date | None = None) -> str:
     """"year" | "quarter" | "month" (the current one, local time) or an explicit 2026 | 2026-Q4 | 2026-11."""
-    today = today or datetime.now(TIMEZONE).date()
+    today = today or datetime.now(VIETNAM).date()
     text = (text or "year").strip()
     named = {"year": f"{today.year}", "quarter": f"{today.year}-Q{(today.month - 1) // 3 + 1}",
              "month": f"{today.year}-{today.month:02d}"}
@@ -43,8 +43,8 @@ def bounds(period: str) -> tuple[str, str]:
     else:
         first, months = 1, 12
     end_year, end_month = year + (first - 1 + months) // 12, (first - 1 + months) % 12 + 1
-    start = datetime(year, first, 1, tzinfo=TIMEZONE)
-    return _text(start), _text(datetime(end_year, end_month, 1, tzinfo=TIMEZONE))
+    start = datetime(year, first, 1, tzinfo=VIETNAM)
+    return stamp(start), stamp(datetime(end_year, end_month, 1, tzinfo=VIETNAM))
 
 
 def set_target(db, kind: str, subject: str | int, period: str, target: int | None = None,

@@ -5,8 +5,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
 
+from .clock import shift
 from .db import now as utc_now, transaction
 from .phones import normalise
 
@@ -131,7 +131,7 @@ def check_pin(db, official_id: int, pin: str, max_attempts: int = MAX_ATTEMPTS,
             return "ok"
         failed = official["failed_pins"] + 1
         if failed >= max_attempts:
-            db["officials"].update(official_id, {"failed_pins": 0, "locked_until": _later(now, lock_minutes)})
+            db["officials"].update(official_id, {"failed_pins": 0, "locked_until": shift(now, minutes=lock_minutes)})
             return "locked"
         db["officials"].update(official_id, {"failed_pins": failed, "locked_until": None})
     return "wrong"
@@ -196,23 +196,18 @@ def _with_villages(db, row: dict | None) -> dict | None:
     return {**row, "village_ids": ids}
 
 
-def _later(stamp: str, minutes: float) -> str:
-    start = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
-    return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def start_call(db, call_sid: str, official_id: int, now: str | None = None) -> None:
     """The right PIN was given on this call: its later webhooks act for the official."""
     now = now or utc_now()
     with transaction(db):
-        db.execute("DELETE FROM official_calls WHERE verified_at < ?", [_later(now, -CALL_HOURS * 60)])
+        db.execute("DELETE FROM official_calls WHERE verified_at < ?", [shift(now, minutes=-CALL_HOURS * 60)])
         db.execute("INSERT OR REPLACE INTO official_calls (call_sid, official_id, verified_at) VALUES (?, ?, ?)",
                    [call_sid, official_id, now])
 
 
 def on_call(db, call_sid: str, phone: str, now: str | None = None) -> dict | None:
     """The official verified on this call, if it is still theirs: same number, enabled, not stale."""
-    cutoff = _later(now or utc_now(), -CALL_HOURS * 60)
+    cutoff = shift(now or utc_now(), minutes=-CALL_HOURS * 60)
     row = db.execute("SELECT official_id FROM official_calls WHERE call_sid = ? AND verified_at >= ?",
                      [call_sid or "", cutoff]).fetchone()
     official = get(db, row[0]) if row else None

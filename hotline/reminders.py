@@ -6,35 +6,21 @@ on their channel: a call for those who prefer voice or cannot read, an SMS other
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from . import outbox, prompts
+from .clock import VIETNAM, local, parse, stamp
 from .db import now as utc_now, transaction
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # Withdrawn when the person cancels or the lesson is: nobody hears about a seat they gave up.
 WITHDRAWABLE = ("remind-day", "remind-soon", "promoted")
 EARLIEST_CALL = time(6, 30)   # a "2 hours before" reminder due earlier than this is not sent
 NOTICE_PATH = "/voice/lessons/notice/{id}"
 
 
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def utc_text(moment: datetime) -> str:
-    """hotline.db.now()'s format, so timestamps compare as text."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def local(stamp: str) -> datetime:
-    return parse_utc(stamp).astimezone(TIMEZONE)
-
-
-def when(stamp: str) -> str:
+def when(starts_at: str) -> str:
     """"8:00 thứ Ba 1/12" in local time."""
-    moment = local(stamp)
+    moment = local(starts_at)
     weekday = prompts.raw("lessons.weekdays")[moment.weekday()]
     return prompts.say("lessons.when", time=f"{moment.hour}:{moment.minute:02d}", weekday=weekday,
                        date=f"{moment.day}/{moment.month}")
@@ -91,27 +77,27 @@ def _clock(text: str) -> time | None:
 
 def due_times(config, starts_at: str) -> dict[str, datetime]:
     """When each reminder for a lesson starting at starts_at is due (aware datetimes)."""
-    start = parse_utc(starts_at)
+    start = parse(starts_at)
     due = {}
     day_at = _clock(config.get("HOTLINE_LESSON_REMINDER_AT", "17:00"))
     if day_at:
-        due["remind-day"] = datetime.combine(start.astimezone(TIMEZONE).date() - timedelta(days=1), day_at, TIMEZONE)
+        due["remind-day"] = datetime.combine(start.astimezone(VIETNAM).date() - timedelta(days=1), day_at, VIETNAM)
     hours = float(config.get("HOTLINE_LESSON_REMINDER_HOURS", "0") or 0)
     if hours > 0:
         soon = start - timedelta(hours=hours)
-        if soon.astimezone(TIMEZONE).time() >= EARLIEST_CALL:
+        if soon.astimezone(VIETNAM).time() >= EARLIEST_CALL:
             due["remind-soon"] = soon
     return due
 
 
 def queue_due(db, config, now=None) -> dict:
     """The periodic job: queue every reminder that is due and not yet queued. Safe to run any time, often."""
-    moment = now if isinstance(now, datetime) else parse_utc(now or utc_now())
-    stamp = utc_text(moment)
+    moment = now if isinstance(now, datetime) else parse(now or utc_now())
+    now_text = stamp(moment)
     queued = {"remind-day": 0, "remind-soon": 0}
-    horizon = utc_text(moment + timedelta(days=2))
+    horizon = stamp(moment + timedelta(days=2))
     for lesson in list(db.query("SELECT * FROM lessons WHERE status = 'scheduled' AND starts_at > ?"
-                                " AND starts_at <= ?", [stamp, horizon])):
+                                " AND starts_at <= ?", [now_text, horizon])):
         for kind, due in due_times(config, lesson["starts_at"]).items():
             if moment < due:
                 continue
@@ -121,7 +107,7 @@ def queue_due(db, config, now=None) -> dict:
                     "SELECT e.resident_id, e.queue_no FROM enrolments e WHERE e.lesson_id = :lesson"
                     " AND e.status = 'enrolled' AND e.enrolled_at <= :due AND NOT EXISTS (SELECT 1 FROM outbox o"
                     " WHERE o.dedupe_key = 'lesson:' || e.lesson_id || ':' || :kind || ':' || e.resident_id"
-                    " || ':' || e.queue_no)", {"lesson": lesson["id"], "due": utc_text(due), "kind": kind})):
+                    " || ':' || e.queue_no)", {"lesson": lesson["id"], "due": stamp(due), "kind": kind})):
                 if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"])) is not None:
                     queued[kind] += 1
     return queued

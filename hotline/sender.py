@@ -14,8 +14,7 @@ import time
 from collections import deque
 from datetime import timedelta
 
-from . import delivery, inbox, residents
-from .alerts import parse, stamp
+from . import clock, delivery, inbox, residents
 from .db import now as utc_now, transaction
 from .phones import mask
 from .transports import TransportError
@@ -133,7 +132,7 @@ def failed(db, config, row: dict, error: TransportError) -> str:
         return "unsure"
     if error.transient and attempts < int(config.number("HOTLINE_SEND_ATTEMPTS")):
         # 0.5 s, 1 s, 2 s … capped at a minute: quick through a blip, patient through an outage.
-        due = stamp(parse(now) + timedelta(seconds=min(60.0, 0.5 * 2 ** (attempts - 1))))
+        due = clock.shift(now, seconds=min(60.0, 0.5 * 2 ** (attempts - 1)))
         state, outcome = "queued", "retry"
     else:
         due, state, outcome = None, "failed", "failed"
@@ -151,7 +150,7 @@ def reconcile(db, transport, channel: str) -> int:
     """Settle every claimed row of this channel with the provider; returns how many are still unsettled."""
     unsettled = 0
     for row in list(db.query("SELECT * FROM outbox WHERE channel = ? AND state = 'claimed'", [channel])):
-        since = (parse(row["claimed_at"]) - CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = (clock.parse(row["claimed_at"]) - CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
             if channel == "sms":
                 found = transport.find_sms(row["to_phone"], row["body"], since)

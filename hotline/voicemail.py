@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .clock import stamp
 from .db import now
 
 
@@ -36,7 +37,7 @@ def mark_handled(db, voicemail_id: int) -> bool:
 def purge(db, instance: Path, days: float, at: datetime | None = None) -> int:
     """Delete residents' audio older than the retention; the row (who called, when) stays for the record."""
     at = at or datetime.now(timezone.utc)
-    cutoff = (at - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    cutoff = stamp(at - timedelta(days=days))
     purged = 0
     for row in db.query("SELECT id, audio_path FROM voicemails WHERE created_at < ? AND purged_at IS NULL",
                         [cutoff]):

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 
-from . import alerts, inbox, sender
+from . import alerts, clock, inbox, sender
 from .db import connect, now as utc_now, transaction
 from .transports import call_transport, sms_transport
 
@@ -134,4 +134,4 @@ def status(config, db) -> dict:
 
 
 def _seconds_between(earlier: str, later: str) -> float:
-    return (alerts.parse(later) - alerts.parse(earlier)).total_seconds()
+    return (clock.parse(later) - clock.parse(earlier)).total_seconds()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import lessons, places, prompts, reminders, residents
+from hotline import clock, lessons, places, prompts, residents
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
@@ -26,7 +26,7 @@ def say(key: str, **values) -> str:
 
 def spoken_when(starts_at: str) -> str:
     """"8 giờ 00 ngày 2 tháng 12", in local time (the wording menu 3 has always used)."""
-    moment = reminders.local(starts_at)
+    moment = clock.local(starts_at)
     return prompts.say("voice.lessons.when", hour=moment.hour, minute=f"{moment.minute:02d}", day=moment.day,
                        month=moment.month)
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import alerts, db as storage, places, sender
+from hotline import alerts, clock, db as storage, places, sender
 from hotline.simulator import Call, HangUp
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN
@@ -132,7 +132,7 @@ def test_busy_calls_are_retried_three_times_at_growing_intervals_then_fail(app, 
         _status(hooks, sid, "busy")
         row = db["outbox"].get(row_id)
         if attempt < 3:
-            waits.append(alerts.parse(row["next_attempt_at"]) - alerts.parse(row["updated_at"]))
+            waits.append(clock.parse(row["next_attempt_at"]) - clock.parse(row["updated_at"]))
             db.execute("UPDATE outbox SET next_attempt_at = updated_at WHERE id = ?", [row_id])
     assert [round(w.total_seconds() / 60) for w in waits] == [5, 15, 30]
     assert (row["state"], row["error"]) == ("failed", "busy")

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from hotline import alerts, broadcast, inbox, outbox, places, residents
+from hotline import alerts, broadcast, clock, inbox, outbox, places, residents
 from hotline.sender import Pacer
 from tests.alerts.conftest import rows, wait_until
 from tests.conftest import BA_LAN, ONG_TU
@@ -111,7 +111,7 @@ def test_it_applies_a_delivery_report_that_outran_its_commit_of_the_provider_id(
 
 def test_nothing_is_sent_after_expiry(twilio_app, file_db, fake_twilio, start_worker):
     twilio_app.config["HOTLINE_SMS_RATE"] = "5"
-    expires = alerts.parse(alerts.stamp(time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 2))))
+    expires = clock.parse(alerts.stamp(time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 2))))
     ref = _publish(file_db, twilio_app.config, None, expires_at=expires.isoformat())
     start_worker(twilio_app.config)
     wait_until(_done(file_db, ref), timeout=30)

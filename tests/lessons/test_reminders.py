@@ -1,7 +1,7 @@
 """Reminders: the day before at the configured local time, optionally hours before, each exactly once."""
 import pytest
 
-from hotline import db as storage, demo, lessons, reminders, segments
+from hotline import clock, db as storage, demo, lessons, reminders, segments
 from hotline.config import Config
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
 from tests.lessons.conftest import FUTURE, resident_id
@@ -138,9 +138,9 @@ def test_the_worker_sends_each_reminder_once_across_a_restart(tmp_path):
     demo.load(db)
     # In three hours: yesterday's or today's 17:00 reminder time has passed, the lesson has not started.
     start = datetime.now(timezone.utc) + timedelta(hours=3)
-    lesson_id = lessons.create(db, "smartphone", "Nhà văn hóa", reminders.utc_text(start), 5)
+    lesson_id = lessons.create(db, "smartphone", "Nhà văn hóa", clock.stamp(start), 5)
     for phone in (ONG_TU, BA_LAN):
-        lessons.enrol(db, lesson_id, resident_id(db, phone), now=reminders.utc_text(start - timedelta(days=3)))
+        lessons.enrol(db, lesson_id, resident_id(db, phone), now=clock.stamp(start - timedelta(days=3)))
 
     def run_worker_until_sent():
         stop = threading.Event()
