@@ -1,12 +1,10 @@
 """Form checking for the admin pages: values kept as typed, errors as prompt keys (admin.errors.*)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from hotline import clock
 from hotline.phones import InvalidPhone, normalise
-
-# Officials type local time (Vietnam, UTC+7, no daylight saving); storage is UTC text.
-VIETNAM = timezone(timedelta(hours=7))
 
 
 class Form:
@@ -87,8 +85,8 @@ class Form:
                 self.fail(name, "required")
         else:
             try:
-                local = datetime.fromisoformat(value).replace(tzinfo=VIETNAM)
-                result = local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                # Officials type Vietnam time; an offset typed with it is overridden, not honoured.
+                result = clock.stamp(datetime.fromisoformat(value).replace(tzinfo=clock.VIETNAM))
             except ValueError:
                 self.fail(name, "bad_datetime")
         self.clean[name] = result
@@ -103,5 +101,4 @@ def local_time(stamp: str | None, fmt: str = "%d/%m %H:%M") -> str:
     """UTC storage text -> Vietnam local time for display."""
     if not stamp:
         return ""
-    moment = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
-    return moment.astimezone(VIETNAM).strftime(fmt)
+    return clock.local(stamp).strftime(fmt)

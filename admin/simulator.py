@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from datetime import datetime, timedelta, timezone
 
 from flask import (Blueprint, abort, current_app, g, jsonify, make_response, redirect, render_template, request,
                    session, url_for)
 
 from hotline import places, residents
+from hotline.clock import shift
 from hotline.db import get_db, now, transaction
 from hotline.phones import InvalidPhone, normalise
 from hotline.simulator import Call, Webhooks, send_sms
@@ -137,7 +137,7 @@ def phone():
 @bp.post("/call")
 def call_start():
     caller = _phone(request.form.get("caller", ""))
-    stale = (datetime.now(timezone.utc) - timedelta(hours=KEEP_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stale = shift(now(), hours=-KEEP_HOURS)
     get_db().execute("DELETE FROM simulator_calls WHERE updated_at < ?", [stale])
     call = _call(caller)
     return _answer(call, call.begin("/voice/incoming"))

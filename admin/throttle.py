@@ -1,8 +1,7 @@
 """Login rate limit: failed attempts per account and per address, in SQLite so every process agrees."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
+from hotline.clock import shift
 from hotline.db import now as utc_now, transaction
 
 # Several officials often share one commune-office connection, so an address gets more room
@@ -10,13 +9,8 @@ from hotline.db import now as utc_now, transaction
 PER_ADDRESS_FACTOR = 4
 
 
-def _since(now: str, minutes: float) -> str:
-    start = datetime.strptime(now, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    return (start - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def blocked(db, ip: str, account: str, limit: int, window_min: float, now: str | None = None) -> bool:
-    since = _since(now or utc_now(), window_min)
+    since = shift(now or utc_now(), minutes=-window_min)
     by_account = db.execute("SELECT COUNT(*) FROM login_attempts WHERE account = ? AND at > ?",
                             [account, since]).fetchone()[0]
     by_ip = db.execute("SELECT COUNT(*) FROM login_attempts WHERE ip = ? AND at > ?", [ip, since]).fetchone()[0]
@@ -28,7 +22,7 @@ def failed(db, ip: str, account: str, window_min: float, now: str | None = None)
     with transaction(db):
         db["login_attempts"].insert({"ip": ip, "account": account, "at": now})
         # Old rows say nothing any more: keep the table small.
-        db.execute("DELETE FROM login_attempts WHERE at <= ?", [_since(now, window_min * 2)])
+        db.execute("DELETE FROM login_attempts WHERE at <= ?", [shift(now, minutes=-window_min * 2)])
 
 
 def succeeded(db, account: str) -> None:

@@ -1,10 +1,11 @@
 """What both SMS transports share: the destination rule, network errors, look-up times."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import requests
 
+from hotline import clock
 from hotline.phones import mask
 from hotline.transports import TransportError
 
@@ -26,4 +27,4 @@ def network_error(e: requests.RequestException) -> TransportError:
 
 
 def since_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc) - CLOCK_SKEW
+    return clock.parse(text) - CLOCK_SKEW

@@ -1,10 +1,9 @@
 """Reply texts: prompts.sms (GSM-7 unless accents are wanted), shortened to fit (one SMS; two with accents)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
-from hotline import prompts
+from hotline import clock, prompts
 from hotline.segments import count
 from hotline.text import nfc
 
@@ -30,12 +29,8 @@ def fitted(key: str, accents: bool, shrink: str, segments: int | None = None, **
 
 
 def local_time(utc_text: str, zone: str) -> datetime:
-    moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
-    try:
-        return moment.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        # Vietnam has kept UTC+7 without daylight saving since 1975; a machine without tzdata still gets it right.
-        return moment.astimezone(timezone(timedelta(hours=7)))
+    """Stored text in the configured zone (Vietnam's UTC+7 when the zone is unknown)."""
+    return clock.local(utc_text, clock.zone(zone))
 
 
 def when(utc_text: str, zone: str) -> str:

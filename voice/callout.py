@@ -7,14 +7,14 @@ a Gather that times out falls through to the goodbye, as Twilio does. An answeri
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 
 import requests
 from flask import Blueprint, current_app, request, url_for
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import alerts, checkins, delivery, prompts, transports, twilio_api
+from hotline import alerts, checkins, clock, delivery, prompts, transports, twilio_api
 from hotline.db import get_db, now as utc_now
 from hotline.webhooks import twilio_signed, twiml
 
@@ -176,7 +176,7 @@ class TwilioTransport:
 
 
 def _when(since: str) -> datetime:
-    return datetime.strptime(since[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return clock.parse(since).replace(microsecond=0)
 
 
 transports.CALL_TRANSPORTS["twilio"] = TwilioTransport

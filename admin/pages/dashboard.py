@@ -1,15 +1,15 @@
 """The dashboard: active warnings and their sending, this week's lessons, people waiting for a call back."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import abort, redirect, render_template, url_for
 
 from hotline import alerts, broadcast, checkins, lessons, voicemail
+from hotline.clock import VIETNAM, stamp
 from hotline.db import get_db, now
 
 from ..files import send_recording
-from ..forms import VIETNAM
 from ..web import bp, found
 
 
@@ -17,9 +17,7 @@ def _week() -> tuple[str, str]:
     """Monday 00:00 to next Monday, Vietnam time, as UTC text."""
     today = datetime.now(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0)
     monday = today - timedelta(days=today.weekday())
-    fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
-    return (monday.astimezone(timezone.utc).strftime(fmt),
-            (monday + timedelta(days=7)).astimezone(timezone.utc).strftime(fmt))
+    return stamp(monday), stamp(monday + timedelta(days=7))
 
 
 @bp.get("/")

@@ -1,12 +1,11 @@
 """Lessons: schedule one, see who enrolled (and who waits), mark attendance, cancel."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from flask import g, redirect, render_template, request, url_for
 
 from hotline import lessons, places, residents
-from hotline.db import get_db
+from hotline.clock import shift
+from hotline.db import get_db, now
 
 from ..forms import Form
 from ..web import bp, found, outcome
@@ -24,7 +23,7 @@ def _choices(db) -> dict:
 
 @bp.get("/lessons")
 def lessons_list():
-    since = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    since = shift(now(), days=-30)
     rows = lessons.listing(get_db(), since=since)
     return render_template("admin/lessons.html", rows=rows, topics=_topics())
 
