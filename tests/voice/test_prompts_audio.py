@@ -207,3 +207,25 @@ def test_the_worker_renders_a_newly_published_warning_within_a_minute(app):
         render.new_warnings_job(storage.get_db(), app.config, storage.now())
         render._background.join(30)          # rendered beside the worker's loop, not in it
         assert tts.cached(app.config, text).endswith(".wav")
+
+
+def test_a_compiled_menu_follows_the_audio_cache(app):
+    """Menus are compiled once per wording and cache listing: a clip rendered later is played at once."""
+    from hotline import prompts
+    from voice import menus
+
+    def main_menu():
+        response = app.test_client().post("/voice/menu/main", data={}, headers=_signed(app, "/voice/menu/main", {}))
+        return response.get_data()
+
+    intro = prompts.say("voice.main.intro")
+    first = main_menu()
+    compiled = len(menus._documents)
+    assert main_menu() == first and len(menus._documents) == compiled      # the same document, from memory
+    assert f"<Say language=\"vi-VN\">{intro}</Say>".encode() in first
+    folder = tts.cache_dir(app.config)
+    folder.mkdir(parents=True, exist_ok=True)
+    clip = f"{tts.digest(intro, 'gtts', 'vi')}.mp3"
+    (folder / clip).write_bytes(MP3)
+    after = main_menu()
+    assert f"/audio/{clip}</Play>".encode() in after and intro.encode() not in after
