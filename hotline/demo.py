@@ -1,4 +1,4 @@
-"""The demo commune (prompts/demo/*.toml): Thắng Lợi, its villages, associations and residents."""
+"""The demo commune (prompts/demo/*.toml): its villages, associations and residents."""
 from __future__ import annotations
 
 from . import places, prompts, residents

@@ -1,4 +1,4 @@
-"""Officials (cán bộ): who they are, whom they may address, and their PIN and web password."""
+"""Officials: who they are, whom they may address, and their PIN and web password."""
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,4 @@
-"""The demo officials of Thắng Lợi (prompts/demo/officials.toml), loaded by `hotline demo`."""
+"""The demo commune's officials (prompts/demo/officials.toml), loaded by `hotline demo`."""
 from __future__ import annotations
 
 from . import demo, officials, places, prompts

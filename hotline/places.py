@@ -14,7 +14,7 @@ def village(db, village_id: int) -> dict | None:
 
 
 def find_village(db, text: str) -> dict | None:
-    """The village a resident meant: "yen nong", "Yên Nông" and "YENNONG" all find Yên Nông."""
+    """The village a resident meant, whatever the accents, case and spacing of its name; None if none is close."""
     candidates = {v["name"]: v for v in villages(db)}
     return best_match(text, candidates)
 

@@ -19,7 +19,7 @@ NOTICE_PATH = "/voice/lessons/notice/{id}"
 
 
 def when(starts_at: str) -> str:
-    """"8:00 thứ Ba 1/12" in local time."""
+    """The lesson's start in local time, as posters write it (the weekday's name from prompts/)."""
     moment = local(starts_at)
     weekday = prompts.raw("lessons.weekdays")[moment.weekday()]
     return prompts.say("lessons.when", time=f"{moment.hour}:{moment.minute:02d}", weekday=weekday,

@@ -1,4 +1,4 @@
-"""Vietnamese text handling: NFC, accent folding (đ included) and forgiving matching."""
+"""Vietnamese text handling: NFC, accent folding (d with stroke included) and forgiving matching."""
 from __future__ import annotations
 
 import re
@@ -6,8 +6,8 @@ import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
-# NFD leaves đ/Đ whole (it is a letter, not d + a mark), so it is folded by hand.
-_FOLD_TABLE = {0x0111: "d", 0x0110: "D"}  # đ, Đ
+# NFD leaves d with stroke (U+0111, U+0110) whole: it is a letter, not d + a mark, so it is folded by hand.
+_FOLD_TABLE = {0x0111: "d", 0x0110: "D"}
 
 
 def nfc(text: str) -> str:
@@ -16,18 +16,18 @@ def nfc(text: str) -> str:
 
 @lru_cache(maxsize=8192)          # keywords, village names and replies are folded again and again
 def fold(text: str) -> str:
-    """Strip accents: "Đồng Tâm" -> "Dong Tam". Case is kept."""
+    """Strip accents and the d stroke, keeping case (tests/test_prompts.py has examples)."""
     decomposed = unicodedata.normalize("NFD", nfc(text).translate(_FOLD_TABLE))
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def key(text: str) -> str:
-    """Accent-, case- and spacing-blind form used for matching: "  Yên  NÔNG " -> "yen nong"."""
+    """Accent-, case- and spacing-blind form used for matching: folded, lower case, single spaces."""
     return _SPACES.sub(" ", fold(text).lower()).strip()
 
 
 def squash(text: str) -> str:
-    """key() without spaces, so "YENNONG" meets "Yên Nông"."""
+    """key() without spaces, so a name typed run together meets the name written apart."""
     return key(text).replace(" ", "")
 
 

@@ -61,7 +61,7 @@ def register(ctx, args):
         name = name.title()
     known = ctx.resident and ctx.resident["name"]
     if name and known and set(words_of(name).split()) <= set(words_of(known).split()):
-        name = None         # "DK Tu …" from ông Nguyễn Văn Tư keeps the full, accented name of the register
+        name = None         # a short unaccented name from a registered resident keeps the register's full, accented one
     resident, outcome = residents.register(ctx.db, ctx.phone, "sms", name=name, village_id=village["id"])
     if resident["opted_out_at"]:        # DK is a request for messages: it lifts an earlier refusal
         residents.opt_in(ctx.db, ctx.phone, "sms")

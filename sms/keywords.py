@@ -1,7 +1,7 @@
-"""Accent-blind keywords: "Đăng ký Lan Yên Nông", "dk lan yennong" and "CANH BAP" are all understood.
+"""Accent-blind keywords: accented, unaccented, abbreviated and one-typo forms are all understood.
 
 The forms live in prompts/keywords.toml. A message's first one to three words are squashed (accents,
-case and spaces gone, đ = d) and compared with every form; forms of four or more letters forgive
+case and spaces gone, d with stroke = d) and compared with every form; forms of four or more letters forgive
 one typo (a wrong, missing, extra or swapped letter) — except forms that are everyday words and
 count only as the whole message ("DUNG"): a typo of those ("DANG") is someone else's word.
 Exact beats typo, then the longer match.
@@ -104,7 +104,7 @@ def parse(body: str | None) -> Command:
 
 
 def guide(args: tuple[str, ...]) -> str | None:
-    """The guide id named by HD's words ("VNEID", "lừa đảo", "dich vu cong"), or None."""
+    """The guide id named by HD's words (accents optional, keywords.toml [guide]), or None."""
     keys = [squash(w) for w in args]
     found = match(keys, _forms("guide")) if keys else None
     return found[0] if found else None

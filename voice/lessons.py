@@ -25,7 +25,7 @@ def say(key: str, **values) -> str:
 
 
 def spoken_when(starts_at: str) -> str:
-    """"8 giờ 00 ngày 2 tháng 12", in local time (the wording menu 3 has always used)."""
+    """The lesson's start in local time, worded as menu 3 has always said it (prompts/lessons.toml)."""
     moment = clock.local(starts_at)
     return prompts.say("voice.lessons.when", hour=moment.hour, minute=f"{moment.minute:02d}", day=moment.day,
                        month=moment.month)

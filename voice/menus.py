@@ -37,7 +37,7 @@ CONTROL = {"*": "repeat", "#": "main", "0": "operator"}
 @dataclass(frozen=True)
 class Option:
     key: str                       # the keypad digit
-    action: str                    # said before the key: "Nghe hướng dẫn dịch vụ, bấm 2."
+    action: str                    # said before the key (action, then key)
     value: str                     # what the route receives when it is chosen
     words: tuple[str, ...] = ()    # what the caller may say instead
 
@@ -241,7 +241,7 @@ def grammar(menu: Menu) -> dict[str, tuple[str, object]]:
     sources.append(("operator", prompts.raw("voice.words.0")))
     for choice, words in sources:
         for phrase in words:
-            phrases.setdefault(key(phrase), (phrase, choice))   # options first: "không" is "no" in a yes/no menu
+            phrases.setdefault(key(phrase), (phrase, choice))   # options first: a yes/no menu's own "no" beats operator words
     return phrases
 
 
@@ -254,7 +254,7 @@ def _by_speech(menu: Menu):
     if heard is None:
         return None, None, None
     said = key(heard.text)
-    # The longest phrase inside what was heard wins ("số hai" over "hai").
+    # The longest phrase inside what was heard wins ("number two" over "two").
     for phrase in sorted(phrases, key=len, reverse=True):
         if f" {phrase} " in f" {said} ":
             return phrases[phrase][1], heard.text, heard.confidence
