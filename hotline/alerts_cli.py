@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import alerts, broadcast, cap, checkins, places, prompts, worker
+from .cli_villages import village_ids
 from .phones import mask
 
 
@@ -23,13 +24,7 @@ def _db_and_config():
 
 
 def _villages(db, names) -> list[int] | None:
-    ids = []
-    for name in names:
-        found = places.find_village(db, name)
-        if not found:
-            raise click.BadParameter(name, param_hint="--village")
-        ids.append(found["id"])
-    return ids or None
+    return village_ids(db, names) or None
 
 
 def _fail(error: alerts.InvalidAlert):

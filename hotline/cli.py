@@ -113,16 +113,10 @@ def residents_export(output):
 @click.option("--search", help="Part of a name or number.")
 def residents_list(village, search):
     """List residents, phone numbers masked."""
-    from . import places
+    from .cli_villages import village_id
 
     database = open_db()
-    village_id = None
-    if village:
-        found = places.find_village(database, village)
-        if not found:
-            raise click.BadParameter(village, param_hint="--village")
-        village_id = found["id"]
-    for r in residents_domain.listing(database, village_id, search):
+    for r in residents_domain.listing(database, village_id(database, village), search):
         flags = ",".join(f for f in residents_domain.FLAGS if r[f])
         out = " opted-out" if r["opted_out_at"] else ""
         click.echo(f"{r['id']:>4} {mask(r['phone'])} {r['name'] or '-'} · {r['village'] or '-'} {flags}{out}")

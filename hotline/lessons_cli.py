@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from . import clock, lessons as domain, lessons_report, places, prompts, reminders, residents
+from .cli_villages import village_id
 from .phones import mask
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M")
@@ -62,14 +63,9 @@ def lessons():
 def create(topic, place, at, capacity, village, duration, waitlist, association, instructor, code):
     """Schedule a lesson and print its SMS code."""
     db = _db()
-    village_id = None
-    if village:
-        found = places.find_village(db, village)
-        if not found:
-            raise click.BadParameter(village, param_hint="--village")
-        village_id = found["id"]
+    village = village_id(db, village)
     try:
-        lesson_id = domain.create(db, topic, place, _local_time(at), capacity, village_id=village_id,
+        lesson_id = domain.create(db, topic, place, _local_time(at), capacity, village_id=village,
                                   association=association, instructor=instructor, duration_min=duration,
                                   waitlist=waitlist, code=code)
     except domain.LessonError as e:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from . import officials as registry, places, prompts
+from .cli_villages import village_ids
 from .db import now
 from .phones import InvalidPhone, mask
 
@@ -43,16 +44,11 @@ def officials():
 def add(name, role, phone, villages, association, pin, with_password):
     """Register an official; the PIN (and password) are stored hashed."""
     database = _db()
-    village_ids = []
-    for text in villages:
-        found = places.find_village(database, text)
-        if not found:
-            raise click.BadParameter(text, param_hint="--village")
-        village_ids.append(found["id"])
+    chosen = village_ids(database, villages)
     password = click.prompt(prompts.say("officials.cli.password"), hide_input=True,
                             confirmation_prompt=True) if with_password else None
     try:
-        official_id = registry.add(database, name, role, phone, village_ids or None, pin, password, association)
+        official_id = registry.add(database, name, role, phone, chosen or None, pin, password, association)
     except registry.InvalidOfficial as e:
         _fail(e)
     except InvalidPhone as e:

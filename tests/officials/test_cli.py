@@ -108,3 +108,16 @@ def test_announcements_are_listed_and_withdrawn(run, database, settings):
     assert announcements.get(database, draft)["status"] == "withdrawn"
     again = run("announcements", "withdraw", str(draft))
     assert again.exit_code != 0 and prompts.say("officials.cli.not_published", id=draft) in again.output
+
+
+@pytest.mark.parametrize("command", [
+    ["officials", "add", "--name", "X", "--role", "village_head", "--phone", "0987000999", "--pin", "1234"],
+    ["residents", "list"],
+])
+def test_an_unknown_village_is_answered_in_vietnamese_with_the_communes_villages(run, database, command):
+    result = run(*command, "--village", "Atlantis")
+    villages = [v["name"] for v in database.query("SELECT name FROM villages")]
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())       # click wraps long lines
+    assert prompts.say("core.cli.unknown_village", given="Atlantis", villages=", ".join(villages)).split(".")[0] in text
+    assert all(name in text for name in villages)
