@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 from typing import Callable, Protocol
 
+import requests
+
 
 class Transport(Protocol):
     name: str
@@ -31,6 +33,12 @@ class TransportError(Exception):
     def __init__(self, message: str, code: str | None = None, transient: bool = False):
         super().__init__(message)
         self.code, self.transient = code, transient
+
+
+def network_error(e: requests.RequestException) -> TransportError:
+    """A timeout may hide a request the provider accepted: "timeout" makes the worker look it up, not resend."""
+    code = "timeout" if isinstance(e, requests.Timeout) else "connection"
+    return TransportError(type(e).__name__, code, transient=True)
 
 
 class LocalTransport:

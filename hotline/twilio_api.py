@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import re
 
+import requests
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from .transports import TransportError, network_error
 
 _TWILIO_HOST = re.compile(r"^https://[a-z0-9.\-]*twilio\.com")
 
@@ -28,3 +32,15 @@ def client(config, timeout: float = 10.0) -> Client:
     base = config["HOTLINE_TWILIO_API_URL"]
     http = RebasedHttpClient(base, timeout) if base else TwilioHttpClient(timeout=timeout)
     return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)
+
+
+def call(request_fn):
+    """Run one REST request: Twilio's refusals and network failures become TransportErrors (429, 5xx and
+    the network are transient: the worker retries or looks the message up)."""
+    try:
+        return request_fn()
+    except TwilioRestException as e:
+        transient = e.status == 429 or e.status >= 500
+        raise TransportError(e.msg, str(e.code or e.status), transient=transient) from None
+    except requests.RequestException as e:
+        raise network_error(e) from None

@@ -11,10 +11,10 @@ from android_sms_gateway.errors import APIError
 from android_sms_gateway.http import RequestsHttpClient
 
 from hotline.text import nfc
-from hotline.transports import TransportError
+from hotline.transports import TransportError, network_error
 
 from .inbound import Message
-from .provider import check_destination, network_error, since_utc
+from .provider import check_destination, since_utc
 
 log = logging.getLogger(__name__)
 STATES = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}

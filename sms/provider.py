@@ -1,9 +1,7 @@
-"""What both SMS transports share: the destination rule, network errors, look-up times."""
+"""What both SMS transports share: the destination rule and look-up times."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
-import requests
 
 from hotline import clock
 from hotline.phones import mask
@@ -18,12 +16,6 @@ def check_destination(config, to: str) -> None:
     """Outbound SMS only to allowed countries: a permanent refusal, before any request leaves."""
     if not allowed_destination(config, to):
         raise TransportError(f"{mask(to)}: country not in HOTLINE_SMS_ALLOWED_COUNTRIES", "country_not_allowed")
-
-
-def network_error(e: requests.RequestException) -> TransportError:
-    """A timeout may hide a request the provider accepted: "timeout" makes the worker look it up, not resend."""
-    code = "timeout" if isinstance(e, requests.Timeout) else "connection"
-    return TransportError(type(e).__name__, code, transient=True)
 
 
 def since_utc(text: str) -> datetime:

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import uuid
 
-import requests
-from twilio.base.exceptions import TwilioRestException
 
 from hotline import inbox, twilio_api
 from hotline.text import nfc
 from hotline.transports import TransportError
 
 from .inbound import Message
-from .provider import check_destination, network_error, since_utc
+from .provider import check_destination, since_utc
 
 
 class TwilioSMS:
@@ -38,12 +36,12 @@ class TwilioSMS:
             params["from_"] = self.config["TWILIO_FROM"]
         else:
             raise TransportError("set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID", "not_configured", transient=True)
-        return self._do(lambda: self.client.messages.create(**params)).sid
+        return twilio_api.call(lambda: self.client.messages.create(**params)).sid
 
     def find_sms(self, to: str, body: str, since: str) -> str | None:
         """Look the message up by To and DateSent>, as the real API allows, and match the body."""
         wanted = nfc(body)
-        for m in self._do(lambda: self.client.messages.list(to=to, date_sent_after=since_utc(since), limit=100)):
+        for m in twilio_api.call(lambda: self.client.messages.list(to=to, date_sent_after=since_utc(since), limit=100)):
             # A trial account prefixes its notice; Twilio never shortens a body.
             if (m.direction or "").startswith("outbound") and nfc(m.body or "").endswith(wanted):
                 return m.sid
@@ -64,12 +62,3 @@ class TwilioSMS:
             return None
         return sid, state, form.get("ErrorCode") or None, form.get("ErrorMessage") or None
 
-    @staticmethod
-    def _do(request_fn):
-        try:
-            return request_fn()
-        except TwilioRestException as e:
-            transient = e.status == 429 or e.status >= 500
-            raise TransportError(e.msg, str(e.code or e.status), transient=transient) from None
-        except requests.RequestException as e:
-            raise network_error(e) from None

@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import requests
 from flask import Blueprint, current_app, request, url_for
-from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import alerts, checkins, clock, delivery, prompts, transports, twilio_api
@@ -153,26 +151,14 @@ class TwilioTransport:
     def place_call(self, to, url, status_callback=None):
         if not self.config["TWILIO_FROM"]:   # calls wait for the operator rather than fail
             raise transports.TransportError("set TWILIO_FROM (the caller ID)", "not_configured", transient=True)
-        return self._do(lambda: self.client.calls.create(
+        return twilio_api.call(lambda: self.client.calls.create(
             to=to, from_=self.config["TWILIO_FROM"], url=url, method="POST", status_callback=status_callback,
             status_callback_event=["initiated", "ringing", "answered", "completed"], status_callback_method="POST",
             machine_detection="DetectMessageEndpoint", timeout=30).sid)
 
     def find_call(self, to, since):
-        calls = self._do(lambda: self.client.calls.list(to=to, start_time_after=_when(since), limit=20))
+        calls = twilio_api.call(lambda: self.client.calls.list(to=to, start_time_after=_when(since), limit=20))
         return calls[0].sid if calls else None
-
-    @staticmethod
-    def _do(request_fn):
-        try:
-            return request_fn()
-        except TwilioRestException as e:
-            transient = e.status == 429 or e.status >= 500
-            raise transports.TransportError(e.msg, str(e.code or e.status), transient) from e
-        except requests.Timeout as e:
-            raise transports.TransportError(str(e), "timeout", transient=True) from e
-        except requests.ConnectionError as e:
-            raise transports.TransportError(str(e), "connection", transient=True) from e
 
 
 def _when(since: str) -> datetime:
