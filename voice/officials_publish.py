@@ -11,7 +11,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
-from .officials_session import MENU_URL, answer, ask, bp, invalid, not_heard, retry, say_then, with_draft
+from .officials_session import MENU_URL, answer, bp, invalid, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 COMMUNE_KEY = "9"       # villages keep the keys residents know (1-4 in the demo commune); 9 = everyone
@@ -32,13 +32,9 @@ def audience(me, row):
         texts.append(prompts.say("officials.voice.audience_commune"))
     texts += [prompts.say("officials.voice.audience_village", village=v["name"], digit=v["keypad"])
               for v in officials.addressable_villages(db, me["id"]) if v["keypad"] is not None]
-    event, key, failures = answer()
-    if event is None or key == "*":
-        return twiml(ask(url, texts, failures))
-    if key == "#":
-        return twiml(menus.redirect(MENU_URL))
-    if event == "silence" or not key:
-        return twiml(retry(url, texts, failures + 1, not_heard()))
+    again, key, failures = answer(url, texts)
+    if again is not None:
+        return twiml(again)
     village = None if key == COMMUNE_KEY else places.village_by_keypad(db, int(key)) if key.isdigit() else False
     if village is False or (village is None and key != COMMUNE_KEY):
         return twiml(retry(url, texts, failures + 1, invalid()))
@@ -71,13 +67,9 @@ def kind(me, row):
 @with_draft
 def level(me, row):
     url, texts = _url("level", row), [prompts.say("officials.voice.level")]
-    event, key, failures = answer()
-    if event is None or key == "*":
-        return twiml(ask(url, texts, failures))
-    if key == "#":
-        return twiml(menus.redirect(MENU_URL))
-    if event == "silence" or not key:
-        return twiml(retry(url, texts, failures + 1, not_heard()))
+    again, key, failures = answer(url, texts)
+    if again is not None:
+        return twiml(again)
     if key not in "12345":
         return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.level_invalid")))
     announcements.update_draft(get_db(), row["id"], level=int(key))

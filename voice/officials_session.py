@@ -93,9 +93,18 @@ def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> 
     return response
 
 
-def answer() -> tuple[str | None, str, int]:
-    """(event, the key pressed, failures so far) for a question asked with ask()."""
-    return request.args.get("ev"), request.form.get("Digits", "")[:1], menus.number(request.args.get("n"))
+def answer(url: str, texts: list[str]) -> tuple[VoiceResponse | None, str, int]:
+    """The answer to a question asked with ask(): (TwiML to send, key, failures) when the question must be
+    asked again (first time, * or silence) or the official pressed # for their menu; else (None, key, failures)."""
+    event, key = request.args.get("ev"), request.form.get("Digits", "")[:1]
+    failures = menus.number(request.args.get("n"))
+    if event is None or key == "*":
+        return ask(url, texts, failures), key, failures
+    if key == "#":
+        return menus.redirect(MENU_URL), key, failures
+    if event == "silence" or not key:
+        return retry(url, texts, failures + 1, not_heard()), key, failures
+    return None, key, failures
 
 
 def retry(url: str, texts: list[str], failures: int, lead: str) -> VoiceResponse:
