@@ -6,7 +6,6 @@ import logging
 
 from flask import Blueprint, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from hotline import announcements, officials, prompts
 from hotline.db import get_db
@@ -21,18 +20,10 @@ MENU_URL = "/voice/officials/menu"
 PIN_URL = "/voice/officials/pin"
 # The resident's hotline, with the officials' hook stepped over (an official may listen as anyone does).
 RESIDENT_URL = "/voice/incoming?as=resident"
-MAX_FAILURES = 3
 
 
-@bp.errorhandler(Exception)
-def _apologise(error):
-    """Never a 500 on a call: Twilio would read its own English error and hang up."""
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("officials webhook failed")
-    response = VoiceResponse()
-    tts.speak(response, prompts.say("core.voice.sorry"))
-    return twiml(response)
+# Never a 500 on a call (Twilio would read its own English error): the voice channel's one handler.
+bp.register_error_handler(Exception, menus.apologise)
 
 
 def official() -> dict | None:
@@ -109,7 +100,7 @@ def answer(url: str, texts: list[str]) -> tuple[VoiceResponse | None, str, int]:
 
 def retry(url: str, texts: list[str], failures: int, lead: str) -> VoiceResponse:
     """Ask again with a reason first; the third miss ends the call politely."""
-    if failures >= MAX_FAILURES:
+    if failures >= menus.MAX_FAILURES:
         return menus.goodbye()
     return ask(url, texts, failures, [lead])
 
