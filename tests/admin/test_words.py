@@ -1,12 +1,11 @@
 """Every word of the admin comes from prompts/admin.toml: keys exist, placeholders match, no Vietnamese in code."""
-import ast
 import re
 from pathlib import Path
 
 import pytest
 
 from hotline import prompts
-from tests.test_prompts import VIETNAMESE, _string_constants
+from tests.test_prompts import VIETNAMESE
 
 ADMIN = Path(__file__).resolve().parents[2] / "admin"
 TEMPLATES = sorted((ADMIN / "templates").rglob("*.html"))
@@ -80,12 +79,7 @@ def test_dynamic_keys_have_words_for_every_value():
 
 @pytest.mark.parametrize("path", CODE, ids=[p.name for p in CODE])
 def test_no_vietnamese_in_admin_code(path):
-    text = path.read_text("utf-8")
-    if path.suffix == ".py":
-        found = [n.value for n in _string_constants(ast.parse(text)) if VIETNAMESE.search(n.value)]
-    else:
-        found = VIETNAMESE.findall(text)
-    assert found == []
+    assert VIETNAMESE.findall(path.read_text("utf-8")) == []     # comments and docstrings too
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=[p.name for p in TEMPLATES])
