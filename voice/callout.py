@@ -1,8 +1,9 @@
 """Voice call-outs: the alert and check-in calls' TwiML, their status callbacks, and the Twilio call transport.
 
-A call-out plays the warning twice inside a keypad <Gather> ("1 heard clearly, 2 hear again");
-a Gather that times out falls through to the goodbye, as Twilio does. An answering machine
-(AnsweredBy machine_end_*, we ask for DetectMessageEndpoint) gets the message after its beep.
+A call-out plays the warning twice inside a keypad <Gather> ("1 heard clearly, 2 hear again"), then
+once more for each 2 until it has been read MAX_PLAYS times in all; a Gather that times out falls
+through to the goodbye, as Twilio does. An answering machine (AnsweredBy machine_end_*, we ask for
+DetectMessageEndpoint) gets the message after its beep.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from .tts import play_file, speak   # pre-rendered audio, else <Say language="vi
 bp = Blueprint("callout", __name__, url_prefix="/voice")
 bp.register_error_handler(Exception, apologise)
 log = logging.getLogger(__name__)
-MAX_PLAYS = 3
+MAX_PLAYS = 3     # readings of the warning on one call, the two of the first Gather included
+FIRST_PLAYS = 2
 
 
 def _message(parent, alert: dict) -> None:
@@ -30,6 +32,12 @@ def _message(parent, alert: dict) -> None:
         return
     speak(parent, prompts.say("alerts.voice.message", kind=prompts.say(f"alerts.kind.{alert['kind']}"),
                               level=alert["level"], text=alert["text"]))
+
+
+def _plays() -> int:
+    """Readings so far (?n=); our own signed URL, so anything else counts as the limit reached."""
+    value = request.args.get("n", "")
+    return int(value) if value.isdigit() else MAX_PLAYS
 
 
 def _resident() -> int | None:
@@ -62,10 +70,12 @@ def alert_call(alert_id):
         speak(response, prompts.say("alerts.voice.again"))
         _message(response, alert)
         return twiml(response)
-    return twiml(_ask(response, alert_id, alert, plays=2))
+    first = min(FIRST_PLAYS, MAX_PLAYS)
+    return twiml(_ask(response, alert_id, alert, plays=first, repeat=first))
 
 
-def _ask(response, alert_id: int, alert: dict, plays: int, repeat: int = 2):
+def _ask(response, alert_id: int, alert: dict, plays: int, repeat: int):
+    """`plays`: readings so far on this call, these included; it travels in the action's ?n=."""
     action = url_for("callout.alert_answer", alert_id=alert_id, r=_resident(), n=plays)
     gather = response.gather(num_digits=1, timeout=8, finish_on_key="", action=action, method="POST")
     for i in range(repeat):
@@ -81,7 +91,7 @@ def _ask(response, alert_id: int, alert: dict, plays: int, repeat: int = 2):
 @twilio_signed
 def alert_answer(alert_id):
     db, response = get_db(), VoiceResponse()
-    digits, plays = request.form.get("Digits", ""), int(request.args.get("n", "2") or 2)
+    digits, plays = request.form.get("Digits", ""), _plays()
     if not alerts.get(db, alert_id):
         speak(response, prompts.say("alerts.voice.cancelled"))
         return twiml(response)
@@ -92,7 +102,7 @@ def alert_answer(alert_id):
                        " VALUES (?, ?, 'call', ?)", [alert_id, resident, utc_now()])
         speak(response, prompts.say("alerts.voice.thanks"))
         return twiml(response)
-    if plays >= MAX_PLAYS * 2:
+    if plays >= MAX_PLAYS:
         speak(response, prompts.say("alerts.voice.goodbye"))
         return twiml(response)
     # 2 (hear again) or any other key: once more, then the question again.

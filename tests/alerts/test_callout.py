@@ -6,10 +6,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import alerts, clock, db as storage, places, sender
+from hotline import alerts, clock, db as storage, places, prompts, sender
 from hotline.simulator import Call, HangUp
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN
+from voice import callout
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_it_plays_the_warning_twice_inside_a_keypad_gather_then_says_goodbye(hoo
 @pytest.mark.parametrize("keys, plays, acked", [
     (["1"], 2, True),
     (["2", "1"], 3, True),
-    (["2", "2", "1"], 4, True),
+    (["2", "2", "1"], 3, False),     # the second 2 is past MAX_PLAYS: goodbye, no Gather left for the 1
     ([""], 2, False),
     (["9", ""], 3, False),
 ])
@@ -71,6 +72,39 @@ def test_the_callee_acknowledges_or_hears_it_again_as_twilio_runs_the_call(hooks
     assert (db.execute("SELECT COUNT(*) FROM alert_acks WHERE alert_id = ? AND resident_id = ?",
                        [alert, lan]).fetchone()[0] == 1) is acked
     assert events[-1].kind == "hangup"
+
+
+@pytest.mark.parametrize("limit", [2, 4, 6])
+def test_pressing_2_again_and_again_reads_the_warning_max_plays_times_then_says_goodbye(monkeypatch, hooks, db,
+                                                                                     alert, lan, limit):
+    monkeypatch.setattr(callout, "MAX_PLAYS", limit)
+    asked = []
+
+    def keep_pressing_2(kind, attrs):
+        asked.append(attrs["action"])
+        return "2"
+
+    events = Call(hooks, BA_LAN, keep_pressing_2).run(f"/voice/alert/{alert}?r={lan}")
+    said = [e.text for e in events if e.kind == "say"]
+    assert sum("Nuoc song len nhanh" in t for t in said) == limit
+    assert len(asked) == limit - 1          # the first Gather reads it twice, each later one once
+    assert said[-1] == prompts.say("alerts.voice.goodbye")
+    assert [e.kind for e in events[-2:]] == ["say", "hangup"]   # out of verbs after the goodbye: Twilio hangs up
+    assert db.execute("SELECT COUNT(*) FROM alert_acks").fetchone()[0] == 0
+
+
+def test_the_warning_is_read_three_times_at_most(hooks, db, alert, lan):
+    events = Call(hooks, BA_LAN, lambda kind, attrs: "2").run(f"/voice/alert/{alert}?r={lan}")
+    said = [e.text for e in events if e.kind == "say"]
+    assert sum("Nuoc song len nhanh" in t for t in said) == callout.MAX_PLAYS == 3
+    assert said[-1] == prompts.say("alerts.voice.goodbye")
+
+
+@pytest.mark.parametrize("count", ["", "x", "-1"])
+def test_an_answer_without_a_readable_count_says_goodbye_rather_than_reading_on(hooks, alert, lan, count):
+    root = _twiml(hooks, f"/voice/alert/{alert}/answer?r={lan}&n={count}", Digits="2")
+    assert root.find("Gather") is None
+    assert [s.text for s in root.iter("Say")] == [prompts.say("alerts.voice.goodbye")]
 
 
 def test_an_answering_machine_gets_the_message_after_the_beep_without_a_gather(hooks, alert, lan):
