@@ -116,10 +116,16 @@ def residents_list(village, search):
     from .cli_villages import village_id
 
     database = open_db()
-    for r in residents_domain.listing(database, village_id(database, village), search):
-        flags = ",".join(f for f in residents_domain.FLAGS if r[f])
-        out = " opted-out" if r["opted_out_at"] else ""
-        click.echo(f"{r['id']:>4} {mask(r['phone'])} {r['name'] or '-'} · {r['village'] or '-'} {flags}{out}")
+    rows = residents_domain.listing(database, village_id(database, village), search)
+    if not rows:
+        click.echo(prompts.say("core.cli.residents_none"))
+    for r in rows:
+        # The web admin's words for flags and refusal: officials read the same labels on screen and here.
+        marks = [prompts.say(f"admin.flags.{f}") for f in residents_domain.FLAGS if r[f]]
+        if r["opted_out_at"]:
+            marks.append(prompts.say("admin.residents.opted_out"))
+        click.echo(f"{r['id']:>4} {mask(r['phone'])} {r['name'] or '-'} · {r['village'] or '-'}"
+                   f"{' · ' + ', '.join(marks) if marks else ''}")
 
 
 def _phone(value: str) -> str:

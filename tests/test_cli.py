@@ -1,0 +1,58 @@
+"""`hotline residents list` on the test database: officials read it in Vietnamese, numbers masked."""
+import pytest
+from click.testing import CliRunner
+
+from hotline import db as storage, demo, prompts, residents
+from hotline.cli import main
+from tests.conftest import ANH_MINH, BA_LAN
+
+
+@pytest.fixture
+def database(cli_env, settings):
+    database = storage.connect(settings["HOTLINE_DB"])
+    storage.migrate(database)
+    demo.load(database)
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def listed(database, cli_env):
+    def run(*args):
+        result = CliRunner().invoke(main, ["residents", "list", *args], env=cli_env)
+        assert result.exit_code == 0, result.output
+        return result.output
+    return run
+
+
+def _line(output: str, phone: str) -> str:
+    [line] = [x for x in output.splitlines() if phone[:5] in x and x.split()[1].endswith(phone[-3:])]
+    return line
+
+
+def test_it_lists_ba_lans_flags_with_the_admins_words(listed):
+    line = _line(listed("--village", "yen nong"), BA_LAN)
+    assert "Nguyễn Thị Lan" in line and BA_LAN not in line
+    for flag in ("elderly", "low_lying", "prefers_voice"):
+        assert prompts.say(f"admin.flags.{flag}") in line
+        assert flag not in line
+
+
+def test_every_flag_is_printed_in_vietnamese_never_by_its_column_name(database, listed):
+    residents.register(database, ANH_MINH, "sms", name="Minh", **{flag: True for flag in residents.FLAGS})
+    line = _line(listed("--search", "Minh"), ANH_MINH)
+    for flag in residents.FLAGS:
+        assert prompts.say(f"admin.flags.{flag}") in line
+        assert flag not in line
+
+
+def test_an_opted_out_resident_is_marked_in_vietnamese(database, listed):
+    residents.opt_out(database, BA_LAN, "sms")
+    line = _line(listed("--search", "Lan"), BA_LAN)
+    assert line.endswith(prompts.say("admin.residents.opted_out"))
+    assert "opted" not in line
+
+
+def test_it_says_so_when_nobody_matches(listed):
+    assert listed("--search", "Atlantis").strip() == prompts.say("core.cli.residents_none")
+    assert prompts.say("core.cli.residents_none") not in listed("--village", "ben do")
