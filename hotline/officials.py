@@ -21,7 +21,8 @@ SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
 
 class InvalidOfficial(ValueError):
-    """reason: bad_role | bad_pin | short_password | duplicate_phone | unknown_village | unknown_association."""
+    """reason: bad_role | bad_pin | short_password | duplicate_phone | unknown_village | unknown_association
+    | last_chairman (the change would leave no enabled commune chairman to manage officials)."""
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -159,6 +160,52 @@ def check_password(db, login_phone: str, password: str) -> dict | None:
 
 def disable(db, official_id: int, disabled: bool = True) -> None:
     _update(db, official_id, disabled=int(disabled))
+
+
+def update(db, official_id: int, name: str, role: str, phone: str, village_ids: list[int] | None,
+           association: str | None = None) -> None:
+    """Change who an official is and whom they may address (village_ids None = the whole commune)."""
+    if role not in ROLES:
+        raise InvalidOfficial("bad_role", role)
+    phone = normalise(phone)
+    with transaction(db):
+        official = get(db, official_id)
+        if official is None:
+            raise KeyError(official_id)
+        other = by_phone(db, phone)
+        if other and other["id"] != official_id:
+            raise InvalidOfficial("duplicate_phone")
+        if official["role"] == "commune_chairman" and role != "commune_chairman" and _last_chairman(db, official_id):
+            raise InvalidOfficial("last_chairman")
+        association_id = _association_id(db, association) if association else None
+        db["officials"].update(official_id, {
+            "name": name.strip(), "role": role, "phone": phone, "association_id": association_id,
+            "commune_wide": int(role == "commune_chairman" or village_ids is None), "updated_at": utc_now()})
+        set_villages(db, official_id, village_ids or [])
+
+
+def set_disabled(db, official_id: int, disabled: bool) -> str:
+    """"disabled" | "enabled" | "last_chairman": the last enabled chairman stays, or nobody could manage officials."""
+    with transaction(db):
+        official = get(db, official_id)
+        if official is None:
+            raise KeyError(official_id)
+        if disabled and official["role"] == "commune_chairman" and _last_chairman(db, official_id):
+            return "last_chairman"
+        _update(db, official_id, disabled=int(disabled))
+    return "disabled" if disabled else "enabled"
+
+
+def new_pin(db, official_id: int, digits: int = 6) -> str:
+    """A fresh random PIN, stored hashed (a lock lifted); the caller shows it once and keeps no copy."""
+    pin = "".join(secrets.choice("0123456789") for _ in range(digits))
+    set_pin(db, official_id, pin)
+    return pin
+
+
+def _last_chairman(db, official_id: int) -> bool:
+    return db.execute("SELECT 1 FROM officials WHERE role = 'commune_chairman' AND disabled = 0 AND id != ?",
+                      [official_id]).fetchone() is None
 
 
 def _update(db, official_id: int, **values) -> None:
