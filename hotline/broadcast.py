@@ -96,8 +96,12 @@ def stop_pending(db, ref: str, reason: str) -> int:
                       [state, reason, utc_now(), ref]).rowcount
 
 
-def preview(db, config, text: str, village_ids, flags, kind: str = "general", level: int = 3) -> dict:
-    """What publishing would cost: recipients, calls, opted-out skips, segments and the ETA at our rates."""
+def preview(db, config, text: str, village_ids, flags, kind: str = "general", level: int = 3,
+            texts: tuple[str, str] | None = None) -> dict:
+    """What publishing would cost: recipients, calls, opted-out skips, segments and the ETA at our rates.
+
+    texts: the (unaccented, accented) bodies when they are not an alert's, e.g. a check-in's question.
+    """
     where, params = target_sql(village_ids, flags)
     emergency = is_emergency(config, level)
     row = db.execute(
@@ -108,7 +112,7 @@ def preview(db, config, text: str, village_ids, flags, kind: str = "general", le
     total, opted_out, calls, accented_people = row
     skipped = 0 if emergency else opted_out
     fake = {"id": 0, "kind": kind, "level": level, "text": text, "expires_at": utc_now()}
-    plain, accented = alert_texts(fake)
+    plain, accented = texts or alert_texts(fake)
     seg_plain, seg_accented = segments.count(plain).segments, segments.count(accented).segments
     sms_segments = (total - skipped - accented_people) * seg_plain + accented_people * seg_accented
     eta = max(sms_segments / config.number("HOTLINE_SMS_RATE"), calls / config.number("HOTLINE_CALL_RATE"))

@@ -14,6 +14,8 @@ from .text import key
 log = logging.getLogger(__name__)
 ANSWERS = {"1": "safe", "2": "help"}
 DEFAULT_HOURS = 72
+# A check-in follows a warning that went out (and may have ended): not a draft, a cancelled or a replaced one.
+FOLLOWS = ("published", "expired")
 
 
 def start(db, config, village_ids=None, flags=None, alert_id: int | None = None, hours: float = DEFAULT_HOURS) -> dict:
@@ -39,6 +41,12 @@ def start(db, config, village_ids=None, flags=None, alert_id: int | None = None,
         broadcast.insert_rows(db, "sms", "checkin", where, params)
         broadcast.insert_rows(db, "call", "checkin", where + " AND " + broadcast.VOICE_FLAGS, params)
     return {"id": checkin_id, **broadcast.progress(db, f"checkin:{checkin_id}")}
+
+
+def preview(db, config, village_ids=None, flags=None, level: int = 1) -> dict:
+    """What start() would cost: recipients, calls, skips, and the segments of the check-in's own question."""
+    texts = prompts.sms("alerts.sms.checkin"), prompts.sms("alerts.sms.checkin", accents=True)
+    return broadcast.preview(db, config, texts[0], village_ids, flags, level=level, texts=texts)
 
 
 def answer(db, phone: str, choice: str, config=None, channel: str = "sms") -> str | None:
@@ -123,6 +131,25 @@ def summary(db, checkin_id: int) -> dict:
                              [checkin_id]).fetchall())
     return {"id": checkin_id, "safe": counts.get("safe", 0), "help": counts.get("help", 0),
             **broadcast.progress(db, f"checkin:{checkin_id}")}
+
+
+def for_alert(db, alert_id: int) -> list[dict]:
+    """The check-ins that followed this alert, newest first, each with its sending counts and answers by village."""
+    rows = db.query("SELECT * FROM checkins WHERE alert_id = ? ORDER BY id DESC", [alert_id])
+    return [{**r, **summary(db, r["id"]), "villages": by_village(db, r["id"])} for r in rows]
+
+
+def by_village(db, checkin_id: int) -> list[dict]:
+    """Per village: asked (opted-out skips not counted), safe, need help, no answer yet."""
+    return list(db.query(
+        "SELECT v.name AS village, COUNT(*) AS asked, COALESCE(SUM(a.answer = 'safe'), 0) AS safe,"
+        " COALESCE(SUM(a.answer = 'help'), 0) AS help, COALESCE(SUM(a.answer IS NULL), 0) AS no_answer"
+        " FROM (SELECT resident_id FROM outbox WHERE ref = :ref AND state != 'skipped'"
+        "       UNION SELECT resident_id FROM checkin_answers WHERE checkin_id = :id) asked"
+        " JOIN residents r ON r.id = asked.resident_id LEFT JOIN villages v ON v.id = r.village_id"
+        " LEFT JOIN checkin_answers a ON a.checkin_id = :id AND a.resident_id = asked.resident_id"
+        " GROUP BY r.village_id ORDER BY v.keypad IS NULL, v.keypad, v.name",
+        {"id": checkin_id, "ref": f"checkin:{checkin_id}"}))
 
 
 def sms_hook(db, config, phone: str, text: str):
