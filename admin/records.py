@@ -12,5 +12,6 @@ def update(db, resident_id: int, values: dict, associations: list[str]) -> None:
     for flag in residents.FLAGS:
         row[flag] = int(bool(row[flag]))
     with transaction(db):
+        row = residents.accents_chosen(residents.get(db, resident_id), row)
         db["residents"].update(resident_id, {**row, "updated_at": now()})
         residents.set_associations(db, resident_id, associations)

@@ -19,8 +19,29 @@ def get(db, resident_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def register(db, phone: str, consent_source: str, **fields) -> tuple[dict, str]:
-    """Create or update the resident with this number; outcome "registered" or "updated"."""
+def wants_accents(resident: dict | None, commune_default: bool) -> bool:
+    """Accented SMS (UCS-2, twice the cost): the resident's own choice if they made one, else the commune's."""
+    if resident is not None and resident["sms_accents_chosen"]:
+        return bool(resident["sms_accents"])
+    return commune_default
+
+
+def accents_chosen(existing: dict | None, values: dict, chosen: bool = False) -> dict:
+    """values plus sms_accents_chosen when this write is a choice of accents: the resident asked (chosen),
+    the flag is turned on, or it changes. A form or register row that repeats 0 is not a choice: the
+    commune's HOTLINE_SMS_ACCENTS still decides for that resident."""
+    if "sms_accents" not in values:
+        return values
+    was = existing["sms_accents"] if existing else 0
+    if chosen or values["sms_accents"] or values["sms_accents"] != was:
+        return {**values, "sms_accents_chosen": 1}
+    return values
+
+
+def register(db, phone: str, consent_source: str, accents_choice: bool = False, **fields) -> tuple[dict, str]:
+    """Create or update the resident with this number; outcome "registered" or "updated".
+
+    accents_choice: the resident set sms_accents themselves (CO DAU / KHONG DAU), see accents_chosen()."""
     phone = normalise(phone)
     values = {k: v for k, v in fields.items() if k in EDITABLE and v is not None}
     for flag in FLAGS:
@@ -29,6 +50,7 @@ def register(db, phone: str, consent_source: str, **fields) -> tuple[dict, str]:
     stamp = now()
     with transaction(db):
         existing = by_phone(db, phone)
+        values = accents_chosen(existing, values, accents_choice)
         if existing:
             if values:
                 db["residents"].update(existing["id"], {**values, "updated_at": stamp})

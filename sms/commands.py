@@ -170,8 +170,8 @@ def opt_in(ctx, args):
 
 def accents(wanted: bool):
     def handler(ctx, args):
-        ctx.resident, _ = residents.register(ctx.db, ctx.phone, "sms", sms_accents=wanted)
-        ctx.accents = wanted or ctx.config.flag("HOTLINE_SMS_ACCENTS")
+        ctx.resident, _ = residents.register(ctx.db, ctx.phone, "sms", accents_choice=True, sms_accents=wanted)
+        ctx.accents = wanted
         return ("accents_on" if wanted else "accents_off"), ctx.say("sms.accents.on" if wanted else "sms.accents.off")
     return handler
 

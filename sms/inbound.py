@@ -90,7 +90,7 @@ def _answer_reading(db, config, message: Message, body: str, parsed, phone: str,
 def _context(db, config, phone: str | None) -> commands.Context:
     resident = residents.by_phone(db, phone) if phone else None
     return commands.Context(db, config, phone or "", resident,
-                            config.flag("HOTLINE_SMS_ACCENTS") or bool(resident and resident["sms_accents"]))
+                            residents.wants_accents(resident, config.flag("HOTLINE_SMS_ACCENTS")))
 
 
 def _store(db, config, ctx, message: Message, body: str, command: str, outcome: str, reply: str | None,

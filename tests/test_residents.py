@@ -60,3 +60,26 @@ def test_the_demo_commune_is_loaded_idempotently(demo_db):
     assert members == 3
     flags = demo_db.execute("SELECT SUM(elderly), SUM(low_lying), SUM(prefers_voice) FROM residents").fetchone()
     assert all(n >= 4 for n in flags)
+
+
+def test_only_a_choice_of_accents_outranks_the_communes_setting(demo_db):
+    lan, _ = residents.register(demo_db, "+84912100001", "csv", sms_accents=False)    # a register row's 0
+    assert residents.wants_accents(lan, commune_default=True) is True
+    lan, _ = residents.register(demo_db, lan["phone"], "sms", accents_choice=True, sms_accents=False)
+    assert residents.wants_accents(lan, commune_default=True) is False
+    hoa, _ = residents.register(demo_db, "+84912100002", "admin", sms_accents=True)
+    assert residents.wants_accents(hoa, commune_default=False) is True
+    assert residents.wants_accents(None, commune_default=True) is True
+
+
+def test_the_migration_keeps_earlier_choices_of_accents(tmp_path):
+    from hotline import db as storage
+
+    old = storage.connect(tmp_path / "old.db")
+    storage.migrate(old, target=12)
+    for n, accents in ((1, 1), (2, 0)):
+        old.execute("INSERT INTO residents (phone, sms_accents, consent_source, consent_at, created_at, updated_at)"
+                    " VALUES (?, ?, 'sms', 'x', 'x', 'x')", [f"+8491210000{n}", accents])
+    storage.migrate(old)
+    chosen = dict(old.execute("SELECT phone, sms_accents_chosen FROM residents ORDER BY phone").fetchall())
+    assert chosen == {"+84912100001": 1, "+84912100002": 0}

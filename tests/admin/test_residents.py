@@ -29,6 +29,19 @@ def test_it_saves_an_edit_and_can_clear_a_field(app, tu):
         assert residents.association_codes(get_db(), lan["id"]) == ["women", "farmers"]
 
 
+def test_saving_a_resident_chooses_accents_only_when_the_box_changes(app, tu):
+    lan = _ba_lan(app)
+    form = {"name": lan["name"], "village_id": str(lan["village_id"]), "gender": "F", "birth_year": "",
+            "elderly": "1"}
+    tu.post(f"/admin/residents/{lan['id']}", form)                       # the box left unticked, as it was
+    assert _ba_lan(app)["sms_accents_chosen"] == 0                        # the commune's setting still decides
+    tu.post(f"/admin/residents/{lan['id']}", {**form, "sms_accents": "1"})
+    tu.post(f"/admin/residents/{lan['id']}", form)                        # unticked again: a choice of no accents
+    after = _ba_lan(app)
+    assert (after["sms_accents"], after["sms_accents_chosen"]) == (0, 1)
+    assert residents.wants_accents(after, commune_default=True) is False
+
+
 def test_a_bad_edit_is_refused_in_vietnamese_and_keeps_what_was_typed(app, tu):
     lan = _ba_lan(app)
     form = {"name": "Lan Nguyễn Thị (sửa)", "village_id": "999", "birth_year": "1848", "elderly": "1"}

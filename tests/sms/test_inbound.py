@@ -130,6 +130,18 @@ def test_a_setting_turns_accents_on_for_everyone(settings):
     assert send_sms(hooks, ANH_MINH, "tro giup")[1] == [prompts.sms("sms.help", accents=True)]
 
 
+def test_a_resident_can_turn_accents_off_when_the_commune_has_them_on(settings):
+    from hotline import create_app
+
+    app = create_app({**settings, "HOTLINE_SMS_ACCENTS": "1"})
+    hooks = Webhooks(app.config, client=app.test_client())
+    assert send_sms(hooks, BA_LAN, "KHONG DAU")[1] == [prompts.sms("sms.accents.off")]
+    assert send_sms(hooks, BA_LAN, "HELP")[1] == [prompts.sms("sms.help")]     # two SMS' worth saved each time
+    assert send_sms(hooks, CHI_HOA, "HELP")[1] == [prompts.sms("sms.help", accents=True)]   # no choice: the setting
+    assert send_sms(hooks, BA_LAN, "CO DAU")[1] == [prompts.sms("sms.accents.on", accents=True)]
+    assert send_sms(hooks, BA_LAN, "HELP")[1] == [prompts.sms("sms.help", accents=True)]
+
+
 def test_it_reads_the_warnings_for_the_senders_village(app, text, app_db):
     yen_nong, ben_do = (places.find_village(app_db, v)["id"] for v in ("Yên Nông", "Bến Đò"))
     here = alerts.create(app_db, "flood", 4, "Nước sông lên nhanh, các hộ vùng trũng di chuyển đến nhà văn hóa.",
