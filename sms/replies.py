@@ -14,17 +14,21 @@ def render(key: str, accents: bool = False, **values) -> str:
     return prompts.sms(key, accents=accents, **values)
 
 
-def fitted(key: str, accents: bool, shrink: str, segments: int | None = None, **values) -> str:
-    """render(), with values[shrink] cut at a word boundary until the text fits `segments` SMS.
+def fitted(key: str, accents: bool, shrink: str, segments: int | None = None, tail: str = "", **values) -> str:
+    """render() + tail, with values[shrink] cut at a word boundary until the text fits `segments` SMS.
 
-    Alert texts, names and places come from people, so their length is not ours to choose.
+    Alert texts, names and places come from people, so their length is not ours to choose. The tail (a
+    sentence of ours, already rendered: how to add a village) is kept whole, or left off when it could
+    only fit by cutting the value away entirely: a lesson's place matters more than our question.
     """
     segments = segments or (2 if accents else 1)     # who asked for accents accepted the longer SMS
-    text = render(key, accents, **values)
+    text = render(key, accents, **values) + tail
     value = nfc(str(values[shrink]))
     while count(text).segments > segments and value:
         value = value[: max(0, len(value) - max(4, (len(value) // 10)))].rsplit(" ", 1)[0].rstrip(" ,.;:")
-        text = render(key, accents, **{**values, shrink: value + ELLIPSIS if value else ""})
+        text = render(key, accents, **{**values, shrink: value + ELLIPSIS if value else ""}) + tail
+    if tail and ((values[shrink] and not value) or count(text).segments > segments):
+        return fitted(key, accents, shrink, segments, **values)
     return text
 
 

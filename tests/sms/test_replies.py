@@ -22,6 +22,7 @@ VALUES = {
     "sms.register.registered": {"name": NAME, "village": VILLAGE},
     "sms.register.updated": {"name": NAME, "village": VILLAGE},
     "sms.register.no_name": {},
+    "sms.register.ask_village": {},
     "sms.alerts.none": {"village": VILLAGE}, "sms.alerts.none_commune": {},
     "sms.lessons.list": {"lines": "VN2 VNeID 8h00 27/11; DV4 Dịch vụ công trực tuyến 19h30 1/12"},
     "sms.lessons.none": {},
@@ -62,6 +63,35 @@ def test_it_cuts_a_long_alert_at_a_word_to_fit_one_sms(key):
     assert count(text).segments == 1 and count(text).encoding == "GSM-7"
     assert text.endswith("...") and len(text) > 140          # cut, not emptied
     assert "Mua lon keo dai, nuoc song Hong dang len nhanh." in text
+
+
+# What HOC <code> can answer; a number without a village gets sms.register.ask_village after it (sms/commands.py).
+ENROLMENT = ("enrolled", "waitlisted", "already_enrolled", "full", "lesson_cancelled", "closed", "unknown_code")
+
+
+@pytest.mark.parametrize("outcome", ENROLMENT)
+def test_every_enrolment_reply_and_the_village_question_fit_one_unaccented_sms_uncut(outcome):
+    hint = " " + render("sms.register.ask_village")
+    text = fitted(f"sms.lessons.{outcome}", False, "place", tail=hint, **LESSON)
+    assert text == render(f"sms.lessons.{outcome}", **LESSON) + hint
+    assert count(text).encoding == "GSM-7" and count(text).segments == 1, f"{len(text)} characters: {text}"
+
+
+@pytest.mark.parametrize("outcome", ENROLMENT)
+def test_with_accents_the_village_question_fits_two_sms_or_is_left_off(outcome):
+    hint = " " + render("sms.register.ask_village", accents=True)
+    text = fitted(f"sms.lessons.{outcome}", True, "place", tail=hint, **LESSON)
+    assert count(text).segments <= 2, count(text)
+    assert text.endswith(hint) or text == fitted(f"sms.lessons.{outcome}", True, "place", **LESSON)
+
+
+def test_with_accents_the_place_is_shortened_for_the_village_question_but_never_cut_away():
+    hint = " " + render("sms.register.ask_village", accents=True)
+    demo = {**LESSON, "code": "VN2", "topic": "VNeID", "when": "8h00 27/11", "place": "Nhà văn hóa thôn Yên Nông"}
+    shortened = fitted("sms.lessons.enrolled", True, "place", tail=hint, **demo)
+    assert shortened.endswith(hint) and "Nhà văn hóa thôn" in shortened and count(shortened).segments == 2
+    longest = fitted("sms.lessons.enrolled", True, "place", tail=hint, **LESSON)
+    assert hint not in longest and LESSON["place"] in longest
 
 
 def test_typography_in_an_officials_text_does_not_make_the_sms_ucs2():
