@@ -26,8 +26,8 @@ class Context:
     def say(self, key: str, **values) -> str:
         return render(key, self.accents, **values)
 
-    def fit(self, key: str, shrink: str, **values) -> str:
-        return fitted(key, self.accents, shrink, **values)
+    def fit(self, key: str, shrink: str, tail: str = "", **values) -> str:
+        return fitted(key, self.accents, shrink, tail=tail, **values)
 
     @property
     def zone(self) -> str:
@@ -121,10 +121,21 @@ def lesson_code(args: tuple[str, ...]) -> str:
 
 
 def enrol(ctx, code: str):
-    if ctx.resident is None:        # an unknown number is registered on the way (no village yet)
+    if ctx.resident is None:        # an unknown number is registered on the way; the reply asks for the village
         ctx.resident, _ = residents.register(ctx.db, ctx.phone, "sms")
     result = lessons.enrol_by_code(ctx.db, ctx.resident["id"], code, channel="sms")
-    return result["outcome"], lesson_reply(ctx, "sms.lessons", result, code)
+    return result["outcome"], lesson_reply(ctx, "sms.lessons", result, code, tail=village_hint(ctx))
+
+
+def village_hint(ctx) -> str:
+    """How to add a village (DK <name> <village>), for a resident we cannot warn by village; "" otherwise.
+
+    Warnings and officials' messages go by village, and nothing else would ever ask a texter for theirs.
+    Someone who refused our messages is not invited back.
+    """
+    if ctx.resident["village_id"] or ctx.resident["opted_out_at"]:
+        return ""
+    return " " + ctx.say("sms.register.ask_village")
 
 
 def cancel(ctx, args):
@@ -138,7 +149,7 @@ def cancel(ctx, args):
     return result["outcome"], lesson_reply(ctx, "sms.lessons", result, code)
 
 
-def lesson_reply(ctx, prefix: str, result: dict, code: str) -> str:
+def lesson_reply(ctx, prefix: str, result: dict, code: str, tail: str = "") -> str:
     lesson = result.get("lesson") or {}
     key = f"{prefix}.{result['outcome']}"
     if key not in prompts.catalogue():
@@ -147,7 +158,7 @@ def lesson_reply(ctx, prefix: str, result: dict, code: str) -> str:
     values = {"code": lesson.get("code") or code.upper(), "position": result.get("position") or "?",
               "topic": topic(lesson["topic"]) if lesson else "", "place": lesson.get("place", ""),
               "when": when(lesson["starts_at"], ctx.zone) if lesson else ""}
-    return ctx.fit(key, "place", **values)
+    return ctx.fit(key, "place", tail=tail, **values)
 
 
 def guides(ctx, args):

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from hotline import lessons, prompts, residents
+from hotline import lessons, places, prompts, residents
+from hotline.segments import count
 from hotline.simulator import send_sms
 from hotline.text import fold
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
@@ -102,3 +103,52 @@ def test_an_unknown_number_is_registered_on_the_way(app_db, text):
     assert worded("enrolled", reply)
     assert residents.by_phone(app_db, ANH_MINH)["consent_source"] == "sms"
     assert _status(app_db, ANH_MINH, "DT7") == "enrolled"
+
+
+def asks_village(reply: str) -> bool:
+    return reply.endswith(" " + prompts.sms("sms.register.ask_village"))
+
+
+@pytest.mark.parametrize("setup, body, outcome", [
+    (None, "HOC DT7", "enrolled"),
+    (None, "HOC QR3", "waitlisted"),
+    ("tiny", "HOC AT6", "full"),
+    ("cancelled", "HOC DV4", "lesson_cancelled"),
+    (None, "HOC VN3", "closed"),
+    (None, "HOC XX9", "unknown_code"),
+])
+def test_anh_minhs_first_enrolment_asks_for_his_village_whatever_the_outcome(app_db, text, setup, body, outcome):
+    if setup == "tiny":
+        lesson = lessons.by_code(app_db, "AT6")
+        app_db.execute("UPDATE lessons SET capacity = 1, waitlist = 0 WHERE id = ?", [lesson["id"]])
+        lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, CHI_HOA)["id"])
+    if setup == "cancelled":
+        lessons.cancel_lesson(app_db, lessons.by_code(app_db, "DV4")["id"])
+    reply = text(ANH_MINH, body)
+    assert worded(outcome, reply) and asks_village(reply), reply
+    assert count(reply).segments == 1
+    assert residents.by_phone(app_db, ANH_MINH)["village_id"] is None
+
+
+def test_a_resident_with_a_village_is_not_asked_for_it(text):
+    assert not asks_village(text(BA_LAN, "HOC DT7"))
+
+
+def test_his_later_registration_adds_the_village_to_the_same_resident_and_keeps_his_seat(app_db, text):
+    text(ANH_MINH, "HOC DT7")
+    assert asks_village(text(ANH_MINH, "HOC VN2"))               # asked again until he answers
+    minh = residents.by_phone(app_db, ANH_MINH)
+    reply = text(ANH_MINH, "DK Minh Yen Nong")
+    assert reply == prompts.sms("sms.register.updated", name="Minh", village="Yên Nông")
+    after = residents.by_phone(app_db, ANH_MINH)
+    yen_nong = places.find_village(app_db, "yen nong")["id"]
+    assert (after["id"], after["name"], after["village_id"]) == (minh["id"], "Minh", yen_nong)
+    assert app_db.execute("SELECT count(*) FROM residents WHERE phone = ?", [ANH_MINH]).fetchone()[0] == 1
+    assert (_status(app_db, ANH_MINH, "DT7"), _status(app_db, ANH_MINH, "VN2")) == ("enrolled", "enrolled")
+    assert not asks_village(text(ANH_MINH, "HOC QR3"))           # then never again
+
+
+def test_a_number_that_refused_our_messages_is_not_invited_back(app_db, text):
+    text(ANH_MINH, "TU CHOI")
+    reply = text(ANH_MINH, "HOC DT7")
+    assert worded("enrolled", reply) and not asks_village(reply)
