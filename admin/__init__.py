@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hotline import prompts
+from hotline import officials, phones, prompts
 
 
 def t(key: str, **values) -> str:
@@ -19,6 +19,8 @@ def init_app(app) -> None:
     app.add_template_global(t, "t")
     app.add_template_global(csrf.token, "csrf_token")
     app.add_template_global(forms.local_time, "local_time")
+    app.add_template_global(officials.may_manage, "may_manage_officials")
+    app.add_template_filter(phones.mask, "mask")
     # The session cookie travels only over TLS when the public address is https.
     app.config.update(
         SESSION_COOKIE_SECURE=app.config.public_url.startswith("https://"),

@@ -60,6 +60,11 @@ def bad_request(error):
     return render_template("admin/error.html", message_key=key), 400
 
 
+@bp.errorhandler(403)
+def forbidden(_error):
+    return render_template("admin/error.html", message_key="admin.errors.forbidden"), 403
+
+
 @bp.errorhandler(404)
 def not_found(_error):
     return render_template("admin/error.html", message_key="admin.errors.not_found"), 404

@@ -196,11 +196,20 @@ def set_disabled(db, official_id: int, disabled: bool) -> str:
     return "disabled" if disabled else "enabled"
 
 
-def new_pin(db, official_id: int, digits: int = 6) -> str:
+def random_pin(digits: int = 6) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+def new_pin(db, official_id: int) -> str:
     """A fresh random PIN, stored hashed (a lock lifted); the caller shows it once and keeps no copy."""
-    pin = "".join(secrets.choice("0123456789") for _ in range(digits))
+    pin = random_pin()
     set_pin(db, official_id, pin)
     return pin
+
+
+def may_manage(official: dict | None) -> bool:
+    """Only an enabled commune chairman adds, edits and disables officials (and resets their PINs)."""
+    return bool(official) and official["role"] == "commune_chairman" and not official["disabled"]
 
 
 def _last_chairman(db, official_id: int) -> bool:
