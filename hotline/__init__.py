@@ -55,7 +55,8 @@ class HotlineApp(Flask):
 
 
 def create_app(test_config: dict | None = None, background: bool = True) -> HotlineApp:
-    """The app; background=False starts no thread (the server's parent process, before it forks workers)."""
+    """The app; background=False starts no thread and loads the speech model now, for the server's parent
+    process to share with the workers it forks."""
     app = HotlineApp(__name__)
     app.config.update(Config.from_env())
     if test_config:

@@ -45,7 +45,7 @@ def serve(host, port, workers, threads):
     from . import server
 
     # Built once here, before any worker: migrations, generated secrets and a config error happen once,
-    # in the foreground. Nothing starts in the background (the speech model loads in each worker).
+    # in the foreground, and the speech model is loaded once for all workers. No thread starts here.
     app = create_app(background=False)
     public = app.config.public_url
     click.echo(prompts.say("core.cli.serving", url=f"http://{host}:{port}", public=public))

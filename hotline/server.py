@@ -24,7 +24,8 @@ def default_workers() -> int:
 
 
 class Server(BaseApplication):
-    """The app factory under gunicorn: each worker builds its own app (its own connections, its own model)."""
+    """The app factory under gunicorn: each worker builds its own app and connections; the speech model was
+    loaded by the parent before the fork (`hotline serve`), so the workers share its memory."""
 
     def __init__(self, options: dict):
         self.options = options

@@ -1,4 +1,5 @@
 """`hotline serve` as deployed: gunicorn workers answering signed webhooks, stopping cleanly on SIGTERM."""
+import json
 import signal
 import socket
 import subprocess
@@ -7,11 +8,13 @@ import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import BA_LAN, PUBLIC_URL
+from tests.voice.test_asr import KO_MODEL
 
 HOTLINE = [sys.executable, "-c", "from hotline.cli import main; main()"]
 
@@ -30,22 +33,43 @@ def post(port, path, form, token):
         return r.status, r.read().decode()
 
 
+def serve(env: dict, workers: int = 2) -> tuple[subprocess.Popen, int]:
+    """`hotline serve` started as deployed, once /health answers."""
+    port = free_port()
+    server = subprocess.Popen(HOTLINE + ["serve", "--port", str(port), "--workers", str(workers)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                assert r.status == 200
+            return server, port
+        except OSError:
+            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+            time.sleep(0.2)
+
+
+def workers_of(pid: int, count: int) -> list[int]:
+    """The server's worker processes, once gunicorn has started `count` of them."""
+    deadline = time.monotonic() + 30
+    while len(workers := Path(f"/proc/{pid}/task/{pid}/children").read_text().split()) < count:
+        assert time.monotonic() < deadline, f"{len(workers)} of {count} workers started"
+        time.sleep(0.1)
+    return [int(w) for w in workers]
+
+
+def memory_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
 def test_serve_runs_workers_that_answer_webhooks_and_stop_on_sigterm(cli_env):
     env = {**cli_env, "TWILIO_AUTH_TOKEN": "server-test-token-123", "HOTLINE_ASR": "off"}
     subprocess.run(HOTLINE + ["demo"], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(HOTLINE + ["serve", "--port", str(port), "--workers", "2"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server, port = serve(env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    assert r.status == 200
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-                time.sleep(0.2)
         statuses = set()
         for n in range(6):       # spread over both workers: every one of them verifies and answers
             status, body = post(port, "/voice/incoming", {"CallSid": f"CA{n:032d}", "From": BA_LAN,
@@ -65,3 +89,22 @@ def test_serve_runs_workers_that_answer_webhooks_and_stop_on_sigterm(cli_env):
     assert server.returncode == 0
     logs = output[output.index("Starting gunicorn"):]      # after the banner (whose example is a demo number)
     assert BA_LAN not in logs and env["TWILIO_AUTH_TOKEN"] not in output
+
+
+def test_the_workers_share_one_speech_model_loaded_before_they_start(cli_env):
+    env = {**cli_env, "HOTLINE_ASR": "vosk", "HOTLINE_VOSK_MODEL": str(KO_MODEL)}
+    server, port = serve(env, workers=2)
+    try:
+        for _ in range(6):      # whichever worker answers has speech from its first request: no loading phase
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+                assert json.load(r)["speech"]["mode"] == "keypad+speech"
+        processes = [server.pid, *workers_of(server.pid, 2)]
+        rss = sum(memory_kb(p, "Rss") for p in processes)
+        pss = sum(memory_kb(p, "Pss") for p in processes)
+        # One copy of the model, mapped by three processes: counted once by PSS, three times by summed RSS.
+        # A model loaded in each worker would make the two about equal.
+        assert pss < 0.6 * rss, (pss, rss)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    assert server.returncode == 0

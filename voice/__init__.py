@@ -16,8 +16,13 @@ def init_app(app, background: bool = True) -> None:
     app.register_blueprint(media.bp)
     __import__("voice.officials").officials.init_app(app)   # officials record announcements by phone
     register_check(app, "speech", lambda: asr.get_recogniser(app.config).status())
-    if background and not app.config.get("TESTING"):
-        asr.preload(app.config)
+    if not app.config.get("TESTING"):
+        if background:
+            asr.preload(app.config)
+        else:
+            # The server's parent, before it forks: a model loaded here is shared by every worker (its pages
+            # are only read, so fork's copy-on-write never copies them) instead of loaded once per worker.
+            asr.get_recogniser(app.config)
     register_check(app, "prompts_audio", lambda: tts.status(app.config))
 
 
