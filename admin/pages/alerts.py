@@ -1,25 +1,26 @@
-"""Alerts (warnings): create with a preview of cost and reach, publish, cancel, follow, report."""
+"""Alerts (warnings): create with a preview of cost and reach, publish, cancel, follow, report, check-ins."""
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 
-from hotline import alerts, broadcast, officials, places
+from hotline import alerts, broadcast, checkins, officials, places
 from hotline.db import get_db
 
 from .. import t
 from ..forms import Form
-from ..web import bp, found
+from ..web import bp, found, outcome
 
 FLAGS = alerts.FLAGS
+BROADCASTS = ("alert:", "announcement:", "checkin:")   # the refs /admin/progress.json answers for
 
 
-def _audience(db) -> tuple[list[dict], bool]:
+def audience(db) -> tuple[list[dict], bool]:
     """The villages this official may warn, and whether the whole commune is theirs to warn."""
     return officials.addressable_villages(db, g.official["id"]), bool(g.official["commune_wide"])
 
 
 def _check(db, form: Form) -> dict:
-    villages, commune = _audience(db)
+    villages, commune = audience(db)
     form.choice("kind", alerts.KINDS, required=True)
     form.choice("level", range(1, 6), required=True)
     form.text("text", required=True, max_len=600)
@@ -35,7 +36,7 @@ def _check(db, form: Form) -> dict:
 
 
 def _page(db, values, errors, preview=None, status=200):
-    villages, commune = _audience(db)
+    villages, commune = audience(db)
     kinds = [(k, t(f"alerts.kind.{k}")) for k in alerts.KINDS]
     levels = [(n, t(f"admin.alerts.levels.l{n}")) for n in range(1, 6)]
     return render_template("admin/alert_new.html", values=values, errors=errors, preview=preview, kind_options=kinds,
@@ -79,10 +80,10 @@ def alert_new():
 def alert_detail(alert_id):
     db = get_db()
     alert = found(alerts.get(db, alert_id))
-    return _detail(db, alert, {}, {"level": alert["level"], "text": alert["text"]})
+    return detail(db, alert, {}, {"level": alert["level"], "text": alert["text"]})
 
 
-def _detail(db, alert, errors, values, status=200, problem=None):
+def detail(db, alert, errors, values, status=200, problem=None, checkin=None):
     alert_id = alert["id"]
     preview = None
     if alert["status"] == "draft":
@@ -92,8 +93,21 @@ def _detail(db, alert, errors, values, status=200, problem=None):
     return render_template("admin/alert.html", alert=alert, preview=preview,
                            village_names=[names[i] for i in alert["village_ids"]],
                            progress=broadcast.progress(db, f"alert:{alert_id}"), errors=errors, values=values,
-                           problem=problem,
+                           problem=problem, checkin=_checkin_panel(db, alert, checkin),
+                           outcome=outcome("admin.alerts.outcomes"),
                            level_options=[(n, t(f"admin.alerts.levels.l{n}")) for n in range(1, 6)]), status
+
+
+def _checkin_panel(db, alert: dict, state: dict | None) -> dict:
+    """The check-in form (values, errors, cost preview) and the check-ins already run after this alert."""
+    villages, commune = audience(db)
+    mine = {v["id"] for v in villages}
+    runs = checkins.for_alert(db, alert["id"])
+    defaults = {"village_ids": [str(v) for v in alert["village_ids"] if v in mine], "flags": [],
+                "hours": str(checkins.DEFAULT_HOURS)}
+    return {"allowed": alert["status"] in checkins.FOLLOWS, "villages": villages, "commune": commune, "flags": FLAGS,
+            "values": defaults, "errors": {}, "preview": None, "seen": len(runs), "runs": runs,
+            "help": {r["id"]: checkins.needing_help(db, r["id"]) for r in runs}, **(state or {})}
 
 
 @bp.post("/alerts/<int:alert_id>/publish")
@@ -113,7 +127,7 @@ def _act(alert_id: int, action):
     try:
         action(db, current_app.config, alert_id)
     except alerts.InvalidAlert as e:
-        return _detail(db, alerts.get(db, alert_id), {}, {"level": alert["level"], "text": alert["text"]}, 409,
+        return detail(db, alerts.get(db, alert_id), {}, {"level": alert["level"], "text": alert["text"]}, 409,
                        problem=f"admin.errors.alert_{e.reason}")
     return redirect(url_for("admin.alert_detail", alert_id=alert_id))
 
@@ -128,14 +142,14 @@ def alert_update(alert_id):
     form.text("text", required=True, max_len=600)
     form.local_datetime("expires_at")
     if not form.ok:
-        return _detail(db, alert, form.errors, request.form.to_dict(), 422)
+        return detail(db, alert, form.errors, request.form.to_dict(), 422)
     changes = {"level": form.clean["level"], "text": form.clean["text"]}
     if form.clean["expires_at"]:
         changes["expires_at"] = form.clean["expires_at"]
     try:
         new_id = alerts.update(db, current_app.config, alert_id, **changes)
     except alerts.InvalidAlert as e:
-        return _detail(db, alert, {"text": f"admin.errors.alert_{e.reason}"}, request.form.to_dict(), 422)
+        return detail(db, alert, {"text": f"admin.errors.alert_{e.reason}"}, request.form.to_dict(), 422)
     return redirect(url_for("admin.alert_detail", alert_id=new_id))
 
 
@@ -150,5 +164,5 @@ def alert_report(alert_id):
 def progress_json():
     """Counts for the broadcasts a page shows; polled every few seconds so numbers move without reloading."""
     db = get_db()
-    refs = [r for r in request.args.get("refs", "").split(",") if r.startswith(("alert:", "announcement:"))][:20]
+    refs = [r for r in request.args.get("refs", "").split(",") if r.startswith(BROADCASTS)][:20]
     return jsonify({ref: broadcast.progress(db, ref) for ref in refs})

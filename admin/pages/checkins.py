@@ -1,0 +1,54 @@
+"""A safety check-in after a warning, from the warning's page: villages and filters, the cost, then confirm."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g, redirect, request, url_for
+
+from hotline import alerts, checkins
+from hotline.db import get_db
+
+from ..forms import Form
+from ..web import bp, found
+from .alerts import audience, detail
+
+log = logging.getLogger(__name__)
+MAX_HOURS = 14 * 24     # answers counted for at most two weeks
+
+
+def _check(db, form: Form) -> dict:
+    villages, commune = audience(db)
+    form.choices("village_ids", [v["id"] for v in villages])
+    if not form.clean["village_ids"] and not commune:
+        form.fail("village_ids", "choose_village")
+    form.choices("flags", alerts.FLAGS)
+    form.integer("hours", 1, MAX_HOURS, required=True)
+    return form.clean
+
+
+@bp.post("/alerts/<int:alert_id>/checkin")
+def alert_checkin(alert_id):
+    """action=preview shows what it costs; action=start (the confirm form) asks everyone chosen."""
+    db, config = get_db(), current_app.config
+    alert = found(alerts.get(db, alert_id))
+    current = {"level": alert["level"], "text": alert["text"]}
+    if alert["status"] not in checkins.FOLLOWS:
+        return detail(db, alert, {}, current, 409, problem="admin.errors.checkin_not_published")
+    form = Form(request.form)
+    clean = _check(db, form)
+    typed = {"village_ids": request.form.getlist("village_ids"), "flags": request.form.getlist("flags"),
+             "hours": request.form.get("hours", "")}
+    if not form.ok:
+        return detail(db, alert, {}, current, 422, checkin={"values": typed, "errors": form.errors})
+    village_ids = clean["village_ids"] or None
+    if request.form.get("action") != "start":
+        cost = checkins.preview(db, config, village_ids, clean["flags"], level=alert["level"])
+        return detail(db, alert, {}, current, checkin={"values": typed, "preview": cost})
+    # The confirm form carries how many check-ins the official saw: a double click, or a colleague
+    # starting one meanwhile, must not text the whole village twice.
+    if request.form.get("seen") != str(len(checkins.for_alert(db, alert_id))):
+        return detail(db, alert, {}, current, 409, problem="admin.errors.checkin_changed")
+    started = checkins.start(db, config, village_ids, clean["flags"], alert_id, clean["hours"])
+    log.info("check-in #%s after alert #%s started by official #%s: %s queued", started["id"], alert_id,
+             g.official["id"], started["queued"])
+    return redirect(url_for("admin.alert_detail", alert_id=alert_id, outcome="checkin_started", _anchor="checkins"))
