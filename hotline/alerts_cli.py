@@ -232,8 +232,7 @@ def checkin_command(villages, flags, alert_id, hours, yes):
     village_ids = _villages(db, villages)
     alert = (alerts.get(db, alert_id) or _missing(alert_id)) if alert_id else None
     # After an emergency-level alert opted-out residents are asked too: the preview must count them.
-    p = broadcast.preview(db, config, prompts.sms("alerts.sms.checkin"), village_ids, list(flags),
-                          level=alert["level"] if alert else 1)
+    p = checkins.preview(db, config, village_ids, list(flags), level=alert["level"] if alert else 1)
     click.echo(prompts.say("alerts.cli.preview", recipients=p["recipients"], skipped=p["skipped"], calls=p["calls"]))
     if not yes:
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
