@@ -100,7 +100,8 @@ def official_edit(official_id):
     official = found(officials.get(db, official_id))
     if request.method == "GET":
         codes = {a["id"]: a["code"] for a in places.associations(db)}
-        values = {**official, "association": codes.get(official["association_id"]),
+        values = {"name": official["name"], "role": official["role"], "phone": official["phone"],
+                  "association": codes.get(official["association_id"]),
                   "village_ids": [str(v) for v in official["village_ids"]]}
         return _form_page(db, official, values, {})
     form = Form(request.form)
