@@ -84,6 +84,10 @@ SETTINGS = [
     Setting("HOTLINE_VILLAGE_HEADS", "",
             "Village heads for check-in help lists when no officials registry exists: 'Yen Nong=+849…;Ben Do=+849…' (names accent-blind)."),
     Setting("HOTLINE_CAP_SENDER", "loalang@localhost", "CAP <sender> of exported alerts (an address of the commune)."),
+    Setting("HOTLINE_CAP_GEOCODES", "",
+            "The commune's codes in the national list of administrative units, 'commune=NNNNN,district=NNN,"
+            "province=NN' (district optional): CAP exports carry the commune's as <geocode>, imports match "
+            "all three (docs/alerts.md). Empty = areas by name only; a malformed value is shown in /health."),
     # --- lessons ---
     Setting("HOTLINE_LESSON_REMINDER_AT", "17:00",
             "Local time (Asia/Ho_Chi_Minh) of the reminder the day before a lesson; off = none."),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from . import geocodes
 from .db import get_db, schema_version
 
 bp = Blueprint("health", __name__)
@@ -24,6 +25,7 @@ def health():
         report["database"] = {"ok": False, "error": type(e).__name__}
     report["sms_transport"] = {"ok": True, "name": current_app.config.sms_transport}
     report["twilio"] = {"ok": True, "configured": current_app.config.twilio_configured}
+    report["cap"] = geocodes.status(current_app.config)
     for name, check in current_app.extensions.get("hotline.health", {}).items():
         report[name] = check()
     healthy = report["database"]["ok"]
