@@ -2,7 +2,8 @@
 
 Every document we write or accept is validated against the vendored OASIS schema
 (hotline/schemas/CAP-v1.2.xsd). Vietnam's risk levels map onto CAP as in SEVERITY; the exact level
-also travels as the parameter VN_RISK_LEVEL so a round trip keeps it.
+also travels as the parameter VN_RISK_LEVEL so a round trip keeps it. With HOTLINE_CAP_GEOCODES set,
+areas also travel as the commune's official codes (hotline.geocodes).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import alerts, clock, places, prompts
+from . import alerts, clock, geocodes, places, prompts
 from .db import now as utc_now, transaction
 from .text import key
 
@@ -108,6 +109,10 @@ def export(db, config, alert_id: int) -> str:
     names = [places.village(db, v)["name"] for v in alert["village_ids"]]
     commune = db.execute("SELECT name FROM communes ORDER BY id LIMIT 1").fetchone()
     add(area, "areaDesc", ", ".join(names) if names else (commune[0] if commune else prompts.say("alerts.cli.commune")))
+    for name, value in geocodes.for_export(geocodes.ours(config)):   # after areaDesc, as the schema orders <area>
+        geocode = ET.SubElement(area, "geocode")
+        add(geocode, "valueName", name)
+        add(geocode, "value", value)
     document = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
     errors = validate(document)
     if errors:   # our own output must always be valid; fail loudly rather than send a broken alert on
@@ -149,7 +154,9 @@ def parse(document: str | bytes, now: str | None = None) -> dict:
         raise InvalidCap("expired", expires)
     starts = _text(info, "effective") or _text(info, "onset") or _text(root, "sent")
     text = " ".join(t for t in (_text(info, "description") or _text(info, "headline"), _text(info, "instruction")) if t)
-    areas = [_text(a, "areaDesc") for a in info.findall(f"{{{NS}}}area")]
+    areas = [{"desc": _text(a, "areaDesc"),
+              "geocodes": [(_text(g, "valueName"), _text(g, "value")) for g in a.findall(f"{{{NS}}}geocode")]}
+             for a in info.findall(f"{{{NS}}}area")]
     return {**values, "kind": _kind(_text(info, "event"), _text(info, "category")), "level": _level(info),
             "text": text or _text(info, "event"), "starts_at": _stamp(starts), "expires_at": expires_at,
             "areas": areas}
@@ -194,6 +201,31 @@ def match_villages(db, areas: list[str]) -> tuple[list[int], bool]:
     return found, commune_named
 
 
+def match_areas(db, config, areas: list[dict]) -> tuple[list[int], bool]:
+    """(village ids, whether the whole commune is meant) for parsed <area>s: by our geocodes, else by names.
+
+    An area with our commune's code is ours: the villages its areaDesc names, else the whole commune.
+    With our district's or province's code it is the whole commune, unless the areaDesc also names our
+    commune beside its villages ("commune X: village A"): a bare village name at that level may be
+    another commune's village or the province's own name. A whole commune outranks villages named in
+    other areas. Another unit's codes are never ours, whatever names they share with our places.
+    Areas without codes we can judge are matched by names alone, as match_villages does.
+    """
+    codes = geocodes.ours(config)
+    found, commune_named, whole = [], False, False
+    for area in areas:
+        unit = geocodes.covering(codes, area["geocodes"])
+        if unit == "other":
+            continue
+        villages, named = match_villages(db, [area["desc"]])
+        if unit in ("district", "province") and not named:
+            villages = []
+        found += [v for v in villages if v not in found]
+        commune_named |= named
+        whole |= unit is not None and not villages
+    return ([], True) if whole else (found, commune_named)
+
+
 def import_alert(db, config, document: str | bytes, whole_commune: bool = False) -> dict:
     """Turn a CAP alert into a local draft (or update/cancel the one it references): dict(id, outcome)."""
     values = parse(document)
@@ -210,9 +242,9 @@ def import_alert(db, config, document: str | bytes, whole_commune: bool = False)
         db.execute("UPDATE alerts SET cap_identifier = ?, cap_sender = ?, source = 'cap' WHERE id = ?",
                    [values["identifier"], values["sender"], cancel_id])
         return {"id": cancel_id, "outcome": "cancelled"}
-    village_ids, commune_named = match_villages(db, values["areas"])
+    village_ids, commune_named = match_areas(db, config, values["areas"])
     if not village_ids and not (commune_named or whole_commune):
-        raise InvalidCap("no_area", "; ".join(values["areas"]) or "-")
+        raise InvalidCap("no_area", "; ".join(a["desc"] for a in values["areas"]) or "-")
     hours = config.number("HOTLINE_ALERT_HOURS")
     fields = {"kind": values["kind"], "level": values["level"], "text": values["text"], "starts_at": values["starts_at"],
               "expires_at": values["expires_at"] or clock.shift(values["starts_at"], hours=hours)}
