@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from hotline import prompts as words
+from hotline import clock, prompts as words
 from hotline import voicemail as voicemails
 from hotline.config import Config
 from hotline.phones import mask
@@ -58,10 +58,22 @@ def voicemail_list(show_all):
     if not rows:
         click.echo(words.say("voice.cli.voicemail_none"))
     for row in rows:
-        audio = row["audio_path"] or (row["fetch_error"] and f"! {row['fetch_error']}") or "-"
-        click.echo(words.say("voice.cli.voicemail_row", id=row["id"], when=row["created_at"][:16].replace("T", " "),
+        click.echo(words.say("voice.cli.voicemail_row", id=row["id"], when=_local(row["created_at"]),
                              phone=mask(row["phone"]), name=row["name"] or "-", village=row["village"] or "-",
-                             duration=row["duration_s"] or 0, audio=audio))
+                             duration=row["duration_s"] or 0, audio=_audio(row)))
+
+
+def _local(stamp: str) -> str:
+    return clock.local(stamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _audio(row: dict) -> str:
+    """The audio file, or where its download stands; "!" marks what an official must look at."""
+    if row["fetch"] == "stored":
+        return row["audio_path"]
+    text = words.say(f"voice.voicemail_audio.{row['fetch']}", attempts=row["fetch_attempts"],
+                     limit=voicemails.ATTEMPTS, next=row["fetch_next_at"] and _local(row["fetch_next_at"]))
+    return f"! {text} ({row['fetch_error']})" if row["fetch"] in ("retrying", "failed") else text
 
 
 @voicemail_group.command("done")

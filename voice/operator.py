@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from datetime import datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import calls, prompts, residents, voicemail
-from hotline.db import connect, get_db
+from hotline.db import get_db
 from hotline.phones import InvalidPhone, normalise
 from hotline.webhooks import twilio_signed, twiml
 
-from . import audio, menus, tts
+from . import menus, tts
 from .routes import bp
+from .voicemail_fetch import fetch_later
 
 log = logging.getLogger(__name__)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -108,49 +107,12 @@ def voicemail_saved():
     phone = menus.caller()
     resident = residents.by_phone(db, phone)
     duration = menus.number(form.get("RecordingDuration"))
-    vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"],
-                             form.get("RecordingSid") or form.get("CallSid", ""), form.get("RecordingUrl", ""),
-                             min(duration, VOICEMAIL_SECONDS))
+    sid = form.get("RecordingSid") or form.get("CallSid", "")
+    vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"], sid,
+                             form.get("RecordingUrl", ""), min(duration, VOICEMAIL_SECONDS))
     calls.step(db, form.get("CallSid", ""), "operator", "voicemail", f"voicemail:{vm_id}")
-    fetch_later(config, vm_id, form.get("RecordingUrl", ""), form.get("RecordingSid") or str(vm_id))
+    fetch_later(config, vm_id, form.get("RecordingUrl", ""), sid or str(vm_id))   # the worker's retries name it so
     response = VoiceResponse()
     tts.speak(response, prompts.say("voice.operator.saved"))
     response.hangup()
     return twiml(response)
-
-
-_fetching: list[threading.Thread] = []
-
-
-def fetch_later(config, vm_id: int, url: str, name: str) -> None:
-    """Download after we have answered: Twilio's action waits for us, the caller hears nothing meanwhile."""
-    def run():
-        database = connect(config["HOTLINE_DB"])
-        try:
-            fetch(database, config, vm_id, url, name)
-        finally:
-            database.conn.close()
-    thread = threading.Thread(target=run, name=f"voicemail-{vm_id}", daemon=True)
-    _fetching[:] = [t for t in _fetching if t.is_alive()] + [thread]
-    thread.start()
-
-
-def wait_for_fetches(timeout: float = 30) -> None:
-    for thread in list(_fetching):
-        thread.join(timeout)
-
-
-def fetch(db, config, vm_id: int, url: str, name: str) -> bool:
-    """Keep a local copy, so the message outlives Twilio's copy and obeys our retention."""
-    try:
-        data = audio.download_recording(config, url)
-    except audio.AudioError as e:
-        voicemail.stored(db, vm_id, None, str(e))
-        return False
-    relative = Path("recordings") / "voicemail" / f"{re.sub(r'[^A-Za-z0-9]', '', name)}.wav"
-    target = config.path("HOTLINE_INSTANCE") / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    voicemail.stored(db, vm_id, relative.as_posix())
-    audio.delete_recording(config, url)     # our copy obeys HOTLINE_AUDIO_RETENTION_DAYS; Twilio's would not
-    return True

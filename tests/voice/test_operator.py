@@ -10,7 +10,7 @@ from hotline.cli import main
 from hotline.phones import mask
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, speech_wav, spoken
-from voice import operator
+from voice import operator, voicemail_fetch
 
 ALWAYS = "Mon-Sun 00:00-23:59"
 NEVER = "Mon 00:00-00:00"
@@ -48,7 +48,7 @@ def test_unanswered_it_offers_voicemail_which_is_stored_and_listed(phone_app, fa
     said = spoken(caller.call("0", "n", "con muốn hỏi về lớp học"))
     assert "Cán bộ trực đang bận." in said
     assert said[-1] == "Loa Làng đã ghi lời nhắn. Cán bộ sẽ gọi lại cho bác. Chào bác."
-    operator.wait_for_fetches()          # the audio is fetched after the caller has been answered
+    voicemail_fetch.wait_for_fetches()   # the audio is fetched after the caller has been answered
     [row] = voicemail.listing(caller.db())
     assert row["phone"] == BA_LAN and row["name"] == "Nguyễn Thị Lan" and row["village"] == "Yên Nông"
     assert re.fullmatch(r"recordings/voicemail/RE[0-9a-f]{32}\.wav", row["audio_path"])
@@ -86,7 +86,7 @@ def test_a_voicemail_whose_audio_cannot_be_fetched_is_kept_with_the_reason(phone
                     f"https://api.twilio.com/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/REmissing")
     said = spoken(caller.call("0", "alo"))
     assert said[-1].startswith("Loa Làng đã ghi lời nhắn.")
-    operator.wait_for_fetches()
+    voicemail_fetch.wait_for_fetches()
     [row] = voicemail.listing(caller.db())
     assert row["audio_path"] is None and row["fetch_error"] == "HTTP 404" and row["recording_url"]
 
@@ -97,7 +97,7 @@ def test_a_voicemail_with_a_garbled_duration_is_still_kept(phone_app):
         "CallSid": "CA" + "7" * 32, "From": BA_LAN, "RecordingSid": "RE" + "7" * 32,
         "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE" + "7" * 32,
         "RecordingDuration": "abc"})
-    operator.wait_for_fetches()
+    voicemail_fetch.wait_for_fetches()
     assert status == 200 and "Loa Làng đã ghi lời nhắn." in body
     [row] = voicemail.listing(caller.db())
     assert row["phone"] == BA_LAN and row["duration_s"] == 0
