@@ -29,7 +29,8 @@ def dashboard():
     start, end = _week()
     week = [lesson for lesson in lessons.listing(db, since=start) if lesson["starts_at"] < end]
     return render_template("admin/dashboard.html", active=active, progress=progress, week=week,
-                           voicemails=voicemail.listing(db), checkins=checkins.needing_help(db))
+                           voicemails=voicemail.listing(db), fetch_attempts=voicemail.ATTEMPTS,
+                           checkins=checkins.needing_help(db))
 
 
 @bp.post("/voicemails/<int:voicemail_id>/handled")

@@ -32,3 +32,22 @@ def test_people_who_asked_for_help_are_listed_first_thing(app, tu):
                                       "channel": "sms", "answered_at": now()})
     section = tu.get("/admin/").get_data(as_text=True).split('id="help"')[1].split("</section>")[0]
     assert f"tel:{ONG_TU}" in section and "Nguyễn Văn Tư" in section
+
+
+def test_voicemails_whose_audio_is_retried_or_given_up_say_so(app, tu):
+    from hotline import clock, prompts
+
+    with app.app_context():
+        db = get_db()
+        retried = voicemail.record(db, "CA2", BA_LAN, None, "RE2", "https://api.twilio.com/rec/RE2", 8)
+        voicemail.fetch_failed(db, retried, "HTTP 503", "2026-11-25T01:00:00.000000Z", 30)
+        failed = voicemail.record(db, "CA3", ONG_TU, None, "RE3", "https://api.twilio.com/rec/RE3", 9)
+        for _ in range(voicemail.ATTEMPTS):
+            voicemail.fetch_failed(db, failed, "HTTP 404", clock.now(), 30)
+    section = tu.get("/admin/").get_data(as_text=True).split('id="voicemails"')[1].split("</section>")[0]
+    retrying = prompts.say("voice.voicemail_audio.retrying", attempts=1, limit=voicemail.ATTEMPTS,
+                           next="25/11 08:01")                     # Vietnam time of the next try
+    assert f'title="HTTP 503">{retrying}</span>' in section
+    gave_up = prompts.say("voice.voicemail_audio.failed", attempts=voicemail.ATTEMPTS)
+    assert f'title="HTTP 404">{gave_up}</span>' in section
+    assert "<audio" not in section
