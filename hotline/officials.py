@@ -8,7 +8,7 @@ import secrets
 
 from .clock import shift
 from .db import now as utc_now, transaction
-from .phones import normalise
+from .phones import mask, normalise
 
 ROLES = ("commune_chairman", "village_head", "association_leader", "instructor")
 PIN = re.compile(r"^\d{4,8}$")
@@ -65,7 +65,7 @@ def add_hashed(db, name, role, phone, village_ids, pin_hash, password_hash, asso
     stamp = utc_now()
     with transaction(db):
         if by_phone(db, phone):
-            raise InvalidOfficial("duplicate_phone", phone)
+            raise InvalidOfficial("duplicate_phone", mask(phone))     # the detail may reach a log
         association_id = _association_id(db, association) if association else None
         row = {"name": name.strip(), "role": role, "phone": phone, "association_id": association_id,
                "commune_wide": int(role == "commune_chairman" or village_ids is None),
