@@ -31,10 +31,17 @@ endpoint, every webhook parses its form and checks Twilio's signature with the S
 menu; an SMS keyword reads the resident and the village's warnings, counts the number's replies in the
 hour and writes its inbox row durably (`BEGIN IMMEDIATE`, insert, `COMMIT`: about 0.05 ms, most of it
 SQLite writing the log), so a retried webhook is answered once. That is why the SMS keyword is the one
-measure above 1.5× at 10 and 50 in flight. Making it cheaper would mean answering before the row is
-written, which gives up exactly-once. For scale: a commune's hotline sees a handful of requests at a
-time, Twilio waits 15 s for a webhook, and the slowest SMS here answers in a fifth of a second at 200
-in flight. Nothing on either path waits on the network or on gTTS."""
+measure above 1.5× at 10 and 50 in flight. `bench/profile_request.py` measures the same work inside the
+app, without HTTP (2026-11-25, best of 2 × 3,000, three tries): bare 0.04 ms, menu step 0.19–0.24 ms,
+SMS keyword 0.30–0.33 ms, and 0.23–0.26 ms with `--no-reads` (the resident, the village's warnings and
+the reply-cap count replaced by a fixed answer). So answering a text once (its signed form, its inbox
+row written durably, the TwiML reply) costs what a whole menu step costs, and the reading adds about a
+third. Neither part can be dropped without giving something up: the reading is the sender's village and the
+warnings live at this moment, which a cache could serve stale in a flood; the reply cap is counted in
+the transaction that writes the row, or concurrent texts from one number would pass it; and answering
+before the row is written gives up exactly-once. For scale: a commune's hotline sees a handful of
+requests at a time, Twilio waits 15 s for a webhook, and the slowest SMS here answers in a fifth of a
+second at 200 in flight. Nothing on either path waits on the network or on gTTS."""
 
 
 def _f(value, digits=1, suffix=""):
