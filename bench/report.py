@@ -159,7 +159,7 @@ def speech(s: dict) -> list[str]:
             "(copy-on-write; the model is only read). PSS counts a shared page once, split between the processes "
             "that map it; RSS summed over the processes counts it once per process, so it overstates the server's "
             "memory by the model's size times the workers. Until 2026-11-25 each worker loaded its own copy: "
-            "2,305 MB PSS and RSS alike with the Korean stand-in and 4 workers.", "",
+            "the server took 2,305 MB with the Korean stand-in and 4 workers, nothing of the model shared.", "",
             "With 2 cores, 4 streams share 2 cores: each recognition takes about 2–4× as long as alone, still far "
             "faster than the caller speaks.", ""]
 
