@@ -1,6 +1,7 @@
 """Reply texts: prompts.sms (GSM-7 unless accents are wanted), shortened to fit (one SMS; two with accents)."""
 from __future__ import annotations
 
+import string
 from datetime import datetime
 
 from hotline import clock, prompts
@@ -23,13 +24,21 @@ def fitted(key: str, accents: bool, shrink: str, segments: int | None = None, ta
     """
     segments = segments or (2 if accents else 1)     # who asked for accents accepted the longer SMS
     text = render(key, accents, **values) + tail
-    value = nfc(str(values[shrink]))
+    value, dots = nfc(str(values[shrink])), _ellipsis(key, shrink)
     while count(text).segments > segments and value:
         value = value[: max(0, len(value) - max(4, (len(value) // 10)))].rsplit(" ", 1)[0].rstrip(" ,.;:")
-        text = render(key, accents, **{**values, shrink: value + ELLIPSIS if value else ""}) + tail
+        text = render(key, accents, **{**values, shrink: value + dots if value else ""}) + tail
     if tail and ((values[shrink] and not value) or count(text).segments > segments):
         return fitted(key, accents, shrink, segments, **values)
     return text
+
+
+def _ellipsis(key: str, field: str) -> str:
+    """What a cut value ends with: two dots where the template's own full stop follows it, which makes
+    the third ("Yen... Soan HUY", not "Yen.... Soan HUY"), else the whole ellipsis."""
+    parts = list(string.Formatter().parse(prompts.raw(key)))
+    after = [parts[i + 1][0] if i + 1 < len(parts) else "" for i, part in enumerate(parts) if part[1] == field]
+    return ELLIPSIS[:-1] if after and all(a.startswith(".") for a in after) else ELLIPSIS
 
 
 def local_time(utc_text: str, zone: str) -> datetime:

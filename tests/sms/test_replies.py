@@ -1,4 +1,6 @@
 """Every reply fits one unaccented SMS with realistic values (guides: two); long texts from people are cut to fit."""
+import re
+
 import pytest
 
 from hotline import prompts
@@ -92,6 +94,23 @@ def test_with_accents_the_place_is_shortened_for_the_village_question_but_never_
     assert shortened.endswith(hint) and "Nhà văn hóa thôn" in shortened and count(shortened).segments == 2
     longest = fitted("sms.lessons.enrolled", True, "place", tail=hint, **LESSON)
     assert hint not in longest and LESSON["place"] in longest
+
+
+# A place as long as people really write them: it has to be cut even in one unaccented SMS.
+LONG_PLACE = "Hội trường nhà văn hóa thôn Yên Nông, cạnh trạm y tế xã, đối diện chợ và trường mầm non Hoa Sen"
+DEMO_LESSON = {**LESSON, "code": "VN2", "topic": "VNeID", "when": "8h00 27/11", "place": "Nhà văn hóa thôn Yên Nông"}
+
+
+@pytest.mark.parametrize("accents, lesson, ask_village", [
+    (False, {**LESSON, "place": LONG_PLACE}, False),
+    (True, DEMO_LESSON, True),         # HOC from a number with no village: the place makes room for the question
+])
+def test_a_cut_place_before_the_templates_full_stop_ends_in_three_dots_not_four(accents, lesson, ask_village):
+    tail = " " + render("sms.register.ask_village", accents=accents) if ask_village else ""
+    text = fitted("sms.lessons.enrolled", accents, "place", tail=tail, **lesson)
+    assert "...." not in text, text
+    assert re.search(rf"\w\.\.\. So[aạ]n HUY {lesson['code']} ", text), text    # cut at a word, then our sentence
+    assert count(text).segments == (2 if accents else 1) and text.endswith(tail)
 
 
 def test_typography_in_an_officials_text_does_not_make_the_sms_ucs2():
