@@ -158,10 +158,6 @@ def check_password(db, login_phone: str, password: str) -> dict | None:
     return official if matched and official and official["password_hash"] and not official["disabled"] else None
 
 
-def disable(db, official_id: int, disabled: bool = True) -> None:
-    _update(db, official_id, disabled=int(disabled))
-
-
 def update(db, official_id: int, name: str, role: str, phone: str, village_ids: list[int] | None,
            association: str | None = None) -> None:
     """Change who an official is and whom they may address (village_ids None = the whole commune)."""

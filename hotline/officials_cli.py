@@ -77,10 +77,16 @@ def listing(include_disabled):
 @click.argument("phone")
 @click.option("--enable", is_flag=True, help="Re-enable instead.")
 def disable(phone, enable):
-    """Disable (or --enable) an official: no officials' menu, no web login."""
+    """Disable (or --enable) an official: no officials' menu, no web login.
+
+    The web admin's guard holds here too: the last enabled commune chairman stays. There is no
+    override on purpose; add the new chairman first, and set-pin / set-password shut out a leaked secret.
+    """
     database = _db()
     official = _official(database, phone)
-    registry.disable(database, official["id"], not enable)
+    if registry.set_disabled(database, official["id"], not enable) == "last_chairman":
+        raise click.ClickException(prompts.say("officials.cli.reason.last_chairman") + " "
+                                   + prompts.say("officials.cli.last_chairman_hint"))
     click.echo(prompts.say("officials.cli.enabled" if enable else "officials.cli.disabled_done", name=official["name"]))
 
 

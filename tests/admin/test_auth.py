@@ -139,7 +139,7 @@ def test_a_token_seen_before_login_is_worthless_after_it(web, ong_tu):
 
 def test_a_disabled_official_is_logged_out_at_the_next_click(app, tu, ong_tu):
     with app.app_context():
-        officials.disable(get_db(), ong_tu)
+        assert officials.set_disabled(get_db(), ong_tu, True) == "disabled"
     assert tu.client.get("/admin/").status_code == 302
 
 

@@ -73,6 +73,23 @@ def test_disable_hides_an_official_and_enable_brings_them_back(run, database):
     assert officials.by_phone(database, ONG_TU)["disabled"] == 0
 
 
+def test_the_last_enabled_chairman_cannot_be_disabled_from_the_terminal_either(run, database):
+    chairman = "+84912500001"                       # Lê Quang Thắng, the demo commune's only chairman
+    refused = run("officials", "disable", chairman)
+    assert refused.exit_code == 1 and officials.by_phone(database, chairman)["disabled"] == 0
+    text = " ".join(refused.output.split())
+    assert prompts.say("officials.cli.reason.last_chairman") in text
+    assert prompts.say("officials.cli.last_chairman_hint") in text
+    # The way the hint gives: the new chairman first, then the old one can go.
+    added = run("officials", "add", "--name", "Trần Minh", "--role", "commune_chairman", "--phone", ANH_MINH,
+                "--pin", "2468")
+    assert added.exit_code == 0, added.output
+    assert run("officials", "disable", chairman).exit_code == 0
+    assert officials.by_phone(database, chairman)["disabled"] == 1
+    assert run("officials", "disable", ANH_MINH).exit_code == 1
+    assert officials.by_phone(database, ANH_MINH)["disabled"] == 0
+
+
 def test_set_pin_lifts_a_lock(run, database):
     tu = officials.by_phone(database, ONG_TU)["id"]
     for _ in range(3):

@@ -41,7 +41,7 @@ def test_a_wrong_pin_is_asked_again_and_the_third_locks_the_officials_menu(phone
 
 def test_a_disabled_official_is_just_a_resident(phone, app):
     with app.app_context():
-        officials.disable(get_db(), officials.by_phone(get_db(), ONG_TU)["id"])
+        assert officials.set_disabled(get_db(), officials.by_phone(get_db(), ONG_TU)["id"], True) == "disabled"
     tu = phone(ONG_TU).call(TU_PIN + "#")
     assert not tu.heard(say("pin")) and prompts.say("voice.main.intro") in tu.said
 

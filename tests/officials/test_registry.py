@@ -61,7 +61,7 @@ def test_it_lets_the_commune_chairman_address_everyone(demo_db):
 
 
 def test_a_disabled_official_may_address_nobody_and_cannot_log_in(demo_db, minh):
-    officials.disable(demo_db, minh)
+    assert officials.set_disabled(demo_db, minh, True) == "disabled"
     assert not officials.may_address(demo_db, minh, _village(demo_db, "Bến Đò"))
     assert officials.check_password(demo_db, ANH_MINH, "ben-do-2026") is None
     assert officials.check_pin(demo_db, minh, "9876") == "locked"
