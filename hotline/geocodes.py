@@ -18,6 +18,9 @@ DIGITS = {"commune": 5, "district": 3, "province": 2}
 # from the length, and the names stay the same when the codes themselves are reissued.
 VALUE_NAMES = {"commune": "VN_GSO_COMMUNE", "district": "VN_GSO_DISTRICT", "province": "VN_GSO_PROVINCE"}
 LEVEL_OF = {name.lower(): level for level, name in VALUE_NAMES.items()}
+# Errors of the setting already logged by this process: every export and import reads it, and one
+# line saying the feature is off is enough (/health keeps saying it).
+_REPORTED: set[str] = set()
 
 
 def parse_setting(text: str) -> dict[str, str]:
@@ -41,11 +44,13 @@ def parse_setting(text: str) -> dict[str, str]:
 
 
 def ours(config) -> dict[str, str]:
-    """The commune's codes, or {} when the setting is empty or wrong (then CAP works by names alone; logged)."""
+    """The commune's codes, or {} when the setting is empty or wrong (then CAP works by names alone; logged once)."""
     try:
         return parse_setting(config.get(SETTING, ""))
     except ValueError as e:
-        log.error("%s; CAP geocodes are off", e)
+        if str(e) not in _REPORTED:
+            _REPORTED.add(str(e))
+            log.error("%s; CAP geocodes are off", e)
         return {}
 
 

@@ -165,3 +165,17 @@ def test_without_codes_to_judge_areas_go_by_name_as_before(demo_db, config, sett
     alert = alerts.get(demo_db, cap.import_alert(demo_db, config, _document(*areas))["id"])
     assert alert["village_ids"] == ([] if expected == WHOLE else _ids(demo_db, *expected))
     assert alert["scope"] == ("commune" if expected == WHOLE else "villages")
+
+
+def test_a_bad_setting_is_logged_once_not_on_every_export_and_import(demo_db, config, make_app, monkeypatch, caplog):
+    monkeypatch.setattr(geocodes, "_REPORTED", set())     # as in a fresh process
+    config["HOTLINE_CAP_GEOCODES"] = "commune=4378"
+    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, "Yên Nông"))
+    with caplog.at_level("ERROR", logger="hotline.geocodes"):
+        for n in range(3):
+            cap.export(demo_db, config, alert_id)
+            cap.import_alert(demo_db, config, SOURCE.replace("-01</identifier>", f"-1{n}</identifier>"))
+    logged = [r.getMessage() for r in caplog.records if r.name == "hotline.geocodes"]
+    assert logged == ["HOTLINE_CAP_GEOCODES: the commune code must be 5 digits, not '4378'; CAP geocodes are off"]
+    body = make_app(HOTLINE_CAP_GEOCODES="commune=4378").test_client().get("/health").get_json()
+    assert body["cap"]["error"] == "HOTLINE_CAP_GEOCODES: the commune code must be 5 digits, not '4378'"
