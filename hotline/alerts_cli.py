@@ -114,7 +114,7 @@ def wait_for(db, ref: str, poll: float = 1.0, timeout: float | None = None) -> d
 
 
 def _missing(alert_id):
-    raise click.ClickException(f"no alert {alert_id}")
+    raise click.ClickException(prompts.say("alerts.cli.unknown_alert", id=alert_id))
 
 
 @alerts_group.command("update")
@@ -230,13 +230,20 @@ def checkin_command(villages, flags, alert_id, hours, yes):
     """After the flood: ask "1 if safe, 2 if you need help" by SMS and call."""
     db, config = _db_and_config()
     village_ids = _villages(db, villages)
-    alert = (alerts.get(db, alert_id) or _missing(alert_id)) if alert_id else None
-    # After an emergency-level alert opted-out residents are asked too: the preview must count them.
-    p = checkins.preview(db, config, village_ids, list(flags), level=alert["level"] if alert else 1)
-    click.echo(prompts.say("alerts.cli.preview", recipients=p["recipients"], skipped=p["skipped"], calls=p["calls"]))
-    if not yes:
-        click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
-    result = checkins.start(db, config, village_ids, list(flags), alert_id, hours)
+    try:
+        alert = checkins.follows(db, alert_id)      # the web admin's rule: only after a warning that went out
+        # After an emergency-level alert opted-out residents are asked too: the preview must count them.
+        p = checkins.preview(db, config, village_ids, list(flags), level=alert["level"] if alert else 1)
+        click.echo(prompts.say("alerts.cli.preview", recipients=p["recipients"], skipped=p["skipped"],
+                               calls=p["calls"]))
+        if not yes:
+            click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
+        result = checkins.start(db, config, village_ids, list(flags), alert_id, hours)   # checks again
+    except checkins.CheckinRefused as e:
+        if e.reason == "unknown_alert":
+            _missing(alert_id)
+        raise click.ClickException(prompts.say("alerts.cli.checkin_not_published", id=alert_id,
+                                               state=prompts.say(f"admin.alerts.states.{e.detail}"))) from None
     click.echo(prompts.say("alerts.cli.checkin_started", id=result["id"], queued=result["queued"]))
 
 

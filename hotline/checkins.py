@@ -18,15 +18,36 @@ DEFAULT_HOURS = 72
 FOLLOWS = ("published", "expired")
 
 
+class CheckinRefused(ValueError):
+    """reason: unknown_alert | not_published (the alert is a draft, cancelled or superseded; detail: its status)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason, self.detail = reason, detail
+
+
+def follows(db, alert_id: int | None) -> dict | None:
+    """The alert a check-in may follow ({"status", "level"}), None for none; CheckinRefused for any other."""
+    if alert_id is None:
+        return None
+    row = next(db.query("SELECT status, level FROM alerts WHERE id = ?", [alert_id]), None)
+    if row is None:
+        raise CheckinRefused("unknown_alert", str(alert_id))
+    if row["status"] not in FOLLOWS:
+        raise CheckinRefused("not_published", row["status"])
+    return row
+
+
 def start(db, config, village_ids=None, flags=None, alert_id: int | None = None, hours: float = DEFAULT_HOURS) -> dict:
     """Ask the residents of these villages (None = whole commune); SMS to all, a call to those who need voice.
 
-    Opted-out residents are asked only when the check-in follows an alert at the emergency level.
+    After an alert only once it went out (follows()); opted-out residents are asked only when that
+    alert is at the emergency level.
     """
     now = utc_now()
-    level = db.execute("SELECT level FROM alerts WHERE id = ?", [alert_id]).fetchone() if alert_id else None
     expires = clock.shift(now, hours=hours)
     with transaction(db):
+        alert = follows(db, alert_id)     # inside the transaction: a cancel cannot slip in between
         checkin_id = db["checkins"].insert({"alert_id": alert_id, "scope": "villages" if village_ids else "commune",
                                             "flags": ",".join(sorted(flags or [])), "created_at": now,
                                             "expires_at": expires}).last_pk
@@ -36,7 +57,7 @@ def start(db, config, village_ids=None, flags=None, alert_id: int | None = None,
         where, params = broadcast.target_sql(village_ids, flags)
         params.update(ref=f"checkin:{checkin_id}", plain=plain, accented=accented, not_after=expires, start=now,
                       now=now, seg_plain=segments.count(plain).segments, seg_accented=segments.count(accented).segments,
-                      emergency=int(bool(level) and broadcast.is_emergency(config, level[0])),
+                      emergency=int(bool(alert) and broadcast.is_emergency(config, alert["level"])),
                       priority=broadcast.PRIORITY["checkin"], url=config.absolute(f"/voice/checkin/{checkin_id}?r="))
         broadcast.insert_rows(db, "sms", "checkin", where, params)
         broadcast.insert_rows(db, "call", "checkin", where + " AND " + broadcast.VOICE_FLAGS, params)

@@ -32,8 +32,10 @@ def alert_checkin(alert_id):
     db, config = get_db(), current_app.config
     alert = found(alerts.get(db, alert_id))
     current = {"level": alert["level"], "text": alert["text"]}
-    if alert["status"] not in checkins.FOLLOWS:
-        return detail(db, alert, {}, current, 409, problem="admin.errors.checkin_not_published")
+    try:
+        checkins.follows(db, alert_id)
+    except checkins.CheckinRefused:
+        return _refused(db, alert_id, current)
     form = Form(request.form)
     clean = _check(db, form)
     typed = {"village_ids": request.form.getlist("village_ids"), "flags": request.form.getlist("flags"),
@@ -48,7 +50,15 @@ def alert_checkin(alert_id):
     # starting one meanwhile, must not text the whole village twice.
     if request.form.get("seen") != str(len(checkins.for_alert(db, alert_id))):
         return detail(db, alert, {}, current, 409, problem="admin.errors.checkin_changed")
-    started = checkins.start(db, config, village_ids, clean["flags"], alert_id, clean["hours"])
+    try:
+        started = checkins.start(db, config, village_ids, clean["flags"], alert_id, clean["hours"])
+    except checkins.CheckinRefused:     # cancelled or replaced since the preview
+        return _refused(db, alert_id, current)
     log.info("check-in #%s after alert #%s started by official #%s: %s queued", started["id"], alert_id,
              g.official["id"], started["queued"])
     return redirect(url_for("admin.alert_detail", alert_id=alert_id, outcome="checkin_started", _anchor="checkins"))
+
+
+def _refused(db, alert_id: int, current: dict):
+    """Only after a warning that went out: a draft, a cancelled or a replaced one is answered 409."""
+    return detail(db, alerts.get(db, alert_id), {}, current, 409, problem="admin.errors.checkin_not_published")

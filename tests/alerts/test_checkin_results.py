@@ -29,6 +29,7 @@ def test_the_preview_counts_opted_out_residents_only_after_an_emergency(demo_db,
 
 def test_answers_are_counted_by_village_with_those_not_yet_answering(demo_db, config, village):
     alert_id = alerts.create(demo_db, "flood", 3, "Lu", [village("Yên Nông"), village("Bến Đò")])
+    alerts.publish(demo_db, config, alert_id)
     checkin = checkins.start(demo_db, config, [village("Yên Nông"), village("Bến Đò")], alert_id=alert_id)["id"]
     checkins.answer(demo_db, BA_LAN, "1", config)
     checkins.answer(demo_db, ONG_TU, "1", config)

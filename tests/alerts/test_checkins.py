@@ -59,8 +59,48 @@ def test_without_registered_heads_the_setting_names_them(demo_db, config, villag
 def test_opted_out_residents_are_asked_only_after_an_emergency_alert(demo_db, config, village, level, state):
     residents.opt_out(demo_db, BA_LAN, "sms")
     alert_id = alerts.create(demo_db, "flood", level, "Lu", [village("Yên Nông")])
+    alerts.publish(demo_db, config, alert_id)
     checkin = checkins.start(demo_db, config, [village("Yên Nông")], alert_id=alert_id)["id"]
     assert {r["state"] for r in rows(demo_db, f"checkin:{checkin}") if r["to_phone"] == BA_LAN} == {state}
+
+
+def _ended(db, config, alert_id, end):
+    if end != "draft":
+        alerts.publish(db, config, alert_id)
+    if end == "cancelled":
+        return alerts.cancel(db, config, alert_id)          # the Cancel notice itself is no warning to follow
+    if end == "superseded":
+        alerts.update(db, config, alert_id, level=4)
+    if end == "expired":
+        alerts.expire(db, config, "2999-01-01T00:00:00.000000Z")
+    return None
+
+
+@pytest.mark.parametrize("end, status", [("draft", "draft"), ("cancelled", "cancelled"), ("superseded", "superseded")])
+def test_a_check_in_never_follows_a_warning_residents_were_not_or_no_longer_told(demo_db, config, village, end,
+                                                                                   status):
+    alert_id = alerts.create(demo_db, "flood", 3, "Lu", [village("Yên Nông")])
+    cancel_id = _ended(demo_db, config, alert_id, end)
+    for refused, state in [(alert_id, status)] + ([(cancel_id, "cancel")] if cancel_id else []):
+        with pytest.raises(checkins.CheckinRefused) as e:
+            checkins.start(demo_db, config, [village("Yên Nông")], alert_id=refused)
+        assert (e.value.reason, e.value.detail) == ("not_published", state)
+    assert demo_db["checkins"].count == 0 and rows(demo_db, "checkin:1") == []
+
+
+@pytest.mark.parametrize("end", ["published", "expired"])
+def test_a_check_in_follows_a_warning_that_went_out_even_once_it_ended(demo_db, config, village, end):
+    alert_id = alerts.create(demo_db, "flood", 3, "Lu", [village("Yên Nông")])
+    _ended(demo_db, config, alert_id, end)
+    assert checkins.follows(demo_db, alert_id)["status"] == end
+    assert checkins.start(demo_db, config, [village("Yên Nông")], alert_id=alert_id)["queued"] > 0
+
+
+def test_a_check_in_after_an_unknown_alert_is_refused_and_one_after_none_is_not(demo_db, config, village):
+    with pytest.raises(checkins.CheckinRefused) as e:
+        checkins.start(demo_db, config, [village("Yên Nông")], alert_id=999)
+    assert e.value.reason == "unknown_alert" and demo_db["checkins"].count == 0
+    assert checkins.follows(demo_db, None) is None
 
 
 def test_a_reply_of_2_through_the_sms_webhook_reaches_the_check_in(app, hooks):

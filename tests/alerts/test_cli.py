@@ -11,7 +11,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from hotline import cap, db as storage
+from hotline import cap, db as storage, prompts
 from hotline.cli import main
 from hotline.config import Config
 
@@ -139,6 +139,23 @@ def test_the_checkin_preview_counts_opted_out_residents_as_the_check_in_will(run
 
     residents.opt_out(db, "+84703353408", "sms")
     alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]])
+    alerts.publish(db, Config.from_env(os.environ), alert_id)
     output = run("alerts", "checkin", "--village", "Bến Đò", "--alert", str(alert_id), "--yes").output
     assert f"(bỏ qua vì đã từ chối: {skipped})" in output
-    assert run("alerts", "checkin", "--alert", "999", "--yes").exit_code == 1
+    unknown = run("alerts", "checkin", "--alert", "999", "--yes")
+    assert unknown.exit_code == 1 and prompts.say("alerts.cli.unknown_alert", id=999) in unknown.output
+
+
+@pytest.mark.parametrize("end", ["draft", "cancelled", "superseded"])
+def test_checkin_refuses_what_the_admin_refuses_a_warning_that_did_not_or_no_longer_goes_out(run, db, end):
+    alert_id = _create(run)
+    if end != "draft":
+        run("alerts", "publish", str(alert_id), "--yes")
+        run("alerts", "cancel" if end == "cancelled" else "update", str(alert_id), "--yes",
+            *(["--level", "4"] if end == "superseded" else []))
+    result = run("alerts", "checkin", "--alert", str(alert_id), "--yes")
+    state = prompts.say(f"admin.alerts.states.{end}")
+    assert result.exit_code == 1
+    assert prompts.say("alerts.cli.checkin_not_published", id=alert_id, state=state) in " ".join(result.output.split())
+    cost = prompts.say("alerts.cli.preview", recipients=0, skipped=0, calls=0).split(":")[0]
+    assert db["checkins"].count == 0 and cost not in result.output       # refused before any cost is shown
