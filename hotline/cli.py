@@ -64,8 +64,9 @@ def init():
     config = Config.from_env()
     database = storage.connect(config["HOTLINE_DB"])
     applied = storage.migrate(database)
-    click.echo(f"{config['HOTLINE_DB']}: schema v{storage.schema_version(database)}"
-               + (f" (applied {', '.join(applied)})" if applied else " (up to date)"))
+    where = {"db": config["HOTLINE_DB"], "version": storage.schema_version(database)}
+    click.echo(prompts.say("core.cli.init_applied", applied=", ".join(applied), **where) if applied
+               else prompts.say("core.cli.init_current", **where))
 
 
 @main.command()
@@ -132,7 +133,12 @@ def _phone(value: str) -> str:
     try:
         return normalise(value)
     except InvalidPhone as e:
-        raise click.BadParameter(f"{value}: {e.reason}") from None
+        raise click.BadParameter(bad_phone(value, e)) from None
+
+
+def bad_phone(value: str, error: InvalidPhone) -> str:
+    """The number as typed and why it is not one, in the words the CSV import uses."""
+    return f"{value}: {prompts.say(f'csv.reason.phone_{error.reason}')}"
 
 
 def _hooks(url):
@@ -154,7 +160,7 @@ def sms(phone, text, url):
 
     status, replies = send_sms(_hooks(url), _phone(phone), text)
     if status != 200:
-        raise click.ClickException(f"HTTP {status}")
+        raise click.ClickException(prompts.say("core.cli.http_status", status=status))
     for reply in replies:
         click.echo(reply)
 
@@ -171,7 +177,8 @@ def call(phone, url, keys):
         return click.prompt(f"[{prompts.say(f'core.cli.call.{kind}')}]", default="", show_default=False)
 
     def show(event):
-        marks = {"say": "🔊", "play": "▶", "dial": "☎", "record": "🎙", "hangup": "✆ end", "error": "!"}
+        marks = {"say": "🔊", "play": "▶", "dial": "☎", "record": "🎙", "error": "!",
+                 "hangup": prompts.say("core.cli.call.end")}
         text = caption(hooks.config, event.text) if event.kind == "play" else event.text
         click.echo(f"{marks.get(event.kind, event.kind)} {text}")
 

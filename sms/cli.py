@@ -38,7 +38,9 @@ def _client(config):
     try:
         return GatewaySMS(config).client
     except TransportError as e:
-        raise click.ClickException(str(e)) from None
+        if e.code != "not_configured":
+            raise click.ClickException(str(e)) from None
+        raise click.ClickException(prompts.say("sms.cli.not_configured")) from None
 
 
 @gateway.command("check")
@@ -55,8 +57,10 @@ def gateway_check():
     click.echo(prompts.say("sms.cli.health", status=health.status.value, version=health.version or "?"))
     ours = config.absolute("/sms/gateway")
     registered = {h.event.value for h in hooks if h.url == ours}
+    marks = {True: prompts.say("sms.cli.webhook_ok"), False: prompts.say("sms.cli.webhook_missing")}
+    width = max(map(len, marks.values()))
     for event in EVENTS:
-        click.echo(f"  {'ok ' if event in registered else '-- '} {event} -> {ours}")
+        click.echo(f"  {marks[event in registered]:<{width}} {event} -> {ours}")
     if not registered >= set(EVENTS):
         raise click.ClickException(prompts.say("sms.cli.missing_webhooks"))
 
@@ -102,7 +106,7 @@ def gateway_simulate(phone, text, url):
         app = create_app()
         status = app.test_client().post("/sms/gateway", data=body, headers=headers).status_code
     if status != 200:
-        raise click.ClickException(f"HTTP {status}")
+        raise click.ClickException(prompts.say("core.cli.http_status", status=status))
     from hotline.cli import open_db
 
     key = reply_key(GatewaySMS.parse_inbound(payload))

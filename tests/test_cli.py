@@ -56,3 +56,14 @@ def test_an_opted_out_resident_is_marked_in_vietnamese(database, listed):
 def test_it_says_so_when_nobody_matches(listed):
     assert listed("--search", "Atlantis").strip() == prompts.say("core.cli.residents_none")
     assert prompts.say("core.cli.residents_none") not in listed("--village", "ben do")
+
+
+def test_init_says_what_it_applied_then_that_the_schema_is_current(cli_env, settings):
+    steps = storage.migrations()
+    first = CliRunner().invoke(main, ["init"], env=cli_env)
+    assert first.exit_code == 0, first.output
+    assert prompts.say("core.cli.init_applied", db=settings["HOTLINE_DB"], version=steps[-1].version,
+                       applied=", ".join(m.name for m in steps)) in first.output
+    again = CliRunner().invoke(main, ["init"], env=cli_env)
+    assert again.output.strip() == prompts.say("core.cli.init_current", db=settings["HOTLINE_DB"],
+                                               version=steps[-1].version)

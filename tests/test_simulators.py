@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask, request
 
+from hotline import prompts
 from hotline.cli import main
 from hotline.config import Config
 from hotline.simulator import Call, Webhooks, scripted, send_sms
@@ -99,12 +100,13 @@ def test_the_call_command_walks_the_voice_menus(cli_env):
     result = CliRunner().invoke(main, ["call", BA_LAN, "--keys", ""], env=cli_env)
     assert result.exit_code == 0, result.output
     assert "Loa Làng" in result.output
+    assert result.output.rstrip().splitlines()[-1].startswith(prompts.say("core.cli.call.end"))
 
 
 def test_the_call_command_refuses_an_invalid_number(cli_env):
     result = CliRunner().invoke(main, ["call", "12"], env=cli_env)
     assert result.exit_code == 2
-    assert "too_short" in result.output
+    assert prompts.say("csv.reason.phone_too_short") in result.output and "too_short" not in result.output
 
 
 def test_the_sms_simulator_works_against_a_running_server(app, cli_env):
@@ -119,6 +121,9 @@ def test_the_sms_simulator_works_against_a_running_server(app, cli_env):
         assert status == 200 and replies and "DK" in replies[0]
         result = CliRunner().invoke(main, ["sms", BA_LAN, "?", "--url", url], env=cli_env)
         assert result.exit_code == 0 and "DK" in result.output
+        forged = CliRunner().invoke(main, ["sms", BA_LAN, "?", "--url", url],
+                                    env={**cli_env, "TWILIO_AUTH_TOKEN": "not-the-servers-token"})
+        assert forged.exit_code == 1 and prompts.say("core.cli.http_status", status=403) in forged.output
     finally:
         server.close()
 

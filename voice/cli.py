@@ -120,4 +120,4 @@ def models_fetch(large, expected, archive, folder, base_url):
         except models.FetchError as e:
             raise click.ClickException(words.say(f"voice.cli.{e.reason}", **e.values)) from None
         click.echo(words.say("voice.cli.model_ready", name=name, path=path))
-        click.echo(f"sha256 {digest}" + (" (pinned in SHA256SUMS)" if pinned else " (verified)"))
+        click.echo(words.say("voice.cli.model_pinned" if pinned else "voice.cli.model_verified", digest=digest))

@@ -28,12 +28,14 @@ def test_it_registers_our_webhooks_on_the_phone_once(gateway_env, fake_gateway):
 
 
 def test_check_reports_missing_webhooks_then_a_ready_phone(gateway_env, fake_gateway):
+    ok, missing = prompts.say("sms.cli.webhook_ok"), prompts.say("sms.cli.webhook_missing")
     result = run(gateway_env, "gateway", "check")
     assert result.exit_code == 1 and "pass" in result.output
     assert "hotline gateway webhooks" in result.output
+    assert result.output.count(missing) == 4 and ok not in result.output
     run(gateway_env, "gateway", "webhooks")
     result = run(gateway_env, "gateway", "check")
-    assert result.exit_code == 0 and result.output.count("ok ") == 4
+    assert result.exit_code == 0 and result.output.count(ok) == 4 and missing not in result.output
 
 
 def test_check_says_when_the_phone_cannot_be_reached(gateway_env):
@@ -43,7 +45,7 @@ def test_check_says_when_the_phone_cannot_be_reached(gateway_env):
 
 def test_check_says_when_the_gateway_is_not_configured(cli_env):
     result = run(cli_env, "gateway", "check")
-    assert result.exit_code == 1 and "HOTLINE_GATEWAY_URL" in result.output
+    assert result.exit_code == 1 and prompts.say("sms.cli.not_configured") in " ".join(result.output.split())
 
 
 def test_simulate_posts_a_signed_text_and_prints_the_queued_reply(gateway_env, settings):

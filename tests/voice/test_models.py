@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from hotline import prompts
 from hotline.cli import main
 
 NAME = "vosk-model-small-vn-0.4"
@@ -51,8 +52,9 @@ def test_it_downloads_unpacks_and_pins_the_hash(mirror, tmp_path):
     assert (tmp_path / "models" / NAME / "am" / "final.mdl").read_bytes() == b"model"
     digest = hashlib.sha256(data).hexdigest()
     assert f"{digest}  {NAME}.zip" in (tmp_path / "models" / "SHA256SUMS").read_text()
+    assert prompts.say("voice.cli.model_pinned", digest=digest) in result.output
     again = fetch(tmp_path, "--base-url", url)
-    assert again.exit_code == 0 and "(verified)" in again.output
+    assert again.exit_code == 0 and prompts.say("voice.cli.model_verified", digest=digest) in again.output
 
 
 def test_a_download_that_does_not_match_the_pin_is_refused(mirror, tmp_path):
