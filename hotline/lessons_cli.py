@@ -36,7 +36,7 @@ def _lesson(db, code: str) -> dict:
 
 
 def _line(lesson: dict) -> str:
-    host = lesson["association"] or "commune"
+    host = lesson["association"] or prompts.say("lessons.cli.host_commune")
     state = "" if lesson["status"] == "scheduled" else f" [{lesson['status']}]"
     waitlist = "∞" if lesson["waitlist"] is None else lesson["waitlist"]
     return (f"{lesson['code']:<4} {reminders.when(lesson['starts_at']):<20} {lesson['topic']:<16} "
@@ -161,8 +161,8 @@ def remind():
 def _period(value):
     try:
         return lessons_report.period_of(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--period") from None
+    except ValueError:
+        raise click.BadParameter(prompts.say("lessons.cli.bad_period", value=value), param_hint="--period") from None
 
 
 @lessons.command("report")
@@ -201,19 +201,22 @@ def targets(period, association_targets, village_targets):
     """Set and show the training targets of a period."""
     db = _db()
     period = _period(period)
-    try:
-        for item in association_targets:
-            code, _, number = item.partition("=")
-            lessons_report.set_target(db, "association", code.strip(), period, target=int(number))
-        for item in village_targets:
-            name, _, share = item.rpartition("=")
-            value = float(share.strip().rstrip("%")) / (100 if share.strip().endswith("%") else 1)
-            lessons_report.set_target(db, "village", name.strip(), period, share=value)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+    for kind, item in [("association", i) for i in association_targets] + [("village", i) for i in village_targets]:
+        subject, _, amount = item.rpartition("=")
+        amount = amount.strip()
+        try:
+            if kind == "association":
+                lessons_report.set_target(db, kind, subject.strip(), period, target=int(amount))
+            else:
+                share = float(amount.rstrip("%")) / (100 if amount.endswith("%") else 1)
+                lessons_report.set_target(db, kind, subject.strip(), period, share=share)
+        except ValueError:
+            raise click.BadParameter(prompts.say(f"lessons.cli.bad_target.{kind}", item=item),
+                                     param_hint=f"--{kind}") from None
     names = {("association", a["id"]): a["code"] for a in places.associations(db)}
     names.update({("village", v["id"]): v["name"] for v in places.villages(db)})
     click.echo(prompts.say("lessons.cli.targets", period=period))
     for (kind, subject), t in sorted(lessons_report.targets(db, period).items()):
         amount = t["target"] if kind == "association" else f"{t['share']:.0%}"
-        click.echo(f"  {kind:<12} {names.get((kind, subject), subject):<12} {amount}")
+        label = prompts.say(f"lessons.cli.target_kind.{kind}")
+        click.echo(f"  {label:<12} {names.get((kind, subject), subject):<12} {amount}")

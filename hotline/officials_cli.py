@@ -24,6 +24,12 @@ def _official(database, phone: str) -> dict:
     return found
 
 
+# Asked when --pin / --password is omitted; help texts stay English (no Vietnamese in code), these are data.
+PIN = {"prompt": prompts.say("officials.cli.pin"), "confirmation_prompt": prompts.say("officials.cli.repeat"),
+       "hide_input": True}
+PASSWORD = {**PIN, "prompt": prompts.say("officials.cli.password")}
+
+
 def _fail(error: registry.InvalidOfficial):
     raise click.ClickException(prompts.say(f"officials.cli.reason.{error.reason}", detail=error.detail))
 
@@ -39,20 +45,22 @@ def officials():
 @click.option("--phone", required=True, help="The number they call from (any Vietnamese form).")
 @click.option("--village", "villages", multiple=True, help="A village they may address (repeat); none = whole commune.")
 @click.option("--association", help="women | farmers | youth, for association leaders.")
-@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4-8 digits (asked when omitted).")
+@click.option("--pin", **PIN, help="4-8 digits (asked when omitted).")
 @click.option("--with-password", is_flag=True, help="Also ask for a web admin password.")
 def add(name, role, phone, villages, association, pin, with_password):
     """Register an official; the PIN (and password) are stored hashed."""
     database = _db()
     chosen = village_ids(database, villages)
-    password = click.prompt(prompts.say("officials.cli.password"), hide_input=True,
-                            confirmation_prompt=True) if with_password else None
+    password = click.prompt(PASSWORD["prompt"], hide_input=True,
+                            confirmation_prompt=PASSWORD["confirmation_prompt"]) if with_password else None
     try:
         official_id = registry.add(database, name, role, phone, chosen or None, pin, password, association)
     except registry.InvalidOfficial as e:
         _fail(e)
     except InvalidPhone as e:
-        raise click.BadParameter(f"{phone}: {e.reason}", param_hint="--phone") from None
+        from .cli import bad_phone
+
+        raise click.BadParameter(bad_phone(phone, e), param_hint="--phone") from None
     click.echo(prompts.say("officials.cli.added", id=official_id, name=name, phone=mask(registry.get(
         database, official_id)["phone"])))
 
@@ -92,7 +100,7 @@ def disable(phone, enable):
 
 @officials.command("set-pin")
 @click.argument("phone")
-@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4-8 digits (asked when omitted).")
+@click.option("--pin", **PIN, help="4-8 digits (asked when omitted).")
 def set_pin(phone, pin):
     """Set a new PIN (also lifts a lock after wrong PINs)."""
     _set_secret(phone, registry.set_pin, pin, "officials.cli.pin_set")
@@ -100,8 +108,7 @@ def set_pin(phone, pin):
 
 @officials.command("set-password")
 @click.argument("phone")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 8 characters (asked when omitted).")
+@click.option("--password", **PASSWORD, help="At least 8 characters (asked when omitted).")
 def set_password(phone, password):
     """Set the official's web admin password."""
     _set_secret(phone, registry.set_password, password, "officials.cli.password_set")
@@ -133,8 +140,9 @@ def announcements_list(status, limit):
     for a in domain.listing(database, status, limit):
         place = domain.audience_name(database, a["village_id"])
         kind = a["kind"] + (f" {a['level']}" if a["level"] else "")
-        click.echo(f"#{a['id']} {a['published_at'] or a['created_at']} {a['official'] or '-'} → {place} · {kind}"
-                   f" · {a['status']} · fan-out {a['fan_out']} ({a['queued']}) · {a['text'] or ''}")
+        click.echo(prompts.say("officials.cli.announcement_row", id=a["id"], when=a["published_at"] or a["created_at"],
+                               official=a["official"] or "-", place=place, kind=kind, status=a["status"],
+                               fan_out=a["fan_out"], queued=a["queued"], text=a["text"] or ""))
 
 
 @announcements.command("withdraw")

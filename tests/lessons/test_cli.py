@@ -4,7 +4,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from hotline import clock, db as storage, lessons, lessons_report
+from hotline import clock, db as storage, lessons, lessons_report, prompts
 from hotline.cli import main
 from tests.conftest import BA_LAN, CHI_HOA
 
@@ -32,6 +32,8 @@ def test_it_creates_a_lesson_in_local_time_and_lists_it(run):
     assert lesson["starts_at"] == "2030-12-01T12:30:00.000000Z"      # 19:30 in Vietnam
     assert (lesson["village"], lesson["association"], lesson["waitlist"]) == ("Đồng Tâm", "farmers", 0)
     assert code in run("list")
+    hosted = run("create", "--topic", "vneid", "--place", "Nhà văn hóa", "--at", "02/12/2030 08:00", "--capacity", "5")
+    assert f" · {prompts.say('lessons.cli.host_commune')} · " in hosted and "commune" not in hosted
 
 
 @pytest.mark.parametrize("args", [
@@ -83,8 +85,14 @@ def test_targets_and_the_report(run):
                                                                                 ("village", None, 0.3)]
     assert json.loads(run("report", "--period", "2030", "--json")) == lessons_report.report(db, "2030")
     assert "2030" in run("report", "--period", "2030")
-    run("targets", "--association", "chess=3", ok=False)
-    run("report", "--period", "someday", ok=False)
+    for option, item in [("--association", "chess=3"), ("--village", "Atlantis=30%"), ("--village", "yen nong=3")]:
+        refused = run("targets", option, item, ok=False)
+        kind = option.lstrip("-")
+        assert prompts.say(f"lessons.cli.bad_target.{kind}", item=item) in " ".join(refused.split())
+    refused = run("report", "--period", "someday", ok=False)
+    assert prompts.say("lessons.cli.bad_period", value="someday") in " ".join(refused.split())
+    listed = run("targets", "--period", "2030")
+    assert prompts.say("lessons.cli.target_kind.association") in listed and "association" not in listed
 
 
 def test_remind_queues_what_is_due_once(run):

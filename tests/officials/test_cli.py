@@ -36,6 +36,9 @@ def test_it_adds_an_official_asking_for_the_pin_twice(run, database):
     assert officials.check_pin(database, minh["id"], "9876") == "ok"
     assert officials.check_password(database, ANH_MINH, "ben-do-2026")["id"] == minh["id"]
     assert "9876" not in result.output and "ben-do-2026" not in result.output and "+8498****321" in result.output
+    for asked in ("pin", "password", "repeat"):
+        assert prompts.say(f"officials.cli.{asked}") in result.output
+    assert "Repeat" not in result.output
 
 
 @pytest.mark.parametrize("args, pin, message", [
@@ -48,6 +51,12 @@ def test_it_refuses_bad_input_with_a_clear_message(run, database, args, pin, mes
                  *args, "--pin", pin)
     assert result.exit_code != 0 and message in result.output
     assert officials.by_phone(database, "+84987000999") is None
+
+
+def test_a_number_that_is_not_one_is_refused_in_the_import_s_words(run):
+    result = run("officials", "add", "--name", "X", "--role", "instructor", "--phone", "12", "--pin", "1234")
+    assert result.exit_code == 2 and prompts.say("csv.reason.phone_too_short") in result.output
+    assert "too_short" not in result.output
 
 
 def test_a_number_already_registered_is_refused(run):
@@ -121,6 +130,10 @@ def test_announcements_are_listed_and_withdrawn(run, database, settings):
                           draft)
     listed = run("announcements", "list").output
     assert f"#{draft}" in listed and "Nguyễn Văn Tư" in listed and "Hop thon toi nay" in listed
+    row = announcements.get(database, draft)
+    assert prompts.say("officials.cli.announcement_row", id=draft, when=row["published_at"], official="Nguyễn Văn Tư",
+                       place=prompts.say("officials.whole_commune"), kind="announcement", status="published",
+                       fan_out="none", queued=0, text="Hop thon toi nay") in listed
     assert run("announcements", "withdraw", str(draft)).exit_code == 0
     assert announcements.get(database, draft)["status"] == "withdrawn"
     again = run("announcements", "withdraw", str(draft))
