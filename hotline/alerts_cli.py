@@ -109,7 +109,7 @@ def wait_for(db, ref: str, poll: float = 1.0, timeout: float | None = None) -> d
             if counts["queued"] == 0 or (timeout and time.monotonic() - started > timeout):
                 break
             time.sleep(poll)
-    click.echo(" ".join(f"{k}={counts[k]}" for k in ("sent", "delivered", "failed", "skipped", "expired", "cancelled")))
+    click.echo(prompts.say("alerts.cli.progress", **counts))
     return counts
 
 
@@ -162,8 +162,9 @@ def list_command(status):
     db, _ = _db_and_config()
     for a in alerts.listing(db, status):
         p = broadcast.progress(db, f"alert:{a['id']}")
+        sent = prompts.say("alerts.cli.sent", sent=p["sent"] + p["delivered"], total=p["total"])
         click.echo(f"#{a['id']:<4} {a['status']:<10} {a['msg_type']:<6} {a['kind']:<9} L{a['level']} "
-                   f"{a['expires_at'][:16]}Z sent {p['sent'] + p['delivered']}/{p['total']}  {a['text'][:50]}")
+                   f"{a['expires_at'][:16]}Z {sent}  {a['text'][:50]}")
 
 
 @alerts_group.command("report")
@@ -255,7 +256,8 @@ def checkins_command(checkin_id, full):
     db, _ = _db_and_config()
     if checkin_id:
         s = checkins.summary(db, checkin_id)
-        click.echo(f"#{checkin_id}: safe={s['safe']} help={s['help']} asked={s['total']}")
+        click.echo(prompts.say("alerts.cli.checkin_summary", id=checkin_id, safe=s["safe"], help=s["help"],
+                               asked=s["total"]))
     rows = checkins.needing_help(db, checkin_id)
     if not rows:
         click.echo(prompts.say("alerts.cli.no_help"))
@@ -271,11 +273,12 @@ def worker_command(progress):
     _, config = _db_and_config()
     lock = worker.hold_lock(config, patience=3.0)
     if lock is None:
-        raise click.ClickException("another worker is running on this instance folder")
+        raise click.ClickException(prompts.say("core.cli.worker_busy", instance=config["HOTLINE_INSTANCE"]))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    click.echo(f"worker: SMS {config['HOTLINE_SMS_RATE']} segments/s, calls {config['HOTLINE_CALL_RATE']}/s")
+    click.echo(prompts.say("core.cli.worker_started", sms_rate=config["HOTLINE_SMS_RATE"],
+                           call_rate=config["HOTLINE_CALL_RATE"]))
     worker.run(config, stop, on_tick=_show_queue if progress else None)
     lock.close()
 
@@ -284,7 +287,8 @@ def _show_queue(db) -> None:
     counts = {f"{c}:{s}": n for c, s, n in db.execute(
         "SELECT channel, state, COUNT(*) FROM outbox WHERE state IN ('queued', 'claimed', 'sent', 'failed')"
         " GROUP BY channel, state")}
-    line = "  ".join(f"{c} queued {counts.get(c + ':queued', 0) + counts.get(c + ':claimed', 0)}"
-                     f" sent {counts.get(c + ':sent', 0)} failed {counts.get(c + ':failed', 0)}" for c in ("sms", "call"))
+    line = prompts.say("core.cli.worker_queue", **{
+        f"{c}_{what}": counts.get(f"{c}:{what}", 0) + (counts.get(f"{c}:claimed", 0) if what == "queued" else 0)
+        for c in ("sms", "call") for what in ("queued", "sent", "failed")})
     sys.stdout.write("\r" + line + " " * 8)
     sys.stdout.flush()

@@ -11,7 +11,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from hotline import cap, db as storage, prompts
+from hotline import broadcast, cap, db as storage, prompts
 from hotline.cli import main
 from hotline.config import Config
 
@@ -69,7 +69,8 @@ def test_publish_wait_shows_progress_until_the_worker_has_sent_it(run, db, setti
     start_worker(Config.from_env(os.environ))
     result = run("alerts", "publish", str(alert_id), "--yes", "--wait")
     assert result.exit_code == 0
-    assert f"alert:{alert_id}" in result.output and "sent=6" in result.output
+    done = prompts.say("alerts.cli.progress", sent=6, delivered=0, failed=0, skipped=0, expired=0, cancelled=0)
+    assert f"alert:{alert_id}" in result.output and done in result.output
     assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"sent"}
 
 
@@ -80,6 +81,8 @@ def test_update_cancel_list_and_report(run, db):
     listing = run("alerts", "list").output
     assert "superseded" in listing and "published" in listing
     newer = alert_id + 1
+    queued = broadcast.progress(db, f"alert:{newer}")["total"]
+    assert queued > 0 and prompts.say("alerts.cli.sent", sent=0, total=queued) in listing   # no worker ran
     report = json.loads(run("alerts", "report", str(newer), "--json").output)
     assert report["totals"]["recipients"] == 11 and report["alert"]["level"] == 4
     assert "Yên Nông" in run("alerts", "report", str(newer)).output
@@ -110,7 +113,9 @@ def test_checkin_and_the_list_of_who_needs_help(run, db, settings):
     assert run("alerts", "checkin", "--village", "Bến Đò", "--yes").exit_code == 0
     checkins.answer(db, "+84703353408", "2", Config.from_env(os.environ))
     output = run("alerts", "checkins", "1").output
-    assert "help=1" in output and "Cao Văn Thịnh" in output and "+84703353408" not in output
+    asked = checkins.summary(db, 1)["total"]
+    assert asked > 0 and prompts.say("alerts.cli.checkin_summary", id=1, safe=0, help=1, asked=asked) in output
+    assert "Cao Văn Thịnh" in output and "+84703353408" not in output
     assert "+84703353408" in run("alerts", "checkins", "1", "--full").output
 
 
@@ -125,7 +130,8 @@ def test_the_worker_command_sends_stops_on_sigterm_and_refuses_a_second_worker(r
                 time.monotonic() < deadline:
             time.sleep(0.1)
         second = subprocess.run(command, env=cli_env, capture_output=True, text=True, timeout=60)
-        assert second.returncode == 1 and "another worker" in second.stderr
+        busy = prompts.say("core.cli.worker_busy", instance=cli_env["HOTLINE_INSTANCE"])
+        assert second.returncode == 1 and busy in second.stderr
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.communicate(timeout=30)
