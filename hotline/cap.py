@@ -7,13 +7,12 @@ areas also travel as the commune's official codes (hotline.geocodes).
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import alerts, clock, geocodes, places, prompts
+from . import alerts, areadesc, clock, geocodes, places, prompts
 from .db import now as utc_now, transaction
 from .text import key
 
@@ -25,15 +24,6 @@ CATEGORY = {"flood": "Met", "storm": "Met", "landslide": "Geo", "general": "Safe
 MSG_TYPE = {"alert": "Alert", "update": "Update", "cancel": "Cancel"}
 LEVEL_PARAMETER = "VN_RISK_LEVEL"
 KINDS = ("flood", "storm", "landslide")
-
-
-def _words(name: str) -> list[str]:
-    """A word list from prompts/alerts.toml [cap.words], in key() form."""
-    return [key(w) for w in prompts.raw(f"alerts.cap.words.{name}")]
-
-
-def _prefix(name: str) -> re.Pattern:
-    return re.compile(r"^(" + "|".join(map(re.escape, _words(name))) + r")\s+")
 
 
 class InvalidCap(ValueError):
@@ -165,7 +155,7 @@ def parse(document: str | bytes, now: str | None = None) -> dict:
 def _kind(event: str, category: str) -> str:
     words = f" {key(event)} "
     for kind in KINDS:
-        needles = _words(kind)
+        needles = areadesc.words(kind)
         if any(f" {n} " in words or words.strip().startswith(n) for n in needles):
             return kind
     return "landslide" if category == "Geo" else "general"
@@ -181,26 +171,6 @@ def _level(info) -> int:
     return {"Extreme": 5, "Moderate": 2, "Minor": 1}.get(severity, 2)
 
 
-def match_villages(db, areas: list[str]) -> tuple[list[int], bool]:
-    """(village ids named in the areaDescs, whether the commune itself is named), fuzzily and accent-blind."""
-    found, commune_named = [], False
-    commune = db.execute("SELECT name FROM communes ORDER BY id LIMIT 1").fetchone()
-    village_prefix, unit_prefix = _prefix("village_prefixes"), _prefix("unit_prefixes")
-    joiners = "|".join(f" {re.escape(w)} " for w in _words("joiners"))
-    for area in areas:
-        for part in re.split(rf"[,;:/.]|{joiners}", key(area)):
-            name = village_prefix.sub("", part.strip())
-            if not name:
-                continue
-            if unit_prefix.match(name):
-                commune_named |= bool(commune) and unit_prefix.sub("", name) == key(commune[0])
-                continue
-            village = places.find_village(db, name)
-            if village and village["id"] not in found:
-                found.append(village["id"])
-    return found, commune_named
-
-
 def match_areas(db, config, areas: list[dict]) -> tuple[list[int], bool]:
     """(village ids, whether the whole commune is meant) for parsed <area>s: by our geocodes, else by names.
 
@@ -209,7 +179,7 @@ def match_areas(db, config, areas: list[dict]) -> tuple[list[int], bool]:
     commune beside its villages ("commune X: village A"): a bare village name at that level may be
     another commune's village or the province's own name. A whole commune outranks villages named in
     other areas. Another unit's codes are never ours, whatever names they share with our places.
-    Areas without codes we can judge are matched by names alone, as match_villages does.
+    Areas without codes we can judge are matched by names alone, as areadesc.match_villages does.
     """
     codes = geocodes.ours(config)
     found, commune_named, whole = [], False, False
@@ -217,7 +187,7 @@ def match_areas(db, config, areas: list[dict]) -> tuple[list[int], bool]:
         unit = geocodes.covering(codes, area["geocodes"])
         if unit == "other":
             continue
-        villages, named = match_villages(db, [area["desc"]])
+        villages, named = areadesc.match_villages(db, [area["desc"]])
         if unit in ("district", "province") and not named:
             villages = []
         found += [v for v in villages if v not in found]
