@@ -18,7 +18,8 @@ DEFAULT_HOURS = 24
 
 
 class InvalidAlert(ValueError):
-    """reason: bad_kind | bad_level | empty_text | bad_flag | unknown_village | bad_time | not_draft | ended."""
+    """reason: bad_kind | bad_level | empty_text | bad_flag | unknown_village | bad_time | ends_before_start
+    | not_draft | ended."""
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -73,7 +74,7 @@ def _validated(db, kind, level, text, village_ids, flags, starts_at, expires_at,
     starts = stamp(starts_at) if starts_at else utc_now()
     expires = stamp(expires_at) if expires_at else clock.shift(starts, hours=hours)
     if expires <= starts:
-        raise InvalidAlert("bad_time", "expires before it starts")
+        raise InvalidAlert("ends_before_start")
     return {"kind": kind, "level": level, "text": text.strip(), "scope": "villages" if village_ids else "commune",
             "flags": ",".join(flags), "starts_at": starts, "expires_at": expires}
 

@@ -75,7 +75,7 @@ def test_an_officials_typography_never_makes_the_unaccented_sms_ucs2(demo_db, co
 @pytest.mark.parametrize("kwargs, reason", [
     ({"kind": "tsunami"}, "bad_kind"), ({"level": 6}, "bad_level"), ({"text": "  "}, "empty_text"),
     ({"flags": ["rich"]}, "bad_flag"), ({"village_ids": [999]}, "unknown_village"),
-    ({"expires_at": "2000-01-01T00:00:00Z"}, "bad_time"), ({"expires_at": "soon"}, "bad_time"),
+    ({"expires_at": "2000-01-01T00:00:00Z"}, "ends_before_start"), ({"expires_at": "soon"}, "bad_time"),
 ])
 def test_it_refuses_a_bad_alert_with_the_reason(demo_db, kwargs, reason):
     values = {"kind": "flood", "level": 3, "text": "Lu", **kwargs}

@@ -59,7 +59,8 @@ def test_publish_asks_first_and_a_no_queues_nothing(run, db):
 
 def test_a_bad_alert_is_refused_with_the_reason_in_vietnamese(run):
     result = run("alerts", "create", "--level", "3", "--text", "Lu", "--expires", "2001-01-01T00:00")
-    assert result.exit_code == 1 and "thời gian không đúng" in result.output
+    assert result.exit_code == 1 and prompts.say("alerts.reason.ends_before_start") in result.output
+    assert "expires" not in result.output          # the reason in Vietnamese, no English detail after it
     result = run("alerts", "create", "--level", "3", "--text", "Lu", "--village", "Atlantis")
     assert result.exit_code == 2
 
