@@ -49,6 +49,7 @@ class Menu:
     intro: list = field(default_factory=list)       # texts or Recordings; said on show and on *, not on retries
     options: list[Option] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
+    understood: tuple[Option, ...] = ()             # chosen by speech only: not said, no key (villages on other pages)
 
     def __post_init__(self):
         if len(self.options) > MAX_OPTIONS:
@@ -234,9 +235,10 @@ def _by_key(menu: Menu, digits: str):
 
 
 def grammar(menu: Menu) -> dict[str, tuple[str, object]]:
-    """key(phrase) → (phrase, what it chooses): the options' words and digits, then repeat / main / operator."""
+    """key(phrase) → (phrase, what it chooses): options' words and digits, speech-only choices, repeat / main / operator."""
     phrases: dict[str, tuple[str, object]] = {}
     sources = [(o, (*o.words, *prompts.raw(f"voice.words.{o.key}"))) for o in menu.options]
+    sources += [(o, o.words) for o in menu.understood]
     sources += [(c, prompts.raw(f"voice.words.{c}")) for c in ("repeat", "main", "operator")]
     sources.append(("operator", prompts.raw("voice.words.0")))
     for choice, words in sources:
