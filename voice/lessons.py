@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import clock, lessons, places, prompts, residents
+from hotline import clock, lessons, prompts, residents
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, tts
+from . import asr, audio, menus, tts, villages
 from .routes import bp
 
 URL = "/voice/lessons"
@@ -108,11 +108,10 @@ def confirm_menu(lesson: dict) -> menus.Menu:
                        _option("2", say("confirm_no"), "no", "lessons.voice.words.no")], _hint())
 
 
-def village_menu(db, code: str) -> menus.Menu:
-    options = [menus.Option(str(v["keypad"]), say("village_option", village=v["name"]), str(v["id"]), (v["name"],))
-               for v in places.villages(db) if v["keypad"] in (1, 2, 3, 4)]
-    return menus.Menu("lessons.village", menus.with_params(f"{URL}/village", code=code), [say("ask_village")],
-                      options)
+def village_question(code: str) -> tuple:
+    """Before enrolling an unknown caller: which village (voice/villages.py pages it past four)."""
+    url = menus.with_params(f"{URL}/village", code=code)
+    return "lessons.village", url, say("ask_village"), "lessons.voice.village_option"
 
 
 def outcome_menu(db, code: str, outcome: str, position: str | None) -> menus.Menu:
@@ -185,7 +184,8 @@ def lesson_village():
         if asr.get_recogniser().available:
             return menus.with_params(f"{URL}/name", code=code)
         return menus.with_params(f"{URL}/enrol", code=code)
-    return _answer(village_menu(db, code), registered)
+    result = villages.ask(db, *village_question(code))
+    return twiml(menus.redirect(registered(result)) if isinstance(result, menus.Choice) else result)
 
 
 @bp.post("/lessons/name")
@@ -290,7 +290,7 @@ def spoken_texts(db, config) -> list[str]:
                   prompts.say("voice.lessons.item", topic=f["topic"], when=f["when"], place=f["place"])]
         found += [say(f"outcome.{o}", **f) for o in ("enrolled", "already_enrolled", "full", "lesson_cancelled",
                                                     "closed", "cancelled", "not_enrolled", "kept")]
-    return found + menus.spoken(village_menu(db, ""))
+    return found + villages.spoken(db, *village_question(""))
 
 
 from . import render  # noqa: E402  (render reads this module only inside its functions)

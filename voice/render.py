@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hotline import alerts, announcements, places, prompts
 
-from . import audio, guides, menus, tts
+from . import audio, guides, menus, tts, villages
 
 log = logging.getLogger(__name__)
 INDEX = "index.tsv"
@@ -41,7 +41,7 @@ def texts(db, config) -> list[str]:
     """Every text a call can say that is known ahead: prompts, menus, guides, villages, warnings, announcements."""
     from .lessons import list_menu
     from .routes import main_menu
-    from .warnings import _village_alerts_menu, _village_menu
+    from .warnings import _village_alerts_menu, village_question
 
     found = [v for k, v in prompts.catalogue().items() if k.startswith("voice.") and isinstance(v, str)
              and not k.startswith(("voice.cli.", "voice.words.")) and not prompts.placeholders(v)]
@@ -49,7 +49,7 @@ def texts(db, config) -> list[str]:
     for guide in guides.GUIDES:
         for number in range(1, len(prompts.raw(f"guides.{guide}.steps")) + 1):
             found += menus.spoken(guides.step_menu(guide, number))
-    found += menus.spoken(_village_menu(db))
+    found += villages.spoken(db, *village_question())
     for village in [None, *places.villages(db)]:
         if village:
             for offer in (True, False):

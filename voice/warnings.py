@@ -8,7 +8,7 @@ from hotline import alerts, calls, places, prompts, residents
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import menus
+from . import menus, villages
 from .routes import bp
 
 URL = "/voice/warnings"
@@ -36,11 +36,9 @@ def warn_first(response: VoiceResponse, db, resident) -> bool:
     return True
 
 
-def _village_menu(db) -> menus.Menu:
-    options = [menus.Option(str(v["keypad"]), prompts.say("voice.warnings.village_option", village=v["name"]),
-                            str(v["id"]), (v["name"],))
-               for v in places.villages(db) if v["keypad"] in (1, 2, 3, 4)]
-    return menus.Menu("warnings.village", URL, [prompts.say("voice.warnings.ask_village")], options)
+def village_question() -> tuple:
+    """An unknown caller's "which village?" (voice/villages.py pages it past four villages)."""
+    return "warnings.village", URL, prompts.say("voice.warnings.ask_village"), "voice.warnings.village_option"
 
 
 def _village_alerts_menu(db, village: dict, offer: bool) -> menus.Menu:
@@ -63,7 +61,7 @@ def warnings_menu():
     if resident and resident["village_id"]:
         village = places.village(db, resident["village_id"])
         return twiml(_answer(db, village, _village_alerts_menu(db, village, offer=False)))
-    result = menus.handle(_village_menu(db))
+    result = villages.ask(db, *village_question())
     if isinstance(result, menus.Choice):
         return twiml(menus.redirect(menus.with_params(f"{URL}/village", v=result.option.value)))
     return twiml(result)

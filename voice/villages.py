@@ -1,0 +1,80 @@
+"""Which village? Asked by keypad three villages a page, key 4 for the others, when a commune has more than four.
+
+Residents' menus offer at most four choices, and most communes have 5 to 15 villages. Up to four, each
+village keeps its own keypad number, as always. Past four, the villages go three a page in a stable
+order (their keypad numbers, then the others by name) and 4 turns the page; the last page's 4 goes back
+to the first. Every page understands every village's spoken name, so a caller who says it never pages.
+"""
+from __future__ import annotations
+
+from flask import request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import places, prompts
+from hotline.text import key
+
+from . import menus
+
+PAGE = 3                # villages a page when they do not all fit; the fourth key turns the page
+TURN = "page"           # the value of that fourth key
+
+
+def ordered(db) -> list[dict]:
+    """Villages with a keypad number first, in its order, then the rest by name: the same order on every call."""
+    return sorted(places.villages(db), key=lambda v: (v["keypad"] is None, v["keypad"] or 0, key(v["name"]), v["id"]))
+
+
+def pages(villages: list[dict]) -> list[list[tuple[str, dict]]]:
+    """(digit, village) on each page. Four or fewer share one page: a village keeps its keypad number 1-4,
+    one without (or whose number another took first) gets the lowest free digit."""
+    if len(villages) > menus.MAX_OPTIONS:
+        return [list(zip("123", villages[start:start + PAGE])) for start in range(0, len(villages), PAGE)]
+    own: dict[str, dict] = {}
+    for v in villages:
+        if v["keypad"] in (1, 2, 3, 4) and str(v["keypad"]) not in own:
+            own[str(v["keypad"])] = v
+    placed = {v["id"] for v in own.values()}
+    rest = [v for v in villages if v["id"] not in placed]
+    own.update(zip((d for d in "1234" if d not in own), rest))
+    return [sorted(own.items(), key=lambda item: item[0])] if own else []
+
+
+def menus_for(db, name: str, url: str, question: str, option_key: str) -> list[menus.Menu]:
+    """Every page of the question, as menus. The question is said on the first page; option_key is the prompt
+    that names a village; the page travels in the URL as p (left out on the first, so its URL is as before)."""
+    villages = ordered(db)
+    book = pages(villages)
+    said = {v["id"]: menus.Option(d, prompts.say(option_key, village=v["name"]), str(v["id"]), (v["name"],))
+            for page in book for d, v in page}
+    result = []
+    for number, page in enumerate(book or [[]], 1):
+        options = [said[v["id"]] for _, v in page]
+        if len(book) > 1:
+            last = number == len(book)
+            options.append(menus.option("voice.villages.first" if last else "voice.villages.more", "4", TURN,
+                                        "first_villages" if last else "more_villages"))
+        here = {o.value for o in options}
+        elsewhere = tuple(menus.Option("", "", o.value, o.words) for o in said.values() if o.value not in here)
+        result.append(menus.Menu(name, page_url(url, number), [question] if number == 1 else [], options,
+                                 understood=elsewhere))
+    return result
+
+
+def page_url(url: str, number: int) -> str:
+    return url if number <= 1 else menus.with_params(url, p=number)
+
+
+def ask(db, name: str, url: str, question: str, option_key: str) -> menus.Choice | VoiceResponse:
+    """Show or answer the page the request is on: a Choice of a village (its id as value), or the TwiML to send
+    (the next page, a repeat, a re-prompt, #, 0, goodbye: menus.handle's rules on every page)."""
+    book = menus_for(db, name, url, question, option_key)
+    number = (max(1, menus.number(request.args.get("p"))) - 1) % len(book) + 1
+    result = menus.handle(book[number - 1])
+    if isinstance(result, menus.Choice) and result.option.value == TURN:
+        return menus.redirect(page_url(url, number % len(book) + 1))
+    return result
+
+
+def spoken(db, name: str, url: str, question: str, option_key: str) -> list[str]:
+    """What every page says, for `hotline prompts render`."""
+    return [text for menu in menus_for(db, name, url, question, option_key) for text in menus.spoken(menu)]
