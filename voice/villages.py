@@ -15,7 +15,7 @@ from hotline.text import key
 
 from . import menus
 
-PAGE = 3                # villages a page when they do not all fit; the fourth key turns the page
+KEYS = "1234"           # a resident's menu has four keys: three villages a page when they do not all fit, 4 turns it
 TURN = "page"           # the value of that fourth key
 
 
@@ -24,18 +24,21 @@ def ordered(db) -> list[dict]:
     return sorted(places.villages(db), key=lambda v: (v["keypad"] is None, v["keypad"] or 0, key(v["name"]), v["id"]))
 
 
-def pages(villages: list[dict]) -> list[list[tuple[str, dict]]]:
-    """(digit, village) on each page. Four or fewer share one page: a village keeps its keypad number 1-4,
-    one without (or whose number another took first) gets the lowest free digit."""
-    if len(villages) > menus.MAX_OPTIONS:
-        return [list(zip("123", villages[start:start + PAGE])) for start in range(0, len(villages), PAGE)]
+def pages(villages: list[dict], keys: str = KEYS) -> list[list[tuple[str, dict]]]:
+    """(digit, village) on each page. As many as there are keys share one page: a village keeps its keypad
+    number when it is one of the keys, one without (or whose number another took first) gets the lowest free
+    digit. More go a page at a time on all the keys but the last, which turns the page (residents: three and 4;
+    officials, whose 9 is the whole commune: seven and 8)."""
+    if len(villages) > len(keys):
+        size = len(keys) - 1
+        return [list(zip(keys, villages[start:start + size])) for start in range(0, len(villages), size)]
     own: dict[str, dict] = {}
     for v in villages:
-        if v["keypad"] in (1, 2, 3, 4) and str(v["keypad"]) not in own:
+        if str(v["keypad"]) in tuple(keys) and str(v["keypad"]) not in own:      # a digit, not "12" in "1234…"
             own[str(v["keypad"])] = v
     placed = {v["id"] for v in own.values()}
     rest = [v for v in villages if v["id"] not in placed]
-    own.update(zip((d for d in "1234" if d not in own), rest))
+    own.update(zip((d for d in keys if d not in own), rest))
     return [sorted(own.items(), key=lambda item: item[0])] if own else []
 
 
