@@ -23,7 +23,8 @@ PIN_TIMEOUT_S = 8
 
 
 def init_app(app) -> None:
-    from . import officials_approve, officials_callout, officials_publish, officials_record  # noqa: F401 (routes)
+    from . import officials_approve, officials_audience, officials_callout  # noqa: F401 (routes)
+    from . import officials_publish, officials_record  # noqa: F401 (routes)
     from .routes import INCOMING_HOOKS
 
     if incoming_hook not in INCOMING_HOOKS:

@@ -1,4 +1,4 @@
-"""Publishing a recorded announcement by phone: audience (commune or a village), kind (and a warning's level), send."""
+"""Publishing a recorded announcement by phone: kind (and a warning's level), send. The audience: officials_audience."""
 from __future__ import annotations
 
 import logging
@@ -6,44 +6,18 @@ import logging
 from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, places, prompts
+from hotline import announcements, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
-from .officials_session import MENU_URL, answer, bp, invalid, retry, say_then, with_draft
+from .officials_session import MENU_URL, answer, bp, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
-COMMUNE_KEY = "9"       # villages keep the keys residents know (1-4 in the demo commune); 9 = everyone
 
 
 def _url(path: str, row: dict) -> str:
     return menus.with_params(f"/voice/officials/{path}", a=row["id"])
-
-
-@bp.post("/officials/audience")
-@twilio_signed
-@with_draft
-def audience(me, row):
-    db = get_db()
-    url = _url("audience", row)
-    texts = [prompts.say("officials.voice.audience")]
-    if me["commune_wide"]:
-        texts.append(prompts.say("officials.voice.audience_commune"))
-    texts += [prompts.say("officials.voice.audience_village", village=v["name"], digit=v["keypad"])
-              for v in officials.addressable_villages(db, me["id"]) if v["keypad"] is not None]
-    again, key, failures = answer(url, texts)
-    if again is not None:
-        return twiml(again)
-    village = None if key == COMMUNE_KEY else places.village_by_keypad(db, int(key)) if key.isdigit() else False
-    if village is False or (village is None and key != COMMUNE_KEY):
-        return twiml(retry(url, texts, failures + 1, invalid()))
-    village_id = village["id"] if village else None
-    if announcements.update_draft(db, row["id"], village_id=village_id) != "ok":
-        place = announcements.audience_name(db, village_id)
-        log.info("official #%s may not address %s", me["id"], "the commune" if village_id is None else village_id)
-        return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.not_allowed", place=place)))
-    return twiml(menus.redirect(_url("kind", row)))
 
 
 @bp.post("/officials/kind")
