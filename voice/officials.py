@@ -16,6 +16,7 @@ from hotline.phones import mask
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus, tts
+from .officials_audience import addresses_nobody
 from .officials_session import MENU_URL, PIN_URL, RESIDENT_URL, bp, official, say_then, session_lost
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ def menu():
     result = menus.handle(_menu(get_db(), me))
     if isinstance(result, VoiceResponse):
         return twiml(result)
+    if result.option.value == "record" and addresses_nobody(get_db(), me):
+        # Before the recording, not after: three minutes of speech with nowhere to send it would be lost.
+        return twiml(say_then([prompts.say("officials.voice.no_village")], MENU_URL))
     target = {"record": "/voice/officials/record", "approve": "/voice/officials/approve",
               "resident": RESIDENT_URL}[result.option.value]
     return twiml(menus.redirect(target))

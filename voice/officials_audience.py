@@ -6,6 +6,7 @@ or past 8, takes the lowest free digit. More than eight (a chairman in a large c
 the others, the last page's 8 back to the first; 9 is the whole commune on every page. A village head with one
 village still hears it named and presses 1, so the keys officials have learned stay the same. The choice is
 checked again by announcements.update_draft: a key or page made up by hand never reaches another village.
+An official given no village (and not the commune) is told so and whom to ask, and is back at their menu.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus, villages
-from .officials_session import answer, bp, invalid, retry, with_draft
+from .officials_session import MENU_URL, answer, bp, invalid, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 COMMUNE_KEY = "9"           # the whole commune, on every page, for those who may address it
@@ -29,6 +30,19 @@ def book(db, me: dict) -> list[list[tuple[str, dict]]]:
     """The pages of (digit, village) this official is offered: only the villages they may address."""
     allowed = {v["id"] for v in officials.addressable_villages(db, me["id"])}
     return villages.pages([v for v in villages.ordered(db) if v["id"] in allowed], VILLAGE_KEYS)
+
+
+def first_village(db, me: dict) -> int | None:
+    """A new draft's village: the first one the official hears offered (None: the commune, or nothing offered)."""
+    if me["commune_wide"]:
+        return None
+    pages = book(db, me)
+    return pages[0][0][1]["id"] if pages else None
+
+
+def addresses_nobody(db, me: dict) -> bool:
+    """Neither the whole commune nor any village: nothing to offer, the chairman must assign a village first."""
+    return not me["commune_wide"] and not book(db, me)
 
 
 def lines(me: dict, pages: list, number: int) -> list[str]:
@@ -50,6 +64,12 @@ def lines(me: dict, pages: list, number: int) -> list[str]:
 def audience(me, row):
     db = get_db()
     pages = book(db, me)
+    if not pages and not me["commune_wide"]:
+        # Their villages were taken away after they recorded: no question without choices; nothing is sent.
+        announcements.cancel(db, row["id"])
+        log.info("official #%s may address no village: draft #%s dropped", me["id"], row["id"])
+        return twiml(say_then([prompts.say("officials.voice.no_village"), prompts.say("officials.voice.cancelled")],
+                              MENU_URL))
     number = (max(1, menus.number(request.args.get("p"))) - 1) % max(1, len(pages)) + 1
     url = page_url(row, number)
     texts = lines(me, pages, number)

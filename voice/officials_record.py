@@ -14,6 +14,7 @@ from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import asr, audio, menus, tts
+from .officials_audience import first_village
 from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost, with_draft
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def recorded():
         _forget(previous["audio_path"])
         announcement_id = previous["id"]
     else:
-        announcement_id = announcements.create(db, me["id"], None if me["commune_wide"] else _first(me), str(path),
+        announcement_id = announcements.create(db, me["id"], first_village(db, me), str(path),
                                                duration_s=round(seconds))
     transcribe_later(config, announcement_id, str(path), wav)
     return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
@@ -132,6 +133,3 @@ def _forget(path: str | None) -> None:
     if path and Path(path).is_file():
         Path(path).unlink()
 
-
-def _first(me: dict) -> int | None:
-    return me["village_ids"][0] if me["village_ids"] else None

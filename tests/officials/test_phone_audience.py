@@ -1,8 +1,10 @@
-"""Whom an announcement is for, in a commune of eleven villages: every one reachable, 9 still the whole commune."""
+"""Whom an announcement is for: in a commune of eleven villages every one reachable, 9 still the whole commune;
+a new draft for the first village heard; an official given no village told whom to ask."""
 import pytest
 
 from hotline import announcements, officials, places, prompts
 from hotline.db import get_db
+from hotline.simulator import Call, HangUp
 from tests.officials.flow import CHAIRMAN, CHAIRMAN_PIN, every_announcement, published, say, village
 from voice import villages
 
@@ -136,3 +138,57 @@ def _row(id, name, keypad):
 def test_officials_pages_hold_eight_villages_or_seven_and_a_turn(rows, expected):
     book = villages.pages(rows, "12345678")
     assert [[f"{d}{v['name']}" for d, v in page] for page in book] == expected
+
+
+# --- the first village heard, and none at all ---------------------------------------------------
+
+NOBODY, NOBODY_PIN = "+84912500098", "9753"               # an official given no village and not the commune
+
+
+def test_a_new_draft_is_for_the_first_village_the_head_hears(app, phone):
+    with app.app_context():
+        db = get_db()
+        commune = places.ensure_commune(db, "Commune")
+        later = places.ensure_village(db, commune, "Zed", 6)     # the lower id, heard second
+        first = places.ensure_village(db, commune, "Aaa", 5)
+        officials.add(db, "Head of two", "village_head", HEAD, [later, first], HEAD_PIN)
+    head = phone(HEAD).call(HEAD_PIN + "#", "1", "meeting tonight", "1")   # hangs up at the audience question
+    their_lines = {line(name, digit) for name in ("Aaa", "Zed") for digit in range(1, 9)}
+    assert [text for text in head.said if text in their_lines] == [line("Aaa", 5), line("Zed", 6)]
+    (draft,) = every_announcement(app)
+    assert draft["status"] == "draft" and draft["village_id"] == first
+
+
+@pytest.fixture
+def nobody(app):
+    with app.app_context():
+        officials.add(get_db(), "No village", "village_head", NOBODY, [], NOBODY_PIN)
+    return app
+
+
+def test_an_official_with_no_village_is_told_whom_to_ask_before_recording(nobody, phone, app):
+    official = phone(NOBODY).call(NOBODY_PIN + "#", "1")
+    assert official.heard(say("no_village"))
+    assert official.said.count(say("menu")) == 2                 # back at the officials' menu
+    assert not official.heard(say("audience")) and every_announcement(app) == []
+    assert not any(e.kind == "record" and e.attrs.get("playBeep") == "true" for e in official.events)
+
+
+def test_an_official_whose_village_was_taken_mid_call_is_told_and_the_draft_dropped(app, phone, hooks):
+    with app.app_context():
+        db = get_db()
+        officials.add(db, "Head of one", "village_head", NOBODY, [places.village_by_keypad(db, 2)["id"]], NOBODY_PIN)
+    head = phone(NOBODY).call(NOBODY_PIN + "#", "1", "meeting tonight")     # hangs up at listen back: a draft
+    (draft,) = every_announcement(app)
+    with app.app_context():
+        officials.set_villages(get_db(), officials.by_phone(get_db(), NOBODY)["id"], [])
+    later = Call(hooks, NOBODY, hang_up)
+    later.params = head.call_obj.params                           # the same call, at the audience question
+    said = [e.text for e in later.run(f"/voice/officials/audience?a={draft['id']}") if e.kind == "say"]
+    assert said[:3] == [say("no_village"), say("cancelled"), say("menu")]
+    (row,) = every_announcement(app)
+    assert row["status"] == "cancelled"
+
+
+def hang_up(kind, attrs):
+    raise HangUp
