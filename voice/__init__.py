@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .routes import bp
 from . import announcements, guides, lessons, menus, operator, warnings  # noqa: F401  (their routes join bp)
+from . import officials_spoken  # noqa: F401  (the officials' lines join voice.render.SOURCES)
 
 
 def init_app(app, background: bool = True) -> None:

@@ -97,11 +97,16 @@ def menu():
 
 def _menu(db, me: dict) -> menus.Menu:
     pending = len(announcements.awaiting_approval(db, me["id"]))
+    intro = [prompts.say("officials.voice.menu")]
+    if pending:
+        intro.append(prompts.say("officials.voice.pending", count=pending))
+    return menus.Menu("officials", MENU_URL, intro, menu_options(pending > 0))
+
+
+def menu_options(pending: bool) -> list[menus.Option]:
+    """2 is offered only while announcements wait for this official's approval."""
     options = [menus.Option("1", prompts.say("officials.voice.record_new"), "record")]
     if pending:
         options.append(menus.Option("2", prompts.say("officials.voice.approve_pending"), "approve"))
     options.append(menus.Option("3", prompts.say("officials.voice.as_resident"), "resident"))
-    intro = [prompts.say("officials.voice.menu")]
-    if pending:
-        intro.append(prompts.say("officials.voice.pending", count=pending))
-    return menus.Menu("officials", MENU_URL, intro, options)
+    return options

@@ -30,11 +30,8 @@ def approve():
     intro = [prompts.say("officials.voice.approve_intro", who=announcements.author_name(db, row),
                          place=announcements.audience_name(db, row["village_id"])),
              menus.Recording(row["audio_path"], row["text"])]
-    menu = menus.Menu("officials.approve", menus.with_params(APPROVE_URL, a=row["id"], after=after), intro, [
-        menus.Option("1", prompts.say("officials.voice.approve"), "approve"),
-        menus.Option("2", prompts.say("officials.voice.skip"), "skip"),
-        menus.Option("3", prompts.say("officials.voice.back"), "back"),
-    ], [prompts.say("officials.voice.listen_again")])
+    menu = menus.Menu("officials.approve", menus.with_params(APPROVE_URL, a=row["id"], after=after), intro,
+                      approve_options(), [prompts.say("officials.voice.listen_again")])
     result = menus.handle(menu)
     if isinstance(result, VoiceResponse):
         return twiml(result)
@@ -49,3 +46,9 @@ def approve():
     if outcome["outcome"] == "approved":
         words.append(prompts.say("officials.voice.queued", count=outcome["queued"]))
     return twiml(say_then(words, following))
+
+
+def approve_options() -> list[menus.Option]:
+    return [menus.Option("1", prompts.say("officials.voice.approve"), "approve"),
+            menus.Option("2", prompts.say("officials.voice.skip"), "skip"),
+            menus.Option("3", prompts.say("officials.voice.back"), "back")]

@@ -24,10 +24,7 @@ def _url(path: str, row: dict) -> str:
 @twilio_signed
 @with_draft
 def kind(me, row):
-    menu = menus.Menu("officials.kind", _url("kind", row), [prompts.say("officials.voice.kind")], [
-        menus.Option("1", prompts.say("officials.voice.kind_announcement"), "announcement"),
-        menus.Option("2", prompts.say("officials.voice.kind_warning"), "warning"),
-    ])
+    menu = menus.Menu("officials.kind", _url("kind", row), [prompts.say("officials.voice.kind")], kind_options())
     result = menus.handle(menu)
     if isinstance(result, VoiceResponse):
         return twiml(result)
@@ -58,13 +55,9 @@ def send(me, row):
     place = announcements.audience_name(db, row["village_id"])
     if row["kind"] == "warning":
         intro = prompts.say("officials.voice.confirm_warning", level=row["level"] or 1, place=place)
-        options = [menus.Option("1", prompts.say("officials.voice.send_warning"), "all")]
     else:
         intro = prompts.say("officials.voice.confirm_announcement", place=place)
-        options = [menus.Option("1", prompts.say("officials.voice.send_all"), "all"),
-                   menus.Option("2", prompts.say("officials.voice.send_hotline_only"), "hotline")]
-    options.append(menus.Option("3", prompts.say("officials.voice.cancel"), "cancel"))
-    result = menus.handle(menus.Menu("officials.send", _url("send", row), [intro], options))
+    result = menus.handle(menus.Menu("officials.send", _url("send", row), [intro], send_options(row["kind"])))
     if isinstance(result, VoiceResponse):
         return twiml(result)
     if result.option.value == "cancel":
@@ -73,6 +66,21 @@ def send(me, row):
     outcome = announcements.publish(db, current_app.config, row["id"], fan_out=result.option.value == "all")
     log.info("announcement #%s by official #%s: %s", row["id"], me["id"], outcome)
     return twiml(say_then(outcome_words(outcome, row["kind"], place), MENU_URL))
+
+
+def kind_options() -> list[menus.Option]:
+    return [menus.Option("1", prompts.say("officials.voice.kind_announcement"), "announcement"),
+            menus.Option("2", prompts.say("officials.voice.kind_warning"), "warning")]
+
+
+def send_options(kind: str) -> list[menus.Option]:
+    """A warning is always sent: no "hotline only" for it."""
+    if kind == "warning":
+        options = [menus.Option("1", prompts.say("officials.voice.send_warning"), "all")]
+    else:
+        options = [menus.Option("1", prompts.say("officials.voice.send_all"), "all"),
+                   menus.Option("2", prompts.say("officials.voice.send_hotline_only"), "hotline")]
+    return options + [menus.Option("3", prompts.say("officials.voice.cancel"), "cancel")]
 
 
 def outcome_words(outcome: dict, kind: str, place: str) -> list[str]:

@@ -34,7 +34,7 @@ def record():
     empties = menus.number(request.args.get("n"))
     seconds = int(config.number("HOTLINE_RECORDING_SECONDS"))
     response = VoiceResponse()
-    tts.speak(response, prompts.say("officials.voice.record", minutes=max(1, round(seconds / 60))))
+    tts.speak(response, record_prompt(config))
     response.record(max_length=seconds, finish_on_key="#", play_beep=True, timeout=SILENCE_S, trim="trim-silence",
                     action=menus.with_params("/voice/officials/recorded", a=draft_id))
     # Reached only when nothing was recorded: Twilio does not call the action of an empty recording.
@@ -76,11 +76,8 @@ def recorded():
 def review(me, row):
     """Listen back (again on *), then publish, record again or cancel."""
     intro = [prompts.say("officials.voice.listen_back"), menus.Recording(row["audio_path"], row["text"])]
-    menu = menus.Menu("officials.review", menus.with_params("/voice/officials/review", a=row["id"]), intro, [
-        menus.Option("1", prompts.say("officials.voice.publish"), "publish"),
-        menus.Option("2", prompts.say("officials.voice.rerecord"), "rerecord"),
-        menus.Option("3", prompts.say("officials.voice.cancel"), "cancel"),
-    ], [prompts.say("officials.voice.listen_again")])
+    menu = menus.Menu("officials.review", menus.with_params("/voice/officials/review", a=row["id"]), intro,
+                      review_options(), [prompts.say("officials.voice.listen_again")])
     result = menus.handle(menu)
     if isinstance(result, VoiceResponse):
         return twiml(result)
@@ -90,6 +87,17 @@ def review(me, row):
         return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
     target = "/voice/officials/audience" if choice == "publish" else RECORD_URL
     return twiml(menus.redirect(menus.with_params(target, a=row["id"])))
+
+
+def record_prompt(config) -> str:
+    """"After the beep …", with the longest recording in whole minutes."""
+    return prompts.say("officials.voice.record", minutes=max(1, round(config.number("HOTLINE_RECORDING_SECONDS") / 60)))
+
+
+def review_options() -> list[menus.Option]:
+    return [menus.Option("1", prompts.say("officials.voice.publish"), "publish"),
+            menus.Option("2", prompts.say("officials.voice.rerecord"), "rerecord"),
+            menus.Option("3", prompts.say("officials.voice.cancel"), "cancel")]
 
 
 def transcribe_later(config, announcement_id: int, path: str, wav: bytes) -> threading.Thread | None:
