@@ -23,3 +23,11 @@ from hotline.segments import count
 def test_it_counts_segments_like_the_network(text, encoding, units, segments):
     c = count(text)
     assert (c.encoding, c.units, c.segments) == (encoding, units, segments)
+
+
+def test_the_basic_table_has_the_standards_128_characters_and_the_letters_it_shares_with_vietnamese():
+    from hotline.segments import GSM7_BASIC, GSM7_EXTENDED
+
+    assert len(GSM7_BASIC) == 128 and not GSM7_BASIC & GSM7_EXTENDED
+    # è é ù ì ò à are GSM-7; most Vietnamese letters are not, so an accented reply goes UCS-2.
+    assert count("è é ù ì ò à").encoding == "GSM-7" and count("ê").encoding == "UCS-2"
