@@ -62,7 +62,8 @@ def test_it_retries_a_failed_download_and_stores_the_audio_once(phone_app, fake_
     row = _leave_voicemail(phone_app, fake_twilio)
     assert (row["fetch"], row["fetch_attempts"], row["fetch_error"], row["audio_path"]) == ("retrying", 1, "HTTP 404",
                                                                                           None)
-    assert 1 <= _minutes(row["created_at"], row["fetch_next_at"]) < 1.5    # a minute after the failed try
+    # A minute after the failed try, not the minute after the call that record() schedules in case no try reports.
+    assert clock.shift(row["created_at"], minutes=1) < row["fetch_next_at"] <= clock.shift(clock.now(), minutes=1)
     tried = _downloads(fake_twilio)
 
     fake_twilio.add_recording(SID, speech_wav("con muốn hỏi về lớp học"))
@@ -130,22 +131,28 @@ def test_the_retry_job_is_one_of_the_workers_minute_jobs():
 
 # The schedule on its own, on an in-memory database.
 
-def _failing(db, retention_days: float) -> list[str]:
+def _failing(db, retention_days: float) -> tuple[list[str], list[float]]:
+    """Every try fails, each 30 s after it was due: (outcomes, minutes from each failed try to the next)."""
     vm = voicemail.record(db, "CA2", BA_LAN, None, "RE2", "https://api.twilio.com/x/RE2", 5)
-    at, outcomes = db.execute("SELECT created_at FROM voicemails WHERE id = ?", [vm]).fetchone()[0], []
+    due, outcomes, waits = db.execute("SELECT created_at FROM voicemails WHERE id = ?", [vm]).fetchone()[0], [], []
     while (not outcomes or outcomes[-1] == "retrying") and len(outcomes) <= voicemail.ATTEMPTS:
-        outcomes.append(voicemail.fetch_failed(db, vm, "HTTP 503", at, retention_days))
-        at = db.execute("SELECT fetch_next_at FROM voicemails WHERE id = ?", [vm]).fetchone()[0]
-    return outcomes
+        tried = clock.shift(due, seconds=30)
+        outcomes.append(voicemail.fetch_failed(db, vm, "HTTP 503", tried, retention_days))
+        due = db.execute("SELECT fetch_next_at FROM voicemails WHERE id = ?", [vm]).fetchone()[0]
+        if due:
+            waits.append(_minutes(tried, due))
+    return outcomes, waits
 
 
-def test_it_gives_up_after_the_last_retry(db):
-    assert _failing(db, retention_days=30) == ["retrying"] * len(voicemail.RETRY_MINUTES) + ["failed"]
+def test_it_retries_on_the_schedule_then_gives_up(db):
+    outcomes, waits = _failing(db, retention_days=30)
+    assert outcomes == ["retrying"] * len(voicemail.RETRY_MINUTES) + ["failed"]
+    assert waits == list(voicemail.RETRY_MINUTES)          # counted from each failed try, not from when it was due
 
 
 def test_it_schedules_no_retry_the_retention_would_delete_at_once(db):
-    # 15 minutes of retention: tries at 0, 1 and 6 minutes; the next (at 36) would be past it
-    assert _failing(db, retention_days=15 / 1440) == ["retrying", "retrying", "failed"]
+    # 15 minutes of retention: tries at 0.5, 2 and 7.5 minutes; the next (at 38) would be past it
+    assert _failing(db, retention_days=15 / 1440)[0] == ["retrying", "retrying", "failed"]
 
 
 def test_a_late_failure_never_undoes_a_stored_copy(db):
