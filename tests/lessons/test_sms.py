@@ -41,6 +41,16 @@ def test_hoc_lists_upcoming_lessons_with_codes_the_senders_village_first(text):
     assert reply.index("VN2") < reply.index("QR3")       # Yên Nông's lesson before Yên Bái's
 
 
+def prepare(app_db, setup: str | None) -> None:
+    """The lessons a case starts from: tiny = AT6 with its one seat taken and no waitlist; cancelled = DV4 cancelled."""
+    if setup == "tiny":
+        lesson = lessons.by_code(app_db, "AT6")
+        app_db.execute("UPDATE lessons SET capacity = 1, waitlist = 0 WHERE id = ?", [lesson["id"]])
+        lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, CHI_HOA)["id"])
+    if setup == "cancelled":
+        lessons.cancel_lesson(app_db, lessons.by_code(app_db, "DV4")["id"])
+
+
 @pytest.mark.parametrize("setup, body, outcome, status", [
     (None, "HOC VN2", "enrolled", "enrolled"),
     (None, "hoc vn2", "enrolled", "enrolled"),
@@ -55,12 +65,7 @@ def test_hoc_lists_upcoming_lessons_with_codes_the_senders_village_first(text):
 def test_it_answers_every_enrolment_outcome_by_sms(app_db, text, setup, body, outcome, status):
     if setup == "enrolled":
         text(BA_LAN, "HOC VN2")
-    if setup == "tiny":         # AT6 with its one seat taken and no waitlist
-        lesson = lessons.by_code(app_db, "AT6")
-        app_db.execute("UPDATE lessons SET capacity = 1, waitlist = 0 WHERE id = ?", [lesson["id"]])
-        lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, CHI_HOA)["id"])
-    if setup == "cancelled":
-        lessons.cancel_lesson(app_db, lessons.by_code(app_db, "DV4")["id"])
+    prepare(app_db, setup)
     reply = text(BA_LAN, body)
     assert worded(outcome, reply), reply
     code = re.sub(r"\W", "", fold(body).upper())[3:]
@@ -118,12 +123,7 @@ def asks_village(reply: str) -> bool:
     (None, "HOC XX9", "unknown_code"),
 ])
 def test_anh_minhs_first_enrolment_asks_for_his_village_whatever_the_outcome(app_db, text, setup, body, outcome):
-    if setup == "tiny":
-        lesson = lessons.by_code(app_db, "AT6")
-        app_db.execute("UPDATE lessons SET capacity = 1, waitlist = 0 WHERE id = ?", [lesson["id"]])
-        lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, CHI_HOA)["id"])
-    if setup == "cancelled":
-        lessons.cancel_lesson(app_db, lessons.by_code(app_db, "DV4")["id"])
+    prepare(app_db, setup)
     reply = text(ANH_MINH, body)
     assert worded(outcome, reply) and asks_village(reply), reply
     assert count(reply).segments == 1
