@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
-
 from hotline import announcements, officials, places, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
@@ -70,7 +68,7 @@ def audience(me, row):
         log.info("official #%s may address no village: draft #%s dropped", me["id"], row["id"])
         return twiml(say_then([prompts.say("officials.voice.no_village"), prompts.say("officials.voice.cancelled")],
                               MENU_URL))
-    number = (max(1, menus.number(request.args.get("p"))) - 1) % max(1, len(pages)) + 1
+    number = villages.page_asked(len(pages))
     url = page_url(row, number)
     texts = lines(me, pages, number)
     again, key, failures = answer(url, texts)

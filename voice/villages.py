@@ -54,13 +54,18 @@ def menus_for(db, name: str, url: str, question: str, option_key: str) -> list[m
         options = [said[v["id"]] for _, v in page]
         if len(book) > 1:
             last = number == len(book)
-            options.append(menus.option("voice.villages.first" if last else "voice.villages.more", "4", TURN,
+            options.append(menus.option("voice.villages.first" if last else "voice.villages.more", KEYS[-1], TURN,
                                         "first_villages" if last else "more_villages"))
         here = {o.value for o in options}
         elsewhere = tuple(menus.Option("", "", o.value, o.words) for o in said.values() if o.value not in here)
         result.append(menus.Menu(name, page_url(url, number), [question] if number == 1 else [], options,
                                  understood=elsewhere))
     return result
+
+
+def page_asked(count: int) -> int:
+    """The page this request is on (?p=, 1 when absent or not a number), wrapped into 1..count."""
+    return (max(1, menus.number(request.args.get("p"))) - 1) % max(1, count) + 1
 
 
 def page_url(url: str, number: int) -> str:
@@ -71,7 +76,7 @@ def ask(db, name: str, url: str, question: str, option_key: str) -> menus.Choice
     """Show or answer the page the request is on: a Choice of a village (its id as value), or the TwiML to send
     (the next page, a repeat, a re-prompt, #, 0, goodbye: menus.handle's rules on every page)."""
     book = menus_for(db, name, url, question, option_key)
-    number = (max(1, menus.number(request.args.get("p"))) - 1) % len(book) + 1
+    number = page_asked(len(book))
     result = menus.handle(book[number - 1])
     if isinstance(result, menus.Choice) and result.option.value == TURN:
         return menus.redirect(page_url(url, number % len(book) + 1))
