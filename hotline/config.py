@@ -100,9 +100,11 @@ SETTINGS = [
             "1 = a second official must approve a recorded announcement or warning before it is sent to households."),
     Setting("HOTLINE_RECORDING_SECONDS", "180", "Longest announcement an official may record by phone, in seconds."),
     Setting("HOTLINE_LOGIN_ATTEMPTS", "5",
-            "Web admin: failed logins allowed per account in the window (per address: 4 times as many)."),
-    Setting("HOTLINE_LOGIN_WINDOW_MIN", "15", "Web admin: the login rate-limit window, in minutes."),
-    Setting("HOTLINE_SESSION_HOURS", "12", "Web admin: an official stays logged in this long."),
+            "Web admin: wrong passwords for one number from one address before each further try waits "
+            "(1 minute, doubling); one address gets 4 times as many across all numbers in the window."),
+    Setting("HOTLINE_LOGIN_MAX_WAIT_MIN", "60", "Web admin: the longest wait between login tries, in minutes."),
+    Setting("HOTLINE_LOGIN_WINDOW_MIN", "15", "Web admin: the window of the per-address login limit, in minutes."),
+    Setting("HOTLINE_SESSION_HOURS", "12", "Web admin: an official stays logged in this long after the last click."),
 ]
 
 
