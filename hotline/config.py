@@ -26,7 +26,9 @@ SETTINGS = [
             "Base URL Twilio and the gateway use to reach us; signatures and absolute URLs in TwiML use it."),
     Setting("HOTLINE_SECRET_KEY", "", "Flask session key for the web admin; generated into the instance folder when empty."),
     Setting("HOTLINE_LOG_LEVEL", "INFO", "Log level; phone numbers and tokens are always masked."),
-    Setting("HOTLINE_DEMO", "0", "1 = demo mode: the browser simulator is open on localhost without login."),
+    Setting("HOTLINE_DEMO", "0",
+            "1 = demo mode: the demo officials' published PINs and passwords work, and the browser simulator is "
+            "open without login to a browser on this machine. 0 = both refused, whatever HOTLINE_PUBLIC_URL says."),
     # --- twilio ---
     Setting("TWILIO_ACCOUNT_SID", "", "Twilio account SID; empty = run fully locally (outbox)."),
     Setting("TWILIO_AUTH_TOKEN", "",
@@ -105,6 +107,9 @@ SETTINGS = [
     Setting("HOTLINE_LOGIN_MAX_WAIT_MIN", "60", "Web admin: the longest wait between login tries, in minutes."),
     Setting("HOTLINE_LOGIN_WINDOW_MIN", "15", "Web admin: the window of the per-address login limit, in minutes."),
     Setting("HOTLINE_SESSION_HOURS", "12", "Web admin: an official stays logged in this long after the last click."),
+    Setting("HOTLINE_SIMULATOR_NUMBERS", "",
+            "Reserved test numbers (E.164, comma-separated) the browser simulator may call and text from outside "
+            "demo mode: the commune's own test SIMs, never a resident's or an official's. Empty = none."),
 ]
 
 
