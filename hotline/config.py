@@ -147,13 +147,6 @@ class Config(flask.Config):
         return self.public_url + path
 
     @property
-    def public_is_local(self) -> bool:
-        """Reachable only from this machine (a training or development install)."""
-        from urllib.parse import urlsplit
-
-        return urlsplit(self.public_url).hostname in ("127.0.0.1", "localhost", "::1")
-
-    @property
     def twilio_configured(self) -> bool:
         return bool(self["TWILIO_ACCOUNT_SID"] and self["TWILIO_AUTH_TOKEN"])
 
