@@ -12,7 +12,7 @@ def t(key: str, **values) -> str:
 
 
 def init_app(app) -> None:
-    from . import csrf, forms, pages  # noqa: F401  (pages register their routes on import)
+    from . import csrf, forms, framing, pages  # noqa: F401  (pages register their routes on import)
     from .simulator import bp as simulator_bp
     from .web import bp
 
@@ -30,3 +30,4 @@ def init_app(app) -> None:
     )
     app.register_blueprint(bp)
     app.register_blueprint(simulator_bp)
+    app.after_request(framing.forbid)   # app-wide: Flask's own error pages are HTML too

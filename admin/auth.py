@@ -1,10 +1,13 @@
-"""Login and logout with the officials' web passwords, rate-limited per account and per address."""
+"""Login and logout with the officials' web passwords, throttled per account and address (throttle.py)."""
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+import math
 
-from hotline import officials, officials_demo
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
+
+from hotline import admin_sessions, officials, officials_demo
 from hotline.db import get_db
+from hotline.peers import client_address
 from hotline.phones import InvalidPhone, normalise
 
 from . import csrf, throttle
@@ -18,49 +21,46 @@ def _account(phone: str) -> str:
         return phone.strip()[:32]
 
 
-def client_address() -> str:
-    """Who is knocking. Behind the local TLS proxy (docs/operations.md) every request comes from
-    127.0.0.1, so only then is X-Forwarded-For trusted, and only its last entry: the one the proxy added."""
-    peer = request.remote_addr or "?"
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if peer in ("127.0.0.1", "::1") and forwarded.strip():
-        return forwarded.split(",")[-1].strip()[:64]
-    return peer
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         if g.official is not None:
             return redirect(safe_next(request.args.get("next")))
-        return render_template("admin/login.html", values={}, error=None, next=request.args.get("next", ""))
+        return _page({}, None)
     config, db = current_app.config, get_db()
     phone, password = request.form.get("phone", "").strip(), request.form.get("password", "")
-    values, account, ip = {"phone": phone}, _account(phone), client_address()
-    limit, window = int(config.number("HOTLINE_LOGIN_ATTEMPTS")), config.number("HOTLINE_LOGIN_WINDOW_MIN")
-    error, status = None, 200
+    values, account, ip = {"phone": phone}, _account(phone), client_address(request)
+    limits = throttle.Limits.of(config)
     if not phone or not password:
-        error = "admin.login.missing"
-    elif throttle.blocked(db, ip, account, limit, window):
-        error, status = "admin.login.too_many", 429
-    else:
-        official = officials.check_password(db, phone, password)
-        if official is not None and officials_demo.published_secret(config, official, "password_hash"):
-            official = None  # a demo password on a public install: refused like a wrong one
-        if official is None:
-            throttle.failed(db, ip, account, window)
-            error, status = "admin.login.wrong", 401
-        else:
-            throttle.succeeded(db, account)
-            session.clear()  # a fresh session: nothing from before the login carries over
-            session.permanent = True
-            session["official_id"] = official["id"]
-            csrf.rotate()
-            return redirect(safe_next(request.form.get("next")))
-    return render_template("admin/login.html", values=values, error=error, next=request.form.get("next", "")), status
+        return _page(values, "admin.login.missing")
+    wait = throttle.wait_seconds(db, ip, account, limits)
+    if wait:
+        response = _page(values, "admin.login.too_many", 429, minutes=max(1, math.ceil(wait / 60)))
+        response.headers["Retry-After"] = str(wait)
+        return response
+    official = officials.check_password(db, phone, password)
+    if official is not None and officials_demo.published_secret(config, official, "password_hash"):
+        official = None  # a demo password outside demo mode: refused like a wrong one
+    if official is None:
+        throttle.failed(db, ip, account, limits)
+        return _page(values, "admin.login.wrong", 401)
+    throttle.succeeded(db, ip, account)
+    session.clear()  # a fresh session: nothing from before the login carries over
+    session.permanent = True
+    session["sid"] = admin_sessions.start(db, official["id"])
+    csrf.rotate()
+    return redirect(safe_next(request.form.get("next")))
+
+
+def _page(values: dict, error: str | None, status: int = 200, **words):
+    """The login page; an error's key and its values (the minutes to wait) are said on it in Vietnamese."""
+    return make_response(render_template("admin/login.html", values=values, error=error, words=words,
+                                         next=request.values.get("next", "")), status)
 
 
 @bp.post("/logout")
 def logout():
+    """Ends the session on the server too: the same cookie, copied before, no longer opens anything."""
+    admin_sessions.end(get_db(), session.get("sid"), "logout")
     session.clear()
     return redirect(url_for("admin.login"))

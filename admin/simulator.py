@@ -1,7 +1,8 @@
 """/simulator: a phone in the browser. Keys and typed words go through the same signed webhooks as Twilio.
 
 The page posts each key to the server, which signs the webhook with the local token and walks
-the TwiML with hotline.simulator.Call in step mode; the paused call is kept in SQLite.
+the TwiML with hotline.simulator.Call in step mode; the paused call is kept in SQLite. Outside demo
+mode it acts only as a reserved test number (simulator_numbers.py).
 """
 from __future__ import annotations
 
@@ -15,22 +16,20 @@ from flask import (Blueprint, abort, current_app, g, jsonify, make_response, red
 from hotline import places, residents
 from hotline.clock import shift
 from hotline.db import get_db, now, transaction
+from hotline.peers import on_this_machine
 from hotline.phones import InvalidPhone, normalise
 from hotline.simulator import Call, Webhooks, send_sms
 
-from . import csrf, t
+from . import csrf, simulator_numbers, t
 from .web import current_official
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
-LOOPBACK = {"127.0.0.1", "::1"}
-FORWARDED = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 KEEP_HOURS = 2
 
 
 def demo_request() -> bool:
     """Demo mode opens the simulator only to a browser on this machine, never through a proxy."""
-    return (current_app.config.flag("HOTLINE_DEMO") and request.remote_addr in LOOPBACK
-            and not any(h in request.headers for h in FORWARDED))
+    return current_app.config.flag("HOTLINE_DEMO") and on_this_machine(request)
 
 
 @bp.before_request
@@ -54,16 +53,27 @@ def _owner() -> str:
     return session["simulator"]
 
 
-def _refuse(reason: str, key: str):
-    """422 with the reason for scripts and, for the person at the page, the words (admin.errors.*)."""
-    abort(make_response(jsonify({"error": reason, "message": t(key)}), 422))
+def _refuse(reason: str, key: str, status: int = 422):
+    """422 (or 403) with the reason for scripts and, for the person at the page, the words (admin.errors.*)."""
+    abort(make_response(jsonify({"error": reason, "message": t(key)}), status))
 
 
-def _phone(value: str) -> str:
+def _phone(value: str, action: str | None = None) -> str:
+    """The number typed, refused (403) outside demo mode unless it is a reserved test number; a call or an
+    SMS (action) from one is recorded before anything is sent."""
     try:
-        return normalise(value)
+        phone = normalise(value)
     except InvalidPhone as e:
         _refuse(e.reason, f"admin.errors.phone_{e.reason}")
+    if demo_request():
+        return phone
+    db = get_db()
+    refused = simulator_numbers.refusal(db, current_app.config, phone)
+    if refused:
+        _refuse(refused, f"admin.simulator.{refused}", 403)
+    if action:
+        simulator_numbers.record(db, g.official["id"], phone, action)
+    return phone
 
 
 _store_lock = threading.Lock()
@@ -130,13 +140,16 @@ def _saved(sid: str) -> dict:
 @bp.get("")
 def phone():
     db = get_db()
-    people = [r for r in residents.listing(db) if r["name"]][:30]
-    return render_template("admin/simulator.html", people=people, villages=places.villages(db))
+    if demo_request():
+        people = [r for r in residents.listing(db) if r["name"]][:30]
+    else:       # never offer a resident's number outside demo mode: only the test numbers may be used
+        people = [{"phone": n, "name": "", "village": ""} for n in simulator_numbers.reserved(current_app.config)]
+    return render_template("admin/simulator.html", people=people, villages=places.villages(db), demo=demo_request())
 
 
 @bp.post("/call")
 def call_start():
-    caller = _phone(request.form.get("caller", ""))
+    caller = _phone(request.form.get("caller", ""), "call")
     stale = shift(now(), hours=-KEEP_HOURS)
     get_db().execute("DELETE FROM simulator_calls WHERE updated_at < ?", [stale])
     call = _call(caller)
@@ -160,9 +173,10 @@ def call_hangup(sid):
 
 @bp.post("/sms")
 def sms_send():
-    sender, body = _phone(request.form.get("phone", "")), request.form.get("body", "").strip()
+    body = request.form.get("body", "").strip()
     if not body:
         _refuse("empty", "admin.errors.required")
+    sender = _phone(request.form.get("phone", ""), "sms")
     status, replies = send_sms(_hooks(), sender, body)
     return jsonify({"status": status, "replies": replies, "outbox": _outbox(sender)})
 

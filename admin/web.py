@@ -1,9 +1,9 @@
 """The /admin blueprint: every page needs a logged-in official; every form carries the CSRF token."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from hotline import officials, prompts
+from hotline import admin_sessions, officials, prompts
 from hotline.db import get_db
 
 from . import csrf
@@ -13,13 +13,16 @@ PUBLIC = {"admin.login", "admin.static"}
 
 
 def current_official() -> dict | None:
-    """The official of this session, re-read each request so a disabled account is out at once."""
-    official_id = session.get("official_id")
-    if official_id is None:
+    """The official of this session, re-read each request so a disabled account is out at once. The
+    cookie's id must name a live session on the server (hotline/admin_sessions.py): a copied cookie dies at
+    logout, a new password or a disabled account."""
+    if "sid" not in session:
         return None
-    official = officials.get(get_db(), official_id)
+    db = get_db()
+    official_id = admin_sessions.official_id(db, session["sid"], current_app.config.number("HOTLINE_SESSION_HOURS"))
+    official = officials.get(db, official_id) if official_id is not None else None
     if official is None or official["disabled"]:
-        session.pop("official_id", None)
+        session.pop("sid", None)
         return None
     return official
 

@@ -26,7 +26,9 @@ SETTINGS = [
             "Base URL Twilio and the gateway use to reach us; signatures and absolute URLs in TwiML use it."),
     Setting("HOTLINE_SECRET_KEY", "", "Flask session key for the web admin; generated into the instance folder when empty."),
     Setting("HOTLINE_LOG_LEVEL", "INFO", "Log level; phone numbers and tokens are always masked."),
-    Setting("HOTLINE_DEMO", "0", "1 = demo mode: the browser simulator is open on localhost without login."),
+    Setting("HOTLINE_DEMO", "0",
+            "1 = demo mode: the demo officials' published PINs and passwords work, and the browser simulator is "
+            "open without login to a browser on this machine. 0 = both refused, whatever HOTLINE_PUBLIC_URL says."),
     # --- twilio ---
     Setting("TWILIO_ACCOUNT_SID", "", "Twilio account SID; empty = run fully locally (outbox)."),
     Setting("TWILIO_AUTH_TOKEN", "",
@@ -100,9 +102,14 @@ SETTINGS = [
             "1 = a second official must approve a recorded announcement or warning before it is sent to households."),
     Setting("HOTLINE_RECORDING_SECONDS", "180", "Longest announcement an official may record by phone, in seconds."),
     Setting("HOTLINE_LOGIN_ATTEMPTS", "5",
-            "Web admin: failed logins allowed per account in the window (per address: 4 times as many)."),
-    Setting("HOTLINE_LOGIN_WINDOW_MIN", "15", "Web admin: the login rate-limit window, in minutes."),
-    Setting("HOTLINE_SESSION_HOURS", "12", "Web admin: an official stays logged in this long."),
+            "Web admin: wrong passwords for one number from one address before each further try waits "
+            "(1 minute, doubling); one address gets 4 times as many across all numbers in the window."),
+    Setting("HOTLINE_LOGIN_MAX_WAIT_MIN", "60", "Web admin: the longest wait between login tries, in minutes."),
+    Setting("HOTLINE_LOGIN_WINDOW_MIN", "15", "Web admin: the window of the per-address login limit, in minutes."),
+    Setting("HOTLINE_SESSION_HOURS", "12", "Web admin: an official stays logged in this long after the last click."),
+    Setting("HOTLINE_SIMULATOR_NUMBERS", "",
+            "Reserved test numbers (E.164, comma-separated) the browser simulator may call and text from outside "
+            "demo mode: the commune's own test SIMs, never a resident's or an official's. Empty = none."),
 ]
 
 
@@ -138,13 +145,6 @@ class Config(flask.Config):
 
     def absolute(self, path: str) -> str:
         return self.public_url + path
-
-    @property
-    def public_is_local(self) -> bool:
-        """Reachable only from this machine (a training or development install)."""
-        from urllib.parse import urlsplit
-
-        return urlsplit(self.public_url).hostname in ("127.0.0.1", "localhost", "::1")
 
     @property
     def twilio_configured(self) -> bool:

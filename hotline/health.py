@@ -1,10 +1,12 @@
-"""GET /health: what works and what is switched off, for operators and monitoring."""
+"""GET /health: healthy or not for anyone (monitoring); what works and what is switched off only for
+this machine (no proxy between) or a logged-in official, since the details map the install for an attacker."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request, session
 
-from . import geocodes
+from . import admin_sessions, geocodes
 from .db import get_db, schema_version
+from .peers import on_this_machine
 
 bp = Blueprint("health", __name__)
 
@@ -23,10 +25,22 @@ def health():
         report["database"] = {"ok": True, "schema_version": schema_version(db)}
     except Exception as e:  # health must answer even when the database is broken
         report["database"] = {"ok": False, "error": type(e).__name__}
+    healthy = report["database"]["ok"]
+    status = 200 if healthy else 503
+    if not (on_this_machine(request) or (healthy and _official_session(db))):
+        return jsonify({"ok": healthy}), status
     report["sms_transport"] = {"ok": True, "name": current_app.config.sms_transport}
     report["twilio"] = {"ok": True, "configured": current_app.config.twilio_configured}
     report["cap"] = geocodes.status(current_app.config)
     for name, check in current_app.extensions.get("hotline.health", {}).items():
-        report[name] = check()
-    healthy = report["database"]["ok"]
-    return jsonify({"ok": healthy, **report}), 200 if healthy else 503
+        try:
+            report[name] = check()
+        except Exception as e:  # one broken part (the worker's check reads the database) is said, not a 500
+            report[name] = {"ok": False, "error": type(e).__name__}
+    return jsonify({"ok": healthy, **report}), status
+
+
+def _official_session(db) -> bool:
+    """A live web admin session (the official's own cookie); disabled officials have none left."""
+    hours = current_app.config.number("HOTLINE_SESSION_HOURS")
+    return admin_sessions.official_id(db, session.get("sid"), hours) is not None

@@ -1,13 +1,13 @@
 """Officials: who they are, whom they may address, and their PIN and web password."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 
+from . import admin_sessions
 from .clock import shift
 from .db import now as utc_now, transaction
+from .hashing import hash_secret, needs_rehash, verify_secret
 from .phones import mask, normalise
 
 ROLES = ("commune_chairman", "village_head", "association_leader", "instructor")
@@ -16,8 +16,6 @@ MIN_PASSWORD = 8
 MAX_ATTEMPTS = 3
 LOCK_MINUTES = 30
 CALL_HOURS = 4          # a verified call is trusted this long (Twilio ends calls at 4 hours)
-# scrypt at n=2**14 costs ~16 MB and ~50 ms: cheap for one login, ruinous for guessing a stolen table.
-SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
 
 class InvalidOfficial(ValueError):
@@ -27,24 +25,6 @@ class InvalidOfficial(ValueError):
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason, self.detail = reason, detail
-
-
-def hash_secret(secret: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, dklen=32, **SCRYPT)
-    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
-
-
-def verify_secret(secret: str, stored: str | None) -> bool:
-    """Constant-time comparison; an absent or malformed hash never matches."""
-    try:
-        scheme, n, r, p, salt, digest = (stored or "").split("$")
-        assert scheme == "scrypt"
-        computed = hashlib.scrypt(secret.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                                  p=int(p), dklen=len(digest) // 2)
-    except (ValueError, AssertionError):
-        return False
-    return hmac.compare_digest(computed.hex(), digest)
 
 
 _DUMMY_HASH = hash_secret(secrets.token_hex(8))
@@ -129,6 +109,7 @@ def check_pin(db, official_id: int, pin: str, max_attempts: int = MAX_ATTEMPTS,
             return "locked"
         if verify_secret(str(pin or ""), official["pin_hash"]):
             db["officials"].update(official_id, {"failed_pins": 0, "locked_until": None})
+            _rehash(db, official, "pin_hash", str(pin))
             return "ok"
         failed = official["failed_pins"] + 1
         if failed >= max_attempts:
@@ -144,7 +125,11 @@ def set_pin(db, official_id: int, pin: str) -> None:
 
 
 def set_password(db, official_id: int, password: str) -> None:
-    _update(db, official_id, password_hash=_password_hash(password))
+    """A new web password ends every session of the official: a copied cookie dies with the old password."""
+    password_hash = _password_hash(password)     # hashed before the write lock is taken
+    with transaction(db):
+        _update(db, official_id, password_hash=password_hash)
+        admin_sessions.end_all(db, official_id, "password")
 
 
 def check_password(db, login_phone: str, password: str) -> dict | None:
@@ -155,7 +140,18 @@ def check_password(db, login_phone: str, password: str) -> dict | None:
         official = None
     stored = official["password_hash"] if official and official["password_hash"] else _DUMMY_HASH
     matched = verify_secret(password or "", stored)
-    return official if matched and official and official["password_hash"] and not official["disabled"] else None
+    if not (matched and official and official["password_hash"] and not official["disabled"]):
+        return None
+    _rehash(db, official, "password_hash", password)
+    return official
+
+
+def _rehash(db, official: dict, field: str, secret: str) -> None:
+    """The right secret under an older, cheaper hash is stored again at today's cost. A published demo hash
+    stays as it is, so that an install that stops being a demo still knows it (and refuses it)."""
+    stored = official[field]
+    if needs_rehash(stored) and not officials_demo.published(field, stored):
+        db["officials"].update(official["id"], {field: hash_secret(secret)})
 
 
 def update(db, official_id: int, name: str, role: str, phone: str, village_ids: list[int] | None,
@@ -189,6 +185,8 @@ def set_disabled(db, official_id: int, disabled: bool) -> str:
         if disabled and official["role"] == "commune_chairman" and _last_chairman(db, official_id):
             return "last_chairman"
         _update(db, official_id, disabled=int(disabled))
+        if disabled:
+            admin_sessions.end_all(db, official_id, "disabled")
     return "disabled" if disabled else "enabled"
 
 

@@ -1,6 +1,8 @@
 """The demo commune's officials (prompts/demo/officials.toml), loaded by `hotline demo`."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import demo, officials, places, prompts
 from .phones import normalise
 
@@ -19,15 +21,23 @@ def load_demo(db) -> int:
 
 
 def published_secret(config, official: dict, field: str) -> bool:
-    """True when a deployment reachable from outside still uses a demo PIN or password.
+    """True when an install that is not a demo still holds a demo PIN or password for this official.
 
-    The demo secrets are public (docs/officials.md): they open the officials' menu and the web
-    admin only on a local or demo install, never once HOTLINE_PUBLIC_URL points elsewhere.
+    The demo secrets are public (docs/officials.md): they open the officials' menu and the web admin
+    only with HOTLINE_DEMO=1. Whatever HOTLINE_PUBLIC_URL says: a loopback address there proves nothing
+    (an install behind a proxy or tunnel has one too).
     """
-    if config.public_is_local or config.flag("HOTLINE_DEMO"):
-        return False
-    demo_hashes = {o[field] for o in prompts.data("demo/officials")["officials"] if o.get(field)}
-    return official.get(field) in demo_hashes
+    return not config.flag("HOTLINE_DEMO") and published(field, official.get(field))
+
+
+def published(field: str, stored: str | None) -> bool:
+    """Is this stored hash one of the demo hashes everyone can read in prompts/demo/officials.toml?"""
+    return stored in _published_hashes(field)
+
+
+@lru_cache(maxsize=None)
+def _published_hashes(field: str) -> frozenset[str]:
+    return frozenset(o[field] for o in prompts.data("demo/officials")["officials"] if o.get(field))
 
 
 if load_demo not in demo.EXTRA_LOADERS:

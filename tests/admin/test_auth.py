@@ -4,7 +4,8 @@ import pytest
 from admin import throttle
 from hotline import officials
 from hotline.db import get_db
-from tests.admin.conftest import PASSWORD, Browser, csrf_of
+from hotline.clock import shift
+from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser, csrf_of
 from tests.conftest import ANH_MINH, ONG_TU
 
 OPEN = {"admin.login", "admin.static"}
@@ -61,20 +62,62 @@ def test_it_refuses_a_wrong_login_in_vietnamese_and_keeps_the_number(web, ong_tu
     assert web.client.get("/admin/").status_code == 302
 
 
-def test_it_locks_an_account_after_five_wrong_passwords_even_for_the_right_one(web, ong_tu):
+def _guess(browser, phone, times, **kw):
+    return [browser.post("/admin/login", {"phone": phone, "password": "guess-guess"}, **kw).status_code
+            for _ in range(times)]
+
+
+def test_five_wrong_passwords_make_that_address_wait_even_with_the_right_one(web, ong_tu):
     web.get("/admin/login")
-    for _ in range(5):
-        assert web.post("/admin/login", {"phone": ONG_TU, "password": "guess-guess"}).status_code == 401
+    assert _guess(web, ONG_TU, 5) == [401] * 5
     response = web.post("/admin/login", {"phone": "0913107919", "password": PASSWORD})
-    assert response.status_code == 429
-    assert "quá nhiều lần" in response.get_data(as_text=True)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
+    assert "Đăng nhập sai quá nhiều lần. Xin thử lại sau 1 phút." in response.get_data(as_text=True)
+    assert web.client.get("/admin/").status_code == 302
+
+
+def test_a_guesser_cannot_lock_the_chairman_out(app, web, chairman):
+    """Wrong passwords typed for his number elsewhere make only that address wait."""
+    web.get("/admin/login")
+    guesser = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
+    assert _guess(web, CHAIRMAN_PHONE, 12, **guesser) == [401] * 5 + [429] * 7
+    office = Browser(app.test_client())
+    office.get("/admin/login")
+    assert office.login(CHAIRMAN_PHONE).status_code == 302
+    assert office.get("/admin/").status_code == 200
+    assert _guess(web, CHAIRMAN_PHONE, 1, **guesser) == [429]   # his login forgave nothing of the guesser's
+
+
+def test_the_wait_doubles_with_each_further_failure_up_to_the_cap(db):
+    limits = throttle.Limits(free=5, max_wait_min=60, window_min=15)
+    at = "2026-11-25T13:00:00.000000Z"
+    for _ in range(5):
+        throttle.failed(db, "1.2.3.4", ONG_TU, limits, now=at)
+    waits = []
+    for _ in range(9):
+        wait = throttle.wait_seconds(db, "1.2.3.4", ONG_TU, limits, now=at)
+        waits.append(wait)
+        at = shift(at, seconds=wait)
+        assert throttle.wait_seconds(db, "1.2.3.4", ONG_TU, limits, now=at) == 0
+        throttle.failed(db, "1.2.3.4", ONG_TU, limits, now=at)
+    assert [w // 60 for w in waits] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert throttle.wait_seconds(db, "5.6.7.8", ONG_TU, limits, now=at) == 0     # another address: no wait
+
+
+def test_failures_are_forgotten_after_a_day(db):
+    limits = throttle.Limits(free=5, max_wait_min=60, window_min=15)
+    for minute in range(10, 15):
+        throttle.failed(db, "1.2.3.4", ONG_TU, limits, now=f"2026-11-25T13:{minute}:00.000000Z")
+    assert throttle.wait_seconds(db, "1.2.3.4", ONG_TU, limits, now="2026-11-25T13:14:30.000000Z") == 30
+    assert throttle.wait_seconds(db, "1.2.3.4", ONG_TU, limits, now="2026-11-26T13:14:00.000000Z") == 0
 
 
 def test_it_limits_one_address_trying_many_accounts(app, web):
     web.get("/admin/login")
     for n in range(20):
         web.post("/admin/login", {"phone": f"+8491200{n:04d}", "password": "guess-guess"})
-    assert web.post("/admin/login", {"phone": "+84912009999", "password": "x"}).status_code == 429
+    refused = web.post("/admin/login", {"phone": "+84912009999", "password": "x"})
+    assert refused.status_code == 429 and "15 phút" in refused.get_data(as_text=True)
     other = Browser(app.test_client())
     other.get("/admin/login")
     response = other.post("/admin/login", {"phone": "+84912009999", "password": "x"},
@@ -97,22 +140,21 @@ def test_behind_the_local_proxy_each_client_is_counted_on_its_own(app, web):
     assert spoofed.status_code == 429   # a header from anyone but the local proxy changes nothing
 
 
-def test_the_limit_lifts_when_the_window_has_passed(db):
-    for minute in range(10, 15):
-        throttle.failed(db, "1.2.3.4", ONG_TU, 15, now=f"2026-11-25T13:{minute}:00.000000Z")
-    assert throttle.blocked(db, "1.2.3.4", ONG_TU, 5, 15, now="2026-11-25T13:20:00.000000Z")
-    assert not throttle.blocked(db, "1.2.3.4", ONG_TU, 5, 15, now="2026-11-25T13:26:00.000000Z")
+def test_the_address_limit_lifts_when_the_window_has_passed(db):
+    limits = throttle.Limits(free=5, max_wait_min=60, window_min=15)
+    for n in range(20):
+        throttle.failed(db, "1.2.3.4", f"+8491200{n:04d}", limits, now=f"2026-11-25T13:{10 + n // 2}:00.000000Z")
+    assert throttle.wait_seconds(db, "1.2.3.4", "+84912009999", limits, now="2026-11-25T13:20:00.000000Z") == 300
+    assert throttle.wait_seconds(db, "1.2.3.4", "+84912009999", limits, now="2026-11-25T13:25:00.000000Z") == 0
 
 
-def test_a_good_login_clears_the_accounts_failures(web, ong_tu):
+def test_a_good_login_clears_that_addresss_failures(web, ong_tu):
     web.get("/admin/login")
-    for _ in range(4):
-        web.post("/admin/login", {"phone": ONG_TU, "password": "guess-guess"})
+    _guess(web, ONG_TU, 4)
     assert web.login().status_code == 302
     web.post("/admin/logout")
     web.get("/admin/login")
-    for _ in range(4):
-        web.post("/admin/login", {"phone": ONG_TU, "password": "guess-guess"})
+    _guess(web, ONG_TU, 4)
     assert web.login().status_code == 302
 
 

@@ -11,6 +11,7 @@ from hotline.db import get_db
 from tests.admin.conftest import PASSWORD, _official
 
 CHROMIUM = "/usr/bin/chromium"
+TEST_SIM = "+84912999001"   # the commune's test SIM: the only number the simulator may use outside demo mode
 PHONE = {"width": 390, "height": 844}   # a common phone screen, in CSS pixels
 
 
@@ -40,7 +41,7 @@ def server(settings):
     from waitress.server import create_server
 
     app = create_app({**settings, "HOTLINE_PUBLIC_URL": "http://127.0.0.1", "HOTLINE_SMS_RATE": "5",
-                      "HOTLINE_CALL_RATE": "1", "HOTLINE_ASR": "script"})
+                      "HOTLINE_CALL_RATE": "1", "HOTLINE_ASR": "script", "HOTLINE_SIMULATOR_NUMBERS": TEST_SIM})
     with app.app_context():
         demo.load(get_db())
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)

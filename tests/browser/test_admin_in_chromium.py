@@ -4,9 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hotline import alerts, places
+from hotline import alerts, places, prompts
 from hotline.db import get_db
-from tests.conftest import ANH_MINH
+from tests.browser.conftest import TEST_SIM
 
 pytestmark = pytest.mark.browser
 WARNING = "Nuoc song Hong dang len nhanh, ba con ke cao do dac, di chuyen den nha van hoa."
@@ -55,7 +55,7 @@ def test_the_simulator_keypad_reaches_the_warning(page, server, chairman_login):
         alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong]))
     chairman_login(page)
     page.goto(server.url + "/simulator")
-    page.fill("#caller", ANH_MINH)        # anh Minh: unknown, so the hotline asks for his village
+    page.fill("#caller", TEST_SIM)        # the test SIM is no resident, so the hotline asks for the village
     page.click("#call")
     screen = page.locator("#screen")
     expect(screen).to_contain_text("bấm 1", timeout=5_000)
@@ -75,7 +75,7 @@ def test_words_typed_as_speech_reach_the_warning_too(page, server, chairman_logi
         alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong]))
     chairman_login(page)
     page.goto(server.url + "/simulator")
-    page.fill("#caller", ANH_MINH)
+    page.fill("#caller", TEST_SIM)
     page.click("#call")
     screen = page.locator("#screen")
     expect(screen).to_contain_text("bấm 1", timeout=5_000)
@@ -90,7 +90,12 @@ def test_words_typed_as_speech_reach_the_warning_too(page, server, chairman_logi
 def test_the_sms_panel_shows_the_conversation(page, server, chairman_login):
     chairman_login(page)
     page.goto(server.url + "/simulator")
-    page.fill("#caller", "0912100000")
+    page.fill("#caller", "0912100000")   # bà Lan's number: never outside demo mode
+    page.fill("#sms-body", "HELP")
+    page.click("#sms-send")
+    expect(page.locator("#bubbles .out").first).to_have_text(prompts.say("admin.simulator.not_a_test_number"))
+    page.reload()
+    page.fill("#caller", TEST_SIM)
     page.fill("#sms-body", "HELP")
     page.click("#sms-send")
     expect(page.locator("#bubbles .in")).to_have_text("HELP")

@@ -1,4 +1,4 @@
-"""The demo officials' published PINs and passwords work only on a local or demo install."""
+"""The demo officials' published PINs and passwords work only with HOTLINE_DEMO=1, whatever the public URL."""
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -10,12 +10,16 @@ from tests.conftest import ONG_TU
 PUBLIC = "https://loalang.example.vn"
 
 
-@pytest.fixture
-def public_app(settings):
-    app = create_app({**settings, "HOTLINE_PUBLIC_URL": PUBLIC})
+def _app(settings, **extra):
+    app = create_app({**settings, **extra})
     with app.app_context():
         demo.load(storage.get_db())
     return app
+
+
+@pytest.fixture
+def public_app(settings):
+    return _app(settings, HOTLINE_PUBLIC_URL=PUBLIC)
 
 
 def _login(app, password):
@@ -47,8 +51,23 @@ def test_a_public_install_never_offers_the_officials_menu_on_the_demo_pin(public
     assert ET.fromstring(body).find(".//Redirect") is not None
 
 
-def test_the_demo_password_works_locally(settings):
-    app = create_app({**settings, "HOTLINE_PUBLIC_URL": "http://127.0.0.1:5000"})
-    with app.app_context():
-        demo.load(storage.get_db())
+def test_a_loopback_public_url_is_no_demo_either(settings):
+    """A tunnel or a proxy on the same machine gives a real install a loopback HOTLINE_PUBLIC_URL too."""
+    app = _app(settings, HOTLINE_PUBLIC_URL="http://127.0.0.1:5000")
+    assert _login(app, "demo-yennong-2468").status_code == 401
+    hooks = Webhooks(app.config, client=app.test_client())
+    _, body = hooks.post("/voice/incoming", {"CallSid": "CA" + "8" * 32, "From": ONG_TU, "To": "+84240000000",
+                                             "Direction": "inbound"})
+    assert "/voice/officials/pin" not in body
+
+
+@pytest.mark.parametrize("public", ["http://127.0.0.1:5000", PUBLIC])
+def test_the_demo_password_works_in_demo_mode(settings, public):
+    app = _app(settings, HOTLINE_PUBLIC_URL=public, HOTLINE_DEMO="1")
     assert _login(app, "demo-yennong-2468").status_code in (302, 303)
+
+
+def test_a_demo_install_that_stops_being_one_still_refuses_the_demo_password(settings):
+    """Logging in during the demo leaves the published hash as it is, so it is still known afterwards."""
+    assert _login(_app(settings, HOTLINE_DEMO="1"), "demo-yennong-2468").status_code in (302, 303)
+    assert _login(_app(settings, HOTLINE_DEMO="0"), "demo-yennong-2468").status_code == 401

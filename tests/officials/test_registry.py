@@ -20,7 +20,7 @@ def minh(demo_db):
 def test_it_stores_the_number_in_e164_and_never_the_pin_or_password(demo_db, minh):
     row = officials.get(demo_db, minh)
     assert row["phone"] == ANH_MINH
-    assert "9876" not in row["pin_hash"] and row["pin_hash"].startswith("scrypt$")
+    assert "9876" not in row["pin_hash"] and row["pin_hash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert "ben-do-2026" not in row["password_hash"]
     assert officials.hash_secret("9876") != officials.hash_secret("9876")  # salted
 
@@ -115,7 +115,8 @@ def test_an_official_without_a_web_password_cannot_log_in(demo_db):
 
 
 def test_malformed_hashes_never_match():
-    for stored in (None, "", "plain", "scrypt$1$2$3$zz$yy", "bcrypt$x$y$z$a$b"):
+    for stored in (None, "", "plain", "scrypt$1$2$3$zz$yy", "bcrypt$x$y$z$a$b", "$argon2id$v=19$m=19456,t=2,p=1$zz$yy",
+                   "$argon2id$garbage"):
         assert not officials.verify_secret("1234", stored)
 
 
