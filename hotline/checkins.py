@@ -112,7 +112,7 @@ def _tell_heads(db, config, checkin_id: int, resident_id: int, now: str) -> None
     for phone in heads:   # emergency: a head who opted out of routine notices still hears of people in need
         outbox.enqueue(db, "sms", phone, "notice", body=body, ref=f"checkin:{checkin_id}:heads",
                        dedupe_key=f"checkin:{checkin_id}:{resident_id}:{phone}",
-                       segments=segments.count(body).segments, emergency=True, priority=9)
+                       segments=segments.count(body).segments, emergency=True, priority=outbox.PRIORITY["help"])
     db.execute("UPDATE checkin_answers SET notified_at = ? WHERE checkin_id = ? AND resident_id = ?",
                [now, checkin_id, resident_id])
 
