@@ -30,11 +30,23 @@ class Phone:
 
 
 @pytest.fixture
-def phone(make_app):
+def texting(make_app):
+    """texting(**settings) -> a Phone on an app with those settings."""
+    opened = []
+
+    def make(**settings):
+        opened.append(Phone(make_app(**settings)))
+        return opened[-1]
+
+    yield make
+    for phone in opened:
+        phone.db.conn.close()
+
+
+@pytest.fixture
+def phone(texting):
     """Two replies a number and four for the whole commune, an hour: small enough to reach."""
-    texting = Phone(make_app(HOTLINE_SMS_REPLIES_PER_HOUR="2", HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL="4"))
-    yield texting
-    texting.db.conn.close()
+    return texting(HOTLINE_SMS_REPLIES_PER_HOUR="2", HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL="4")
 
 
 def test_past_the_commune_cap_texts_are_recorded_and_acted_on_but_not_answered(phone, caplog):
@@ -55,7 +67,8 @@ def test_past_the_commune_cap_texts_are_recorded_and_acted_on_but_not_answered(p
 
 def test_a_need_help_answer_is_acknowledged_whatever_the_caps(phone):
     checkins.start(phone.db, phone.app.config, [places.find_village(phone.db, "Yên Nông")["id"]])
-    assert [phone(BA_LAN, "HELP") for _ in range(3)] == [prompts.sms("sms.help")] * 2 + [prompts.sms("sms.rate_limited")]
+    helped = [phone(BA_LAN, "HELP") for _ in range(3)]
+    assert helped == [prompts.sms("sms.help")] * 2 + [prompts.sms("sms.rate_limited")]
     phone(STRANGERS[0], "HELP")                       # the commune's fourth reply: both caps reached
     assert phone(BA_LAN, "1") is None                 # "safe": a courtesy, capped like any reply
     assert phone(BA_LAN, "2") == THANKS_HELP          # "need help": she must know she was heard
@@ -72,8 +85,8 @@ def test_need_help_acknowledgements_past_six_an_hour_are_ordinary_replies(phone)
     assert phone.statuses(BA_LAN)[-1] == "rate_limited"
 
 
-def test_consent_is_confirmed_only_when_it_changes_and_past_the_cap_three_times_a_day(make_app):
-    phone = Phone(make_app(HOTLINE_SMS_REPLIES_PER_HOUR="2"))
+def test_consent_is_confirmed_only_when_it_changes_and_past_the_cap_three_times_a_day(texting):
+    phone = texting(HOTLINE_SMS_REPLIES_PER_HOUR="2")
     for _ in range(3):
         phone(ANH_MINH, "HELP")                       # two replies and the notice: the number's cap is reached
     assert phone(ANH_MINH, "TU CHOI") == prompts.sms("sms.opt_out.opted_out")
@@ -83,4 +96,3 @@ def test_consent_is_confirmed_only_when_it_changes_and_past_the_cap_three_times_
     assert phone(ANH_MINH, "BAT") is None             # a fourth change in a day: an ordinary, capped reply
     assert residents.by_phone(phone.db, ANH_MINH)["opted_out_at"] is None     # yet acted on
     assert phone.statuses(ANH_MINH)[3:] == ["replied", "silent", "replied", "replied", "rate_limited"]
-    phone.db.conn.close()
