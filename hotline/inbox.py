@@ -72,10 +72,11 @@ def commune_replies_within(db, hours: float = 1.0, up_to: int = -1) -> int:
 
 def commune_capped_within(db, hours: float = 1.0, up_to: int = -1) -> int:
     """Texts the commune-wide cap left unanswered in the last `hours`; counting stops at up_to when given."""
-    # A literal, not a parameter: only then can SQLite use the partial index of these rows (migration 0016).
-    return db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE received_at > ?"
-                      f" AND reply_status = '{COMMUNE_CAPPED}' LIMIT ?)",
-                      [shift(utc_now(), hours=-hours), up_to]).fetchone()[0]
+    # COMMUNE_CAPPED written as a literal, not a parameter: only then can SQLite use the partial index of
+    # these rows (migration 0016).
+    since = shift(utc_now(), hours=-hours)
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE received_at > ?"
+                      " AND reply_status = 'commune_cap' LIMIT ?)", [since, up_to]).fetchone()[0]
 
 
 def listing(db, limit: int = 50) -> list[dict]:

@@ -24,8 +24,6 @@ PRIORITY = {
 # The level of each purpose, unless its caller names another (a need-help notice is a "notice" at "help").
 BY_PURPOSE = {"alert": "alert", "checkin": "checkin", "reply": "reply", "guide": "reply", "callback": "reply",
               "announcement": "notice", "notice": "notice", "reminder": "reminder"}
-# What still goes to a number that opted out: replies to its own messages, and emergencies.
-KEPT_AFTER_OPT_OUT = "(purpose = 'reply' OR emergency = 1)"
 
 
 def enqueue(db, channel: str, to_phone: str, purpose: str, *, body: str | None = None, url: str | None = None,
@@ -54,8 +52,8 @@ def enqueue(db, channel: str, to_phone: str, purpose: str, *, body: str | None =
 
 def cancel_for_opt_out(db, phone: str) -> int:
     """What is already queued for a number that opts out stops too, but its replies and emergencies."""
-    return db.execute(f"UPDATE outbox SET state = 'cancelled', error = 'opted_out', updated_at = ? WHERE to_phone = ?"
-                      f" AND state = 'queued' AND NOT {KEPT_AFTER_OPT_OUT}", [now(), phone]).rowcount
+    return db.execute("UPDATE outbox SET state = 'cancelled', error = 'opted_out', updated_at = ? WHERE to_phone = ?"
+                      " AND state = 'queued' AND purpose != 'reply' AND emergency = 0", [now(), phone]).rowcount
 
 
 def listing(db, state: str | None = None, limit: int = 50) -> list[dict]:
