@@ -134,7 +134,8 @@ def _rss(pid: int) -> float:
 def environment(tmp: Path, **extra) -> dict:
     return {**os.environ, "HOTLINE_DB": str(tmp / "bench.db"), "HOTLINE_INSTANCE": str(tmp / "var"),
             "HOTLINE_PUBLIC_URL": PUBLIC, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_LOG_LEVEL": "WARNING",
-            "HOTLINE_ASR": "off", "HOTLINE_SMS_REPLIES_PER_HOUR": "100000000", **extra}
+            "HOTLINE_ASR": "off", "HOTLINE_SMS_REPLIES_PER_HOUR": "100000000",
+            "HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL": "100000000", **extra}
 
 
 def serve(env: dict) -> tuple[subprocess.Popen, int]:

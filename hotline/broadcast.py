@@ -9,10 +9,9 @@ import json
 
 from . import clock, prompts, segments
 from .db import now as utc_now
+from .outbox import PRIORITY
 
 VOICE_FLAGS = "(r.elderly = 1 OR r.cannot_read = 1 OR r.prefers_voice = 1)"
-# Higher goes first (0008 gives replies 9): emergencies before check-ins before ordinary alerts and reminders.
-PRIORITY = {"emergency": 8, "checkin": 7, "alert": 6}
 STATES = ("queued", "claimed", "sent", "delivered", "failed", "expired", "cancelled", "skipped")
 
 
@@ -69,10 +68,10 @@ def insert_rows(db, channel: str, purpose: str, where: str, params: dict) -> Non
     opted = "(r.opted_out_at IS NOT NULL AND :emergency = 0)"
     db.execute(
         "INSERT OR IGNORE INTO outbox (channel, to_phone, resident_id, body, url, purpose, ref, dedupe_key,"
-        " not_after, segments, state, error, next_attempt_at, priority, created_at, updated_at)"
+        " not_after, segments, state, error, next_attempt_at, priority, emergency, created_at, updated_at)"
         f" SELECT :channel, r.phone, r.id, {body_sql}, {url}, :purpose, :ref, :ref || ':' || r.id || ':' || :channel,"
         f" :not_after, {segs}, CASE WHEN {opted} THEN 'skipped' ELSE 'queued' END,"
-        f" CASE WHEN {opted} THEN 'opted_out' END, :start, :priority, :now, :now" + where,
+        f" CASE WHEN {opted} THEN 'opted_out' END, :start, :priority, :emergency, :now, :now" + where,
         {**params, "channel": channel, "purpose": purpose})
 
 

@@ -58,7 +58,7 @@ def start(db, config, village_ids=None, flags=None, alert_id: int | None = None,
         params.update(ref=f"checkin:{checkin_id}", plain=plain, accented=accented, not_after=expires, start=now,
                       now=now, seg_plain=segments.count(plain).segments, seg_accented=segments.count(accented).segments,
                       emergency=int(bool(alert) and broadcast.is_emergency(config, alert["level"])),
-                      priority=broadcast.PRIORITY["checkin"], url=config.absolute(f"/voice/checkin/{checkin_id}?r="))
+                      priority=outbox.PRIORITY["checkin"], url=config.absolute(f"/voice/checkin/{checkin_id}?r="))
         broadcast.insert_rows(db, "sms", "checkin", where, params)
         broadcast.insert_rows(db, "call", "checkin", where + " AND " + broadcast.VOICE_FLAGS, params)
     return {"id": checkin_id, **broadcast.progress(db, f"checkin:{checkin_id}")}
@@ -112,7 +112,7 @@ def _tell_heads(db, config, checkin_id: int, resident_id: int, now: str) -> None
     for phone in heads:   # emergency: a head who opted out of routine notices still hears of people in need
         outbox.enqueue(db, "sms", phone, "notice", body=body, ref=f"checkin:{checkin_id}:heads",
                        dedupe_key=f"checkin:{checkin_id}:{resident_id}:{phone}",
-                       segments=segments.count(body).segments, emergency=True, priority=9)
+                       segments=segments.count(body).segments, emergency=True, priority=outbox.PRIORITY["help"])
     db.execute("UPDATE checkin_answers SET notified_at = ? WHERE checkin_id = ? AND resident_id = ?",
                [now, checkin_id, resident_id])
 

@@ -43,6 +43,9 @@ SETTINGS = [
             "1 = SMS replies keep their accents for everyone (UCS-2: 70 characters per SMS instead of 160)."),
     Setting("HOTLINE_SMS_REPLIES_PER_HOUR", "10",
             "Replies one number gets per hour, then one notice, then silence (auto-responder loops, SMS pumping)."),
+    Setting("HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL", "1000",
+            "Replies the whole commune gets per hour; then texts are recorded and acted on, not answered "
+            "(/health, log). Opt-out/opt-in confirmations and need-help acknowledgements still go."),
     Setting("HOTLINE_SMS_ALLOWED_COUNTRIES", "84",
             "Country calling codes SMS may be sent to, comma-separated; * = any. Replies to others are not sent."),
     Setting("HOTLINE_GATEWAY_URL", "",

@@ -4,6 +4,7 @@ Domain only (no flask, no twilio): the SMS routes and the sending worker both us
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from . import residents
@@ -26,6 +27,7 @@ TWILIO_STATES = {"accepted": "sent", "queued": "sent", "scheduled": "sent", "sen
                  "canceled": "failed"}
 RANK = {"sent": 1, "failed": 2, "delivered": 3}
 UNSUBSCRIBED = "21610"   # Twilio: the recipient texted STOP to our number; sending again is refused
+COMMUNE_CAPPED = "commune_cap"   # reply_status of a text left unanswered by HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL
 
 
 def find(db, transport: str, provider_id: str) -> dict | None:
@@ -52,6 +54,29 @@ def replies_within(db, phone: str, hours: float = 1.0, now: str | None = None, u
     since = shift(now or utc_now(), hours=-hours)
     return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
                       " AND reply IS NOT NULL LIMIT ?)", [phone, since, -1 if up_to is None else up_to]).fetchone()[0]
+
+
+def outcome_replies_within(db, phone: str, outcomes, hours: float, up_to: int) -> int:
+    """Replies to this number in the last `hours` whose text had one of these outcomes (at most up_to)."""
+    since = shift(utc_now(), hours=-hours)
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE from_phone = ? AND received_at > ?"
+                      " AND reply IS NOT NULL AND outcome IN (SELECT value FROM json_each(?)) LIMIT ?)",
+                      [phone, since, json.dumps(list(outcomes)), up_to]).fetchone()[0]
+
+
+def commune_replies_within(db, hours: float = 1.0, up_to: int = -1) -> int:
+    """Replies to anyone in the last `hours` (the commune-wide cap); counting stops at up_to when given."""
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE received_at > ? AND reply IS NOT NULL"
+                      " LIMIT ?)", [shift(utc_now(), hours=-hours), up_to]).fetchone()[0]
+
+
+def commune_capped_within(db, hours: float = 1.0, up_to: int = -1) -> int:
+    """Texts the commune-wide cap left unanswered in the last `hours`; counting stops at up_to when given."""
+    # COMMUNE_CAPPED written as a literal, not a parameter: only then can SQLite use the partial index of
+    # these rows (migration 0016).
+    since = shift(utc_now(), hours=-hours)
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM sms_inbox WHERE received_at > ?"
+                      " AND reply_status = 'commune_cap' LIMIT ?)", [since, up_to]).fetchone()[0]
 
 
 def listing(db, limit: int = 50) -> list[dict]:

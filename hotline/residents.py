@@ -1,7 +1,7 @@
 """Residents: registration, consent and opt-out, and the CSV register kept by village heads."""
 from __future__ import annotations
 
-from . import places
+from . import outbox, places
 from .db import now, transaction
 from .phones import InvalidPhone, normalise
 
@@ -80,7 +80,7 @@ def association_codes(db, resident_id: int) -> list[str]:
 
 
 def opt_out(db, phone: str, channel: str) -> str:
-    """Stop everything but emergency warnings. "opted_out", "already_out" or "unknown"."""
+    """Stop everything but emergency warnings, what is already queued too. "opted_out" or "already_out"."""
     with transaction(db):
         resident = by_phone(db, phone)
         if resident is None:
@@ -88,11 +88,12 @@ def opt_out(db, phone: str, channel: str) -> str:
             # Record the refusal even for a stranger, so a later import cannot message them.
             db["residents"].insert({"phone": phone, "consent_source": channel, "opted_out_at": stamp,
                                     "opted_out_channel": channel, "created_at": stamp, "updated_at": stamp})
-            return "opted_out"
-        if resident["opted_out_at"]:
+        elif resident["opted_out_at"]:
             return "already_out"
-        db["residents"].update(resident["id"], {"opted_out_at": now(), "opted_out_channel": channel,
-                                                "updated_at": now()})
+        else:
+            db["residents"].update(resident["id"], {"opted_out_at": now(), "opted_out_channel": channel,
+                                                    "updated_at": now()})
+        outbox.cancel_for_opt_out(db, phone)    # a guide asked for in a call, a retry: not only later sends
     return "opted_out"
 
 

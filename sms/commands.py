@@ -43,8 +43,8 @@ def reads_only(command: keywords.Command) -> bool:
     return command.name in READING or (command.name == "lessons" and not command.args)
 
 
-def run(ctx: Context, command: keywords.Command) -> tuple[str, str]:
-    """(outcome, reply) for a parsed command."""
+def run(ctx: Context, command: keywords.Command) -> tuple[str, str | None]:
+    """(outcome, reply) for a parsed command; reply None: nothing to say."""
     handler = HANDLERS.get(command.name, unknown)
     return handler(ctx, command.args)
 
@@ -170,8 +170,9 @@ def guides(ctx, args):
 
 
 def opt_out(ctx, args):
+    """Confirmed only when it changes something: a number that asked for silence is not answered again."""
     outcome = residents.opt_out(ctx.db, ctx.phone, "sms")
-    return outcome, ctx.say(f"sms.opt_out.{outcome}")
+    return outcome, ctx.say(f"sms.opt_out.{outcome}") if outcome == "opted_out" else None
 
 
 def opt_in(ctx, args):

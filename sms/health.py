@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from hotline import inbox
 from hotline.db import get_db
 from hotline.transports import SMS_TRANSPORTS
 
@@ -11,7 +12,12 @@ def check(config) -> dict:
     name = config.sms_transport
     report = {"ok": name in SMS_TRANSPORTS, "transport": name, "accents": config.flag("HOTLINE_SMS_ACCENTS"),
               "replies_per_hour": int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR")),
+              "replies_per_hour_total": int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL")),
               "allowed_countries": config["HOTLINE_SMS_ALLOWED_COUNTRIES"]}
+    try:    # texts the commune-wide cap left unanswered: the operator decides whether to raise it
+        report["commune_capped_last_hour"] = inbox.commune_capped_within(get_db())
+    except sqlite3.Error as e:
+        report["commune_capped_last_hour"] = f"unknown ({type(e).__name__})"
     missing = []
     if name == "twilio":
         if not config.twilio_configured:

@@ -15,8 +15,12 @@ from . import commands, keywords
 from .replies import render
 
 log = logging.getLogger(__name__)
-# A change of consent is always confirmed, whatever the hourly cap: it happens once, so it cannot loop.
-ALWAYS_CONFIRMED = ("opted_out", "opted_in")
+HELP_ACK = "alerts.sms.checkin_thanks_help"     # the check-in hook's outcome for a "2": "we heard you"
+# Answers that go whatever the reply caps (per number and commune-wide): a change of consent, and the
+# acknowledgement of a "need help". Each kind has its own allowance per number (most, hours), past which
+# it is an ordinary reply again: a phone that answers by itself, or a forged sender, cannot loop them.
+BEYOND_CAPS = {"opted_out": "consent", "opted_in": "consent", HELP_ACK: "help"}
+ALLOWANCE = {"consent": (3, 24.0), "help": (6, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,8 @@ def _store(db, config, ctx, message: Message, body: str, command: str, outcome: 
                             reply=reply, reply_status=status)
     if reply and queue_reply:
         outbox.enqueue(db, "sms", phone, "reply", body=reply, resident_id=ctx.resident and ctx.resident["id"],
-                       ref=f"sms_inbox:{inbox_id}", dedupe_key=reply_key(message),
-                       segments=count(reply).segments)
+                       ref=f"sms_inbox:{inbox_id}", dedupe_key=reply_key(message), segments=count(reply).segments,
+                       priority=outbox.PRIORITY["help_ack" if outcome == HELP_ACK else "reply"])
     return Result(reply, command, outcome, status)
 
 
@@ -122,7 +126,7 @@ def _logged(phone: str | None, result: Result) -> Result:
     return result
 
 
-def _act(ctx, body: str, command) -> tuple[str, str, str]:
+def _act(ctx, body: str, command) -> tuple[str, str, str | None]:
     for hook in inbox.INBOUND_HOOKS:
         claimed = hook(ctx.db, ctx.config, ctx.phone, body)
         if claimed:
@@ -133,21 +137,47 @@ def _act(ctx, body: str, command) -> tuple[str, str, str]:
 
 
 def _limit(db, config, ctx, phone, reply, queue_reply, outcome) -> tuple[str | None, str]:
-    """Who may be answered: real numbers, allowed countries, and N replies an hour each (+ one notice)."""
+    """Who may be answered: real numbers, allowed countries, N replies an hour each (+ one notice), and M an
+    hour for the whole commune; BEYOND_CAPS answers within their allowance whatever the caps."""
     if phone is None:
         return None, "not_a_phone"
     if not allowed_destination(config, phone):
         return None, "blocked_country"
+    if not reply:
+        return None, "silent"
     status = "queued" if queue_reply else "replied"
-    if not reply or outcome in ALWAYS_CONFIRMED:
+    if _within_allowance(db, phone, outcome):
         return reply, status
     cap = int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR"))
     sent = inbox.replies_within(db, phone, up_to=cap + 1)
     if sent > cap:
         return None, "rate_limited"
+    if _commune_capped(db, config):
+        return None, inbox.COMMUNE_CAPPED
     if sent == cap:     # one last reply says why the next ones will not come
         return render("sms.rate_limited", ctx.accents), status
     return reply, status
+
+
+def _within_allowance(db, phone: str, outcome: str) -> bool:
+    kind = BEYOND_CAPS.get(outcome)
+    if kind is None:
+        return False
+    most, hours = ALLOWANCE[kind]
+    outcomes = [o for o, k in BEYOND_CAPS.items() if k == kind]
+    return inbox.outcome_replies_within(db, phone, outcomes, hours, up_to=most) < most
+
+
+def _commune_capped(db, config) -> bool:
+    """The commune's replies this hour have reached HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL; the first text
+    left unanswered in an hour is logged as a warning (every one shows in `hotline sms inbox` and /health)."""
+    cap = int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL"))
+    if inbox.commune_replies_within(db, up_to=cap) < cap:
+        return False
+    if not inbox.commune_capped_within(db, up_to=1):
+        log.warning("%d SMS replies in the last hour: the commune-wide cap (HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL)"
+                    " is reached; texts are recorded and acted on, replies withheld", cap)
+    return True
 
 
 def allowed_destination(config, phone: str) -> bool:

@@ -34,6 +34,30 @@ def test_every_old_eleven_digit_prefix_becomes_a_valid_ten_digit_number(old, new
     assert normalise(f"0{old}2345678") == f"+84{new}2345678"
 
 
+# The 2018 renumbering as the carriers published it (21 prefixes; e.g. MobiFone's "Ke hoach trien khai chuyen
+# doi thue bao"), typed here rather than read from the code's table, so a wrong entry there cannot pass.
+RENUMBERED = [
+    ("0162", "032"), ("0163", "033"), ("0164", "034"), ("0165", "035"),      # Viettel
+    ("0166", "036"), ("0167", "037"), ("0168", "038"), ("0169", "039"),
+    ("0120", "070"), ("0121", "079"), ("0122", "077"), ("0126", "076"), ("0128", "078"),   # MobiFone
+    ("0123", "083"), ("0124", "084"), ("0125", "085"), ("0127", "081"), ("0129", "082"),   # VinaPhone
+    ("0186", "056"), ("0188", "058"),                                        # Vietnamobile
+    ("0199", "059"),                                                         # Gmobile
+]
+
+
+@pytest.mark.parametrize("old, new", RENUMBERED)
+@pytest.mark.parametrize("written", ["{p} 765 4321", "+84{i} 765 4321", "84{i}7654321"])
+def test_each_old_prefix_becomes_the_one_the_carriers_gave_it(old, new, written):
+    """The last seven digits stay; only the prefix changes, however the old number is written."""
+    raw = written.format(p=old, i=old[1:])
+    assert normalise(raw) == f"+84{new[1:]}7654321"
+
+
+def test_only_the_renumbered_prefixes_are_rewritten():
+    assert sorted(OLD_MOBILE_PREFIXES) == sorted(old[1:] for old, _ in RENUMBERED)
+
+
 @pytest.mark.parametrize("raw, reason", [
     ("", "empty"),
     ("   ", "empty"),

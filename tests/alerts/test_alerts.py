@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import alerts, broadcast, residents, segments
+from hotline import alerts, broadcast, places, residents, segments
 
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
@@ -25,6 +25,24 @@ def test_it_targets_villages_and_flags(demo_db, config, village, villages, flags
     sms = rows(demo_db, f"alert:{alert_id}", "sms")
     assert len(sms) == expected == result["total"] - len(rows(demo_db, f"alert:{alert_id}", "call"))
     assert len({r["to_phone"] for r in sms}) == expected
+
+
+def test_a_low_lying_warning_reaches_low_lying_people_and_everyone_in_a_low_lying_household(demo_db, config, village):
+    """Low-lying is the resident's flag or the household's: a son in his parents' house by the river is at risk."""
+    yen_nong = village("Yên Nông")
+    by_river = places.ensure_household(demo_db, yen_nong, "Nhà bên sông", low_lying=True)
+    on_hill = places.ensure_household(demo_db, yen_nong, "Nhà trên đồi", low_lying=False)
+    people = {"+84912555001": {"household_id": by_river},                  # not low-lying himself
+              "+84912555002": {"household_id": on_hill, "low_lying": 1},   # her plot floods, not the house
+              "+84912555003": {"low_lying": 1},                            # no household recorded
+              "+84912555004": {"household_id": on_hill},
+              "+84912555005": {}}
+    for phone, flags in people.items():
+        residents.register(demo_db, phone, "admin", village_id=yen_nong, **flags)
+    alert_id = alerts.create(demo_db, "flood", 3, "Nuoc len", [yen_nong], ["low_lying"])
+    alerts.publish(demo_db, config, alert_id)
+    reached = {r["to_phone"] for r in rows(demo_db, f"alert:{alert_id}", "sms")}
+    assert reached & set(people) == {"+84912555001", "+84912555002", "+84912555003"}
 
 
 def test_it_calls_those_who_are_elderly_cannot_read_or_prefer_voice(demo_db, config, village):

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from hotline import alerts, clock, db as storage, places, prompts, sender
+from hotline.db import now as db_now
 from hotline.simulator import Call, HangUp
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN
@@ -169,6 +170,19 @@ def test_busy_calls_are_retried_three_times_at_growing_intervals_then_fail(app, 
             waits.append(clock.parse(row["next_attempt_at"]) - clock.parse(row["updated_at"]))
             db.execute("UPDATE outbox SET next_attempt_at = updated_at WHERE id = ?", [row_id])
     assert [round(w.total_seconds() / 60) for w in waits] == [5, 15, 30]
+    assert (row["state"], row["error"]) == ("failed", "busy")
+
+
+def test_a_call_retry_that_would_fall_due_after_the_warnings_expiry_ends_as_failed(app, hooks, db, alert):
+    """Retries wait 5, then 15 minutes: with 10 minutes left, the first is tried and the second never queued."""
+    row_id, sid = _placed(app, db, alert)
+    db.execute("UPDATE outbox SET not_after = ? WHERE id = ?", [clock.shift(db_now(), minutes=10), row_id])
+    _status(hooks, sid, "no-answer")
+    assert db["outbox"].get(row_id)["state"] == "queued"
+    db.execute("UPDATE outbox SET next_attempt_at = updated_at WHERE id = ?", [row_id])
+    row_id, sid = _placed(app, db, alert)
+    _status(hooks, sid, "busy")
+    row = db["outbox"].get(row_id)
     assert (row["state"], row["error"]) == ("failed", "busy")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import alerts, checkins, db as storage, places, prompts, residents
+from hotline import alerts, checkins, db as storage, outbox, places, prompts, residents
 from hotline.simulator import Call, HangUp, send_sms
 from tests.alerts.conftest import rows
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU
@@ -41,7 +41,8 @@ def test_need_help_texts_the_village_head_at_once_and_lists_it(demo_db, config, 
     assert checkins.answer(demo_db, CHI_HOA, "2", config) == "help"
     assert checkins.answer(demo_db, CHI_HOA, "2", config) == "help"   # asked twice: the head is told once
     notices = rows(demo_db, f"checkin:{checkin}:heads")
-    assert [(n["to_phone"], n["state"], n["priority"]) for n in notices] == [(ONG_TU, "queued", 9)]
+    assert [(n["to_phone"], n["state"], n["priority"]) for n in notices] == [
+        (ONG_TU, "queued", outbox.PRIORITY["help"])]
     assert "Tran Thi Hoa" in notices[0]["body"] and CHI_HOA in notices[0]["body"]
     assert [(h["name"], h["village"]) for h in checkins.needing_help(demo_db, checkin)] == [("Trần Thị Hoa", "Yên Nông")]
     checkins.answer(demo_db, CHI_HOA, "1", config)   # later safe: off the list

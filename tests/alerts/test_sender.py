@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import outbox, sender, worker
+from hotline import clock, outbox, sender, worker
 from hotline.transports import TransportError
+from tests.alerts.conftest import Recorder
 from tests.conftest import BA_LAN, ONG_TU
 
 
@@ -100,16 +101,30 @@ def test_a_cancelled_or_expired_row_is_never_claimed(demo_db, row):
     assert demo_db["outbox"].get(late)["state"] == "expired"
 
 
-def test_replies_go_before_a_broadcast_and_emergencies_before_reminders(demo_db):
-    reminder = outbox.enqueue(demo_db, "sms", ONG_TU, "reminder", body="Lop hoc")
-    alert = outbox.enqueue(demo_db, "sms", ONG_TU, "alert", body="Lu", dedupe_key="a")
-    demo_db.execute("UPDATE outbox SET priority = 8 WHERE id = ?", [alert])
-    reply = outbox.enqueue(demo_db, "sms", BA_LAN, "reply", body="Da nhan")
-    order = []
-    while (due := sender.next_due(demo_db, "sms")) is not None:
-        order.append(due["id"])
-        demo_db.execute("UPDATE outbox SET state = 'sent' WHERE id = ?", [due["id"]])
-    assert order == [reply, alert, reminder]
+@pytest.mark.parametrize("attempts, waits", [
+    ("8", [0.5, 1, 2, 4, 8, 16, 32]),                 # the default: eight tries over a minute, not 3.5 s
+    ("10", [0.5, 1, 2, 4, 8, 16, 32, 60, 60]),        # at most a minute apart
+])
+def test_each_retry_waits_twice_as_long_as_the_last_as_documented(demo_db, config, row, attempts, waits):
+    config["HOTLINE_SEND_ATTEMPTS"] = attempts
+    seen = []
+    while row()["state"] == "queued":
+        sender.send(demo_db, config, Scripted(send=TransportError("Service Unavailable", "20503", True)), row())
+        if row()["state"] == "queued":
+            seen.append((clock.parse(row()["next_attempt_at"]) - clock.parse(row()["updated_at"])).total_seconds())
+    assert seen == waits and (row()["state"], row()["attempts"]) == ("failed", int(attempts))
+
+
+def test_the_next_due_row_is_never_one_past_its_expiry(demo_db, config, paced):
+    """Even before the worker's expiry sweep marks it: an expired warning outranks nothing."""
+    late = outbox.enqueue(demo_db, "sms", ONG_TU, "alert", body="Lu cu", not_after="2001-01-01T00:00:00.000000Z",
+                          emergency=True, priority=outbox.PRIORITY["emergency"])
+    fresh = outbox.enqueue(demo_db, "sms", BA_LAN, "reminder", body="Lop hoc")
+    assert sender.next_due(demo_db, "sms")["id"] == fresh
+    channel, _ = paced(config, "sms")
+    assert channel.step(demo_db, Recorder()) == "sent"
+    assert (demo_db["outbox"].get(fresh)["state"], demo_db["outbox"].get(late)["state"]) == ("sent", "queued")
+    assert sender.next_due(demo_db, "sms") is None
 
 
 def test_a_failing_periodic_job_does_not_stop_the_others(demo_db, config, monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 
 from hotline import alerts, broadcast, clock, inbox, outbox, places, residents
 from hotline.sender import Pacer
-from tests.alerts.conftest import rows, wait_until
+from tests.alerts.conftest import Recorder, rows, wait_until
 from tests.conftest import BA_LAN, ONG_TU
 
 
@@ -176,3 +176,22 @@ def test_the_pacer_catches_up_after_a_stall_but_never_exceeds_the_rate_in_a_seco
     # Evenly spaced, 40 sends take 3.9 s; the stall cost half a second, of which the window let 0.4 s be
     # made up (its first second had room for 4 more).
     assert round(sends[-1] - sends[0], 3) == 4.0
+
+
+def test_the_worker_paces_sms_by_segments_a_two_segment_text_costing_two(demo_db, config, paced):
+    config["HOTLINE_SMS_RATE"] = "10"
+    body = "Lu " * 60          # 180 characters: two GSM-7 segments
+    for i in range(4):
+        outbox.enqueue(demo_db, "sms", BA_LAN, "alert", body=body, dedupe_key=f"long:{i}", segments=2)
+    channel, waits = paced(config, "sms")
+    assert [channel.step(demo_db, Recorder()) for _ in range(4)] == ["sent"] * 4
+    assert waits == [0.2, 0.2, 0.2]   # 10 segments a second: one two-segment text every 0.2 s
+
+
+def test_the_worker_paces_calls_by_the_call_rate_not_the_sms_rate(demo_db, config, paced):
+    config.update(HOTLINE_SMS_RATE="10", HOTLINE_CALL_RATE="2")
+    for i in range(3):
+        outbox.enqueue(demo_db, "call", BA_LAN, "alert", url=f"/voice/alert/1?r={i}", dedupe_key=f"call:{i}")
+    channel, waits = paced(config, "call")
+    assert [channel.step(demo_db, Recorder()) for _ in range(3)] == ["sent"] * 3
+    assert waits == [0.5, 0.5]

@@ -32,7 +32,7 @@ VALUES = {
                                               "lesson_cancelled", "closed", "unknown_code", "cancelled",
                                               "not_enrolled", "cancel_usage")},
     "sms.guides.menu": {},
-    "sms.opt_out.opted_out": {}, "sms.opt_out.already_out": {},
+    "sms.opt_out.opted_out": {},
     "sms.opt_in.opted_in": {}, "sms.opt_in.already_in": {}, "sms.opt_in.unknown": {},
     "sms.accents.on": {}, "sms.accents.off": {},
 }
