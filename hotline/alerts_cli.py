@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import alerts, broadcast, cap, checkins, places, prompts, worker
+from .cli_text import TEXT
 from .cli_villages import village_ids
 from .phones import mask
 
@@ -39,7 +40,7 @@ def alerts_group():
 @alerts_group.command("create")
 @click.option("--kind", type=click.Choice(alerts.KINDS), default="flood", show_default=True)
 @click.option("--level", type=click.IntRange(1, 5), required=True, help="Vietnam's disaster risk level 1-5.")
-@click.option("--text", required=True, help="What residents hear and read.")
+@click.option("--text", required=True, type=TEXT, help="What residents hear and read.")
 @click.option("--village", "villages", multiple=True, help="Repeat for several; none = the whole commune.")
 @click.option("--flag", "flags", multiple=True, type=click.Choice(alerts.FLAGS), help="Only residents with it.")
 @click.option("--starts", help="Start (ISO; naive = Vietnam time). Default: now.")
@@ -120,7 +121,7 @@ def _missing(alert_id):
 @alerts_group.command("update")
 @click.argument("alert_id", type=int)
 @click.option("--level", type=click.IntRange(1, 5))
-@click.option("--text")
+@click.option("--text", type=TEXT)
 @click.option("--expires")
 @click.option("--village", "villages", multiple=True)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

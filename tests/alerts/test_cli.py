@@ -166,3 +166,10 @@ def test_checkin_refuses_what_the_admin_refuses_a_warning_that_did_not_or_no_lon
     assert prompts.say("alerts.cli.checkin_not_published", id=alert_id, state=state) in " ".join(result.output.split())
     cost = prompts.say("alerts.cli.preview", recipients=0, skipped=0, calls=0).split(":")[0]
     assert db["checkins"].count == 0 and cost not in result.output       # refused before any cost is shown
+
+
+def test_an_alert_text_with_a_control_character_is_refused(run, db):
+    result = run("alerts", "create", "--level", "3", "--text", "Nước sông lên\x0bngay", "--village", "Yên Nông")
+    assert result.exit_code == 2
+    assert prompts.say("core.cli.bad_characters") in result.output
+    assert db["alerts"].count == 0
