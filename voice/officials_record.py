@@ -13,7 +13,7 @@ from hotline import announcements, db as storage, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, tts
+from . import asr, audio, menus, recordings, tts
 from .officials_audience import first_village
 from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost, with_draft
 
@@ -52,7 +52,9 @@ def recorded():
         return twiml(session_lost())
     config, db = current_app.config, get_db()
     try:
-        wav = audio.to_wav_8k(audio.download_recording(config, request.form.get("RecordingUrl", "")))
+        wav = audio.to_wav_8k(recordings.download(config, request.form.get("RecordingSid", ""),
+                                                  request.form.get("RecordingUrl", ""),
+                                                  seconds=config.number("HOTLINE_RECORDING_SECONDS")))
         seconds = audio.duration(wav)
     except audio.AudioError as e:
         log.warning("announcement recording not kept: %s", e)
