@@ -211,10 +211,14 @@ def export_command(alert_id, output):
 def import_command(file, whole_commune):
     """Import a provincial or national CAP 1.2 alert as a local draft (or apply its Update / Cancel)."""
     db, config = _db_and_config()
+    with file.open("rb") as f:
+        document = f.read(cap.MAX_BYTES + 1)       # never more: the path may be a pipe or a device
     try:
-        result = cap.import_alert(db, config, file.read_bytes(), whole_commune)
+        result = cap.import_alert(db, config, document, whole_commune)
     except cap.InvalidCap as e:
-        raise click.ClickException(prompts.say("alerts.cli.invalid_cap", reason=str(e))) from None
+        reason = (prompts.say(f"alerts.cli.cap_{e.reason}", kb=cap.MAX_BYTES // 1024, limit=cap.MAX_TEXT, length=e.detail)
+                  if e.reason in ("too_large", "too_long") else str(e))
+        raise click.ClickException(prompts.say("alerts.cli.invalid_cap", reason=reason)) from None
     except alerts.InvalidAlert as e:
         _fail(e)
     names = [places.village(db, v)["name"] for v in result.get("village_ids") or []]
