@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import alerts, broadcast, cap, checkins, places, prompts, worker
+from . import alerts, broadcast, cap, checkins, inuse, places, prompts, worker
 from .cli_text import TEXT
 from .cli_villages import village_ids
 from .phones import mask
@@ -279,6 +279,8 @@ def worker_command(progress):
     lock = worker.hold_lock(config, patience=3.0)
     if lock is None:
         raise click.ClickException(prompts.say("core.cli.worker_busy", instance=config["HOTLINE_INSTANCE"]))
+    if inuse.hold(config["HOTLINE_DB"]) is None:      # held until the process ends: no restore meanwhile
+        raise click.ClickException(prompts.say("core.cli.restore_running", db=config["HOTLINE_DB"]))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -146,3 +146,22 @@ def test_the_server_refuses_bodies_over_their_cap_unread(cli_env):
     finally:
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=30)
+
+
+def test_restore_is_refused_while_the_server_runs_and_works_once_it_stopped(cli_env, tmp_path):
+    env = {**cli_env, "TWILIO_AUTH_TOKEN": "server-test-token-123", "HOTLINE_ASR": "off"}
+    subprocess.run(HOTLINE + ["demo"], env=env, check=True, capture_output=True)
+    subprocess.run(HOTLINE + ["backup", "--to", str(tmp_path / "b")], env=env, check=True, capture_output=True)
+    [copy] = (tmp_path / "b").glob("hotline-*.db")
+    server, port = serve(env, workers=1)
+    try:
+        refused = subprocess.run(HOTLINE + ["restore", str(copy)], env=env, capture_output=True, text=True)
+        assert refused.returncode == 1 and "hotline serve" in refused.stderr
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+            assert r.status == 200          # untouched: still serving its database
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    restored = subprocess.run(HOTLINE + ["restore", str(copy)], env=env, capture_output=True, text=True)
+    assert restored.returncode == 0, restored.stderr
+    assert "before-restore" in restored.stdout

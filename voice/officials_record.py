@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, db as storage, prompts
+from hotline import announcements, db as storage, private, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
@@ -135,7 +135,7 @@ def _keep(config, wav: bytes) -> Path:
     folder = config.path("HOTLINE_INSTANCE").resolve() / "recordings" / "announcements"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.wav"
-    path.write_bytes(wav)
+    private.write(path, wav)
     return path
 
 

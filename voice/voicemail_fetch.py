@@ -9,7 +9,7 @@ import logging
 import threading
 from pathlib import Path
 
-from hotline import clock, voicemail
+from hotline import clock, private, voicemail
 from hotline.db import connect
 
 from . import audio, recordings
@@ -55,7 +55,7 @@ def fetch(db, config, vm_id: int, sid: str, posted: str, at: str | None = None) 
     relative = Path("recordings") / "voicemail" / f"{sid}.{recordings.audio_kind(data)}"   # a checked sid: a safe name
     target = config.path("HOTLINE_INSTANCE") / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    private.write(target, data)
     voicemail.stored(db, vm_id, relative.as_posix())
     recordings.delete(config, sid, posted)     # our copy obeys HOTLINE_AUDIO_RETENTION_DAYS; Twilio's would not
     return True

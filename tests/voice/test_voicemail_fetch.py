@@ -138,6 +138,21 @@ def test_a_crafted_recording_url_is_never_fetched_the_recording_of_its_sid_is(ph
     assert ("DELETE", f"/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/{SID}.json") in fake_twilio.requests
 
 
+def test_a_stored_voicemail_is_readable_by_its_owner_only(phone_app, fake_twilio, the_worker, app_db):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        fake_twilio.add_recording(SID, speech_wav("alo"))
+        Caller(phone_app, BA_LAN, lambda words: fake_twilio.add_recording(SID, speech_wav(words))).call("0", "alo")
+        voicemail_fetch.wait_for_fetches()
+    finally:
+        os.umask(old)
+    stored = phone_app.config.path("HOTLINE_INSTANCE") / _row(phone_app)["audio_path"]
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+
 def test_an_error_page_is_not_kept_as_a_voicemail(phone_app, fake_twilio):
     fake_twilio.add_recording(SID, b"<html>502 Bad Gateway</html>", "text/html")
     row = _leave_voicemail(phone_app, fake_twilio)
