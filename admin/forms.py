@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from hotline import clock
 from hotline.phones import InvalidPhone, normalise
+from hotline.text import xml_safe
 
 
 class Form:
@@ -27,6 +28,8 @@ class Form:
             self.fail(name, "required")
         elif len(value) > max_len:
             self.fail(name, "too_long")
+        elif not xml_safe(value):       # said in TwiML and sent by SMS: a control character breaks both
+            self.fail(name, "bad_characters")
         self.clean[name] = value or None
         return self.clean[name]
 

@@ -73,6 +73,12 @@ def not_found(_error):
     return render_template("admin/error.html", message_key="admin.errors.not_found"), 404
 
 
+@bp.errorhandler(413)
+def too_large(_error):
+    """A form or upload over hotline.limits' cap: refused before it was read."""
+    return render_template("admin/error.html", message_key="admin.errors.too_large"), 413
+
+
 @bp.errorhandler(409)
 def conflict(_error):
     return render_template("admin/error.html", message_key="admin.errors.conflict"), 409

@@ -10,7 +10,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler)
 
-from . import db, logs
+from . import db, limits, logs
 from .config import Config
 
 
@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None, background: bool = True) -> Hotl
     db.migrate(database)
     database.conn.close()
     app.teardown_appcontext(db.close_db)
+    app.before_request(limits.cap_body)     # first of all: no body is read before its cap is set
 
     from . import health
     import sms

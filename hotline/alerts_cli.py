@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from . import alerts, broadcast, cap, checkins, places, prompts, worker
+from . import alerts, broadcast, cap, checkins, inuse, places, prompts, worker
+from .cli_text import TEXT
 from .cli_villages import village_ids
 from .phones import mask
 
@@ -39,7 +40,7 @@ def alerts_group():
 @alerts_group.command("create")
 @click.option("--kind", type=click.Choice(alerts.KINDS), default="flood", show_default=True)
 @click.option("--level", type=click.IntRange(1, 5), required=True, help="Vietnam's disaster risk level 1-5.")
-@click.option("--text", required=True, help="What residents hear and read.")
+@click.option("--text", required=True, type=TEXT, help="What residents hear and read.")
 @click.option("--village", "villages", multiple=True, help="Repeat for several; none = the whole commune.")
 @click.option("--flag", "flags", multiple=True, type=click.Choice(alerts.FLAGS), help="Only residents with it.")
 @click.option("--starts", help="Start (ISO; naive = Vietnam time). Default: now.")
@@ -120,7 +121,7 @@ def _missing(alert_id):
 @alerts_group.command("update")
 @click.argument("alert_id", type=int)
 @click.option("--level", type=click.IntRange(1, 5))
-@click.option("--text")
+@click.option("--text", type=TEXT)
 @click.option("--expires")
 @click.option("--village", "villages", multiple=True)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -210,10 +211,14 @@ def export_command(alert_id, output):
 def import_command(file, whole_commune):
     """Import a provincial or national CAP 1.2 alert as a local draft (or apply its Update / Cancel)."""
     db, config = _db_and_config()
+    with file.open("rb") as f:
+        document = f.read(cap.MAX_BYTES + 1)       # never more: the path may be a pipe or a device
     try:
-        result = cap.import_alert(db, config, file.read_bytes(), whole_commune)
+        result = cap.import_alert(db, config, document, whole_commune)
     except cap.InvalidCap as e:
-        raise click.ClickException(prompts.say("alerts.cli.invalid_cap", reason=str(e))) from None
+        reason = (prompts.say(f"alerts.cli.cap_{e.reason}", kb=cap.MAX_BYTES // 1024, limit=cap.MAX_TEXT, length=e.detail)
+                  if e.reason in ("too_large", "too_long") else str(e))
+        raise click.ClickException(prompts.say("alerts.cli.invalid_cap", reason=reason)) from None
     except alerts.InvalidAlert as e:
         _fail(e)
     names = [places.village(db, v)["name"] for v in result.get("village_ids") or []]
@@ -274,6 +279,8 @@ def worker_command(progress):
     lock = worker.hold_lock(config, patience=3.0)
     if lock is None:
         raise click.ClickException(prompts.say("core.cli.worker_busy", instance=config["HOTLINE_INSTANCE"]))
+    if inuse.hold(config["HOTLINE_DB"]) is None:      # held until the process ends: no restore meanwhile
+        raise click.ClickException(prompts.say("core.cli.restore_running", db=config["HOTLINE_DB"]))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

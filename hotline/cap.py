@@ -24,10 +24,13 @@ CATEGORY = {"flood": "Met", "storm": "Met", "landslide": "Geo", "general": "Safe
 MSG_TYPE = {"alert": "Alert", "update": "Update", "cancel": "Cancel"}
 LEVEL_PARAMETER = "VN_RISK_LEVEL"
 KINDS = ("flood", "storm", "landslide")
+MAX_BYTES = 512 * 1024   # a CAP alert is a few KB; even one carrying its audio inline (<derefUri>) fits
+MAX_TEXT = 600           # the alert text an official may type in the admin: an imported draft stays editable there
 
 
 class InvalidCap(ValueError):
-    """reason: schema | not_cap | status | msg_type | expired | no_area | unknown_reference; detail says more."""
+    """reason: too_large | schema | not_cap | status | msg_type | expired | no_area | unknown_reference | too_long;
+    detail says more."""
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -121,6 +124,8 @@ def _stamp(value: str) -> str:
 
 def parse(document: str | bytes, now: str | None = None) -> dict:
     """A valid, actionable CAP alert as the values of a local alert; InvalidCap with the reason otherwise."""
+    if len(document) > MAX_BYTES:
+        raise InvalidCap("too_large", str(len(document)))
     errors = validate(document)
     if errors:
         raise InvalidCap("schema", errors[0])
@@ -144,6 +149,8 @@ def parse(document: str | bytes, now: str | None = None) -> dict:
         raise InvalidCap("expired", expires)
     starts = _text(info, "effective") or _text(info, "onset") or _text(root, "sent")
     text = " ".join(t for t in (_text(info, "description") or _text(info, "headline"), _text(info, "instruction")) if t)
+    if len(text) > MAX_TEXT:
+        raise InvalidCap("too_long", str(len(text)))
     areas = [{"desc": _text(a, "areaDesc"),
               "geocodes": [(_text(g, "valueName"), _text(g, "value")) for g in a.findall(f"{{{NS}}}geocode")]}
              for a in info.findall(f"{{{NS}}}area")]

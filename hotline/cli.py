@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import create_app, db as storage, demo as demo_data, outbox as outbox_rows, prompts, registers
+from . import create_app, db as storage, demo as demo_data, outbox as outbox_rows, private, prompts, registers
 from . import residents as residents_domain
 from .config import Config
 from .phones import InvalidPhone, mask, normalise
@@ -44,9 +44,15 @@ def serve(host, port, workers, threads):
     """Run the web server (gunicorn workers) for Twilio webhooks, the gateway and the admin."""
     from . import server
 
+    from . import inuse
+
     # Built once here, before any worker: migrations, generated secrets and a config error happen once,
     # in the foreground, and the speech model is loaded once for all workers. No thread starts here.
     app = create_app(background=False)
+    # Held until the server stops (the workers inherit it): `hotline restore` refuses meanwhile.
+    held = inuse.hold(app.config["HOTLINE_DB"])
+    if held is None:
+        raise click.ClickException(prompts.say("core.cli.restore_running", db=app.config["HOTLINE_DB"]))
     public = app.config.public_url
     click.echo(prompts.say("core.cli.serving", url=f"http://{host}:{port}", public=public))
     click.echo(prompts.say("core.cli.webhooks"))
@@ -104,7 +110,7 @@ def residents_export(output):
     """Export the register as CSV (the import format)."""
     text = registers.export_csv(open_db())
     if output:
-        output.write_text(text, "utf-8")
+        private.write(output, text.encode("utf-8"))        # the register: names and numbers
     else:
         click.echo(text, nl=False)
 
@@ -235,12 +241,18 @@ def fallback_build(target, dial):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", help="Database to overwrite (default: HOTLINE_DB). Stop server and worker first.")
 def restore_command(file, db_path):
-    """Restore a backup over the database (after an integrity check)."""
+    """Restore a backup over the database: ours, sound, not in use; the replaced one is kept beside it."""
     from . import backup
 
-    target = db_path or Config.from_env()["HOTLINE_DB"]
-    backup.restore(file, target)
-    click.echo(f"{file} -> {target}")
+    config = Config.from_env()
+    target = db_path or config["HOTLINE_DB"]
+    try:
+        safety = backup.restore(file, target, config["HOTLINE_INSTANCE"])
+    except backup.RestoreRefused as e:
+        raise click.ClickException(prompts.say(f"core.cli.restore_{e.reason}", **e.values)) from None
+    click.echo(prompts.say("core.cli.restored", backup=backup.quoted(file), db=backup.quoted(target)))
+    if safety:
+        click.echo(prompts.say("core.cli.restore_kept", path=backup.quoted(safety)))
 
 
 # Each area adds its command group here (one import and one add_command line each).

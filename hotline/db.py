@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import writelock
+from . import private, writelock
 from .clock import now  # noqa: F401  (UTC stamps as text; many callers import it from here)
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     path = str(path)
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private.create(path)        # residents' data: 0600, and SQLite gives -wal and -shm the same mode
     # isolation_level=None: we open transactions ourselves (see transaction()), so a
     # multi-step write is one BEGIN IMMEDIATE ... COMMIT and never half-applied.
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=Connection,

@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from . import clock, lessons as domain, lessons_report, places, prompts, reminders, residents
+from .cli_text import TEXT
 from .cli_villages import village_id
 from .phones import mask
 
@@ -51,14 +52,14 @@ def lessons():
 
 @lessons.command("create")
 @click.option("--topic", required=True, type=click.Choice(sorted(domain.topics())))
-@click.option("--place", required=True, help="Usually the village cultural house.")
+@click.option("--place", required=True, type=TEXT, help="Usually the village cultural house.")
 @click.option("--at", "at", required=True, help="Local start time: 2026-12-01 08:00 or 01/12/2026 08:00.")
 @click.option("--capacity", required=True, type=click.IntRange(1))
 @click.option("--village", help="Village name (accent-blind); lessons near a caller are offered first.")
 @click.option("--duration", default=90, show_default=True, type=click.IntRange(1), help="Minutes.")
 @click.option("--waitlist", type=click.IntRange(0), help="Most people waiting (default: no limit; 0 = none).")
 @click.option("--association", type=click.Choice(["women", "farmers", "youth"]), help="Host (default: the commune).")
-@click.option("--instructor")
+@click.option("--instructor", type=TEXT)
 @click.option("--code", help="SMS code (default: chosen, e.g. VN2).")
 def create(topic, place, at, capacity, village, duration, waitlist, association, instructor, code):
     """Schedule a lesson and print its SMS code."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from . import officials as registry, places, prompts
+from .cli_text import TEXT
 from .cli_villages import village_ids
 from .db import now
 from .phones import InvalidPhone, mask
@@ -40,7 +41,7 @@ def officials():
 
 
 @officials.command("add")
-@click.option("--name", required=True, help="Full name, as residents know them.")
+@click.option("--name", required=True, type=TEXT, help="Full name, as residents know them.")
 @click.option("--role", required=True, type=click.Choice(registry.ROLES))
 @click.option("--phone", required=True, help="The number they call from (any Vietnamese form).")
 @click.option("--village", "villages", multiple=True, help="A village they may address (repeat); none = whole commune.")

@@ -9,11 +9,14 @@ from datetime import date
 from . import places, prompts, residents
 from .db import transaction
 from .phones import InvalidPhone, normalise
-from .text import best_match, key
+from .text import best_match, key, xml_safe
 
 COLUMNS = ("phone", "name", "village", "household", "gender", "birth_year", "elderly", "low_lying",
            "prefers_voice", "cannot_read", "associations")
 BOOLEAN_COLUMNS = ("elderly", "low_lying", "prefers_voice", "cannot_read")
+# A cell a spreadsheet would run as a formula (OWASP's CSV injection list, and the full-width forms that
+# LibreOffice reads the same way). Exported with a leading apostrophe; the import takes ours off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 @dataclass
@@ -62,7 +65,7 @@ def import_csv(db, text: str) -> ImportReport:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            record = {c: cell.strip() for c, cell in zip(columns, row) if c}
+            record = {c: _unquoted(cell.strip()) for c, cell in zip(columns, row) if c}
             try:
                 fields, assoc = _parse(db, record, villages, values, genders, codes)
             except RowProblem as problem:
@@ -83,6 +86,9 @@ class RowProblem(Exception):
 
 
 def _parse(db, record, villages, values, genders, codes):
+    unsafe = [column for column, cell in record.items() if not xml_safe(cell)]
+    if unsafe:      # a name or household said in TwiML, sent by SMS: refused like the admin's forms refuse it
+        raise RowProblem("bad_characters", unsafe[0])
     try:
         phone = normalise(record.get("phone", ""))
     except InvalidPhone as e:
@@ -122,8 +128,19 @@ def _parse(db, record, villages, values, genders, codes):
     return fields, assoc
 
 
+def _quoted(value) -> str:
+    """A cell safe to open in a spreadsheet: a name like "=HYPERLINK(…)" is shown, never run."""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _unquoted(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def export_csv(db) -> str:
-    """The register in the import format (English headers), so export then import changes nothing."""
+    """The register in the import format (English headers), so export then import changes nothing; cells that
+    would start a formula (phone numbers' "+" included) are prefixed with an apostrophe (_quoted)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -131,10 +148,10 @@ def export_csv(db) -> str:
         "SELECT r.*, v.name AS village, h.name AS household FROM residents r"
         " LEFT JOIN villages v ON v.id = r.village_id LEFT JOIN households h ON h.id = r.household_id"
         " ORDER BY r.id"):
-        writer.writerow([
+        writer.writerow([_quoted(cell) for cell in (
             r["phone"], r["name"] or "", r["village"] or "", r["household"] or "",
             {"F": "female", "M": "male"}.get(r["gender"], ""), r["birth_year"] or "",
             *(("yes" if r[f] else "no") for f in BOOLEAN_COLUMNS),
             ";".join(residents.association_codes(db, r["id"])),
-        ])
+        )])
     return out.getvalue()

@@ -167,8 +167,10 @@ class Call:
                 self.emit("record", words, **verb.attrib)
                 # An empty recording does not call the action: Twilio moves on to the next verb.
                 if words and self.recorder is not None:
-                    extra = {"RecordingUrl": self.recorder(words), "RecordingDuration": "3",
-                             "RecordingSid": "RE" + uuid.uuid4().hex}
+                    # As Twilio posts them: the recording's URL ends with its sid (the app fetches by the sid).
+                    recording = self.recorder(words)
+                    extra = {"RecordingUrl": recording, "RecordingDuration": "3",
+                             "RecordingSid": recording.rstrip("/").rsplit("/", 1)[-1]}
                     return self.fetch(urljoin(url, verb.get("action", url)), extra)
             elif tag == "Redirect":
                 return self.fetch(urljoin(url, verb.text.strip()), {})

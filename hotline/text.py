@@ -10,6 +10,17 @@ _SPACES = re.compile(r"\s+")
 _FOLD_TABLE = {0x0111: "d", 0x0110: "D"}
 
 
+# XML 1.0 allows no control character but tab, LF and CR, no lone surrogate, and neither U+FFFE nor U+FFFF.
+# One of them in a TwiML document makes Twilio refuse the whole document: every caller hears an error.
+NOT_XML = frozenset([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF])
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> bool:
+    """False when text holds a character XML forbids: forms and commands refuse it (webhooks.xml drops it)."""
+    return _NOT_XML.search(text or "") is None
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 

@@ -65,17 +65,26 @@ def gateway_signed(view):
     return wrapper
 
 
+def parse_event(body: bytes) -> tuple[str, object]:
+    """(kind, payload) of a signed body; ValueError with the reason for anything the app could never fix by
+    sending it again: not JSON, nested past Python's recursion limit, lone surrogates, wrong types."""
+    try:
+        event = json.loads(body)
+    except RecursionError:
+        raise ValueError("malformed event: nested too deeply") from None
+    except ValueError:          # not UTF-8, not JSON, an integer of more digits than Python converts
+        raise ValueError("malformed event: not JSON") from None
+    if not isinstance(event, dict) or not GatewaySMS.is_text(event.get("event")):
+        raise ValueError("malformed event: no event name")
+    return event["event"], event.get("payload") or {}
+
+
 @bp.post("/gateway")
 @gateway_signed
 def gateway():
+    """400 for what can never be handled: the app retries any other failure (503) until it succeeds."""
     try:
-        event = json.loads(request.get_data(cache=True))
-        kind, payload = event["event"], event.get("payload") or {}
-        if not isinstance(kind, str):
-            raise TypeError("event")
-    except (ValueError, KeyError, TypeError):
-        return jsonify(ok=False, error="malformed event"), 400
-    try:
+        kind, payload = parse_event(request.get_data(cache=True))
         if kind == "sms:received":
             message = GatewaySMS.parse_inbound(payload)
         elif kind in STATES:

@@ -82,23 +82,45 @@ class GatewaySMS:
         return None
 
     @staticmethod
-    def parse_inbound(payload: dict) -> Message:
-        """An sms:received payload → a message; ValueError when it lacks the sender or the text."""
-        if not isinstance(payload, dict) or not payload.get("phoneNumber") or "message" not in payload:
-            raise ValueError("phoneNumber and message are required")
+    def is_text(value) -> bool:
+        """A JSON string we can store: JSON's \\ud800 escapes give lone surrogates, which UTF-8 cannot hold."""
+        if not isinstance(value, str):
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    @classmethod
+    def _fields(cls, payload, required: tuple, optional: tuple = ()) -> dict:
+        """The named fields as text; ValueError naming the first one missing or of the wrong type."""
+        if not isinstance(payload, dict):
+            raise ValueError("payload is not an object")
+        for name in required + optional:
+            if payload.get(name) is not None and not cls.is_text(payload[name]):
+                raise ValueError(f"{name} is not text")
+        for name in required:       # an empty SMS is still a message; an empty sender or id is none
+            if name not in payload or (name != "message" and not payload[name]):
+                raise ValueError(f"{name} is required")
+        return {name: payload.get(name) for name in required + optional}
+
+    @classmethod
+    def parse_inbound(cls, payload: dict) -> Message:
+        """An sms:received payload → a message; ValueError when the sender or the text is missing or not text."""
+        fields = cls._fields(payload, ("phoneNumber", "message"), ("messageId", "receivedAt"))
         # The app derives messageId from the text, so it repeats when someone sends the same words
         # twice: the key adds the sender and the time received (both fixed across the app's retries).
-        key = f"{payload.get('messageId', '')}:{payload['phoneNumber']}:{payload.get('receivedAt', '')}"
-        return Message("android-gateway", key, str(payload["phoneNumber"]), None, str(payload["message"] or ""))
+        key = f"{fields['messageId'] or ''}:{fields['phoneNumber']}:{fields['receivedAt'] or ''}"
+        return Message("android-gateway", key, fields["phoneNumber"], None, fields["message"] or "")
 
-    @staticmethod
-    def parse_status(event: str, payload: dict) -> tuple[str, str, str | None, str | None]:
+    @classmethod
+    def parse_status(cls, event: str, payload: dict) -> tuple[str, str, str | None, str | None]:
         """An sms:sent/delivered/failed event → (message id, outbox state, error code, error)."""
-        if not isinstance(payload, dict) or not payload.get("messageId"):
-            raise ValueError("messageId missing")
+        fields = cls._fields(payload, ("messageId",), ("reason",))
         failed = event == "sms:failed"
-        return (payload["messageId"], STATES[event], "gateway_failed" if failed else None,
-                payload.get("reason") if failed else None)
+        return (fields["messageId"], STATES[event], "gateway_failed" if failed else None,
+                fields["reason"] if failed else None)
 
     @staticmethod
     def _do(fn):

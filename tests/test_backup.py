@@ -1,5 +1,10 @@
+import os
 import sqlite3
+import stat
 import threading
+from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -45,17 +50,121 @@ def test_old_backups_are_pruned(tmp_path):
     assert len(list((tmp_path / "b").glob("hotline-*.db"))) == 2
 
 
-def test_a_damaged_backup_is_not_restored(tmp_path):
-    bad = tmp_path / "bad.db"
-    bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)
-    target = tmp_path / "target.db"
+def _refused(backup_file, target) -> str:
+    with pytest.raises(backup.RestoreRefused) as e:
+        backup.restore(backup_file, target)
+    return e.value.reason
+
+
+def _foreign(path):
+    other = sqlite3.connect(path)
+    other.executescript("CREATE TABLE photos (id INTEGER PRIMARY KEY, caption TEXT); PRAGMA user_version = 3;")
+    other.close()
+
+
+def _newer(path):
+    database = storage.connect(path)
+    storage.migrate(database)
+    database.execute(f"PRAGMA user_version = {storage.migrations()[-1].version + 1}")
+    database.conn.close()
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p.write_bytes(b""), "empty"),
+    (lambda p: p.write_text("phone,name\n+84912100000,Lan\n"), "not_sqlite"),
+    (lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096), "damaged"),
+    (_foreign, "foreign"),
+    (_newer, "newer"),
+])
+def test_only_a_sound_backup_of_ours_is_restored(tmp_path, make, reason):
+    given = tmp_path / "given.db"
+    make(given)
+    live = tmp_path / "hotline.db"
+    database = storage.connect(live)
+    storage.migrate(database)
+    demo.load(database)
+    residents = database["residents"].count
+    database.conn.close()
+    assert _refused(given, live) == reason
+    assert storage.connect(live)["residents"].count == residents
+    assert not list(tmp_path.glob("*.before-restore-*"))
+
+
+@pytest.fixture
+def live_and_copy(tmp_path):
+    live = tmp_path / "hotline.db"
+    database = storage.connect(live)
+    storage.migrate(database)
+    copy = backup.backup(live, tmp_path / "backups")      # an empty commune
+    demo.load(database)                                     # then the demo commune: what a restore would lose
+    database.conn.close()
+    return live, copy
+
+
+def test_the_replaced_database_is_kept_beside_it(live_and_copy):
+    live, copy = live_and_copy
+    before = storage.connect(live)["residents"].count
+    safety = backup.restore(copy, live)
+    assert storage.connect(live)["residents"].count == 0
+    assert safety.name.startswith("hotline.db.before-restore-")
+    assert storage.connect(safety)["residents"].count == before > 0
+    assert stat.S_IMODE(safety.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("holder", ["server", "worker"])
+def test_a_database_in_use_is_never_replaced(live_and_copy, holder, tmp_path):
+    from hotline import inuse, worker
+    from hotline.config import Config
+
+    live, copy = live_and_copy
+    instance = tmp_path / "var"
+    held = (inuse.hold(live) if holder == "server"
+            else worker.hold_lock(Config.from_env({"HOTLINE_INSTANCE": str(instance)})))
     try:
-        backup.restore(bad, target)
-    except (RuntimeError, sqlite3.DatabaseError) as e:
-        assert "damaged" in str(e) or "malformed" in str(e) or "not a database" in str(e)
-    else:
-        raise AssertionError("restored a damaged file")
-    assert not target.exists()
+        with pytest.raises(backup.RestoreRefused) as e:
+            backup.restore(copy, live, instance)
+        assert e.value.reason == "in_use"
+        assert storage.connect(live)["residents"].count > 0
+    finally:
+        os.close(held) if holder == "server" else held.close()
+    backup.restore(copy, live, instance)
+    assert storage.connect(live)["residents"].count == 0
+
+
+def test_a_server_or_worker_cannot_start_while_a_restore_runs(live_and_copy):
+    from hotline import inuse
+
+    live, _ = live_and_copy
+    with inuse.exclusive(live) as free:
+        assert free and inuse.hold(live) is None
+    held = inuse.hold(live)
+    assert held is not None
+    os.close(held)
+
+
+def test_a_backup_whose_name_holds_uri_characters_is_restored(live_and_copy, tmp_path):
+    live, copy = live_and_copy
+    odd = tmp_path / "sao lưu?mode=rwc#1%20.db"
+    odd.write_bytes(copy.read_bytes())
+    backup.restore(odd, live)
+    assert storage.connect(live)["residents"].count == 0
+
+
+def test_databases_and_backups_are_readable_by_their_owner_only(tmp_path):
+    old = os.umask(0o022)
+    try:
+        live = tmp_path / "hotline.db"
+        database = storage.connect(live)
+        storage.migrate(database)
+        demo.load(database)
+        copy = backup.backup(live, tmp_path / "backups")
+        restored = tmp_path / "restored.db"
+        backup.restore(copy, restored)
+        files = [live, Path(f"{live}-wal"), Path(f"{live}-shm"), copy, restored]
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
+        database.conn.close()
+    finally:
+        os.umask(old)
 
 
 def test_the_backup_and_restore_commands(cli_env, tmp_path):
@@ -69,3 +178,13 @@ def test_the_backup_and_restore_commands(cli_env, tmp_path):
     result = runner.invoke(main, ["restore", str(copy), "--db", str(target)], env=cli_env)
     assert result.exit_code == 0, result.output
     assert storage.connect(target)["residents"].count >= 40
+
+
+def test_the_restore_command_says_why_it_refuses_with_the_path_quoted(cli_env, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=cli_env).exit_code == 0
+    empty = tmp_path / "bản sao\nlỗi.db"
+    empty.write_bytes(b"")
+    result = runner.invoke(main, ["restore", str(empty)], env=cli_env)
+    assert result.exit_code == 1
+    assert "Tệp \"" + str(tmp_path) + "/bản sao\\nlỗi.db\" trống" in result.output

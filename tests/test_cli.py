@@ -67,3 +67,14 @@ def test_init_says_what_it_applied_then_that_the_schema_is_current(cli_env, sett
     again = CliRunner().invoke(main, ["init"], env=cli_env)
     assert again.output.strip() == prompts.say("core.cli.init_current", db=settings["HOTLINE_DB"],
                                                version=steps[-1].version)
+
+
+def test_the_exported_register_is_readable_by_its_owner_only(database, cli_env, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "so-ho.csv"
+    result = CliRunner().invoke(main, ["residents", "export", "-o", str(out)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert f"'{BA_LAN}" in out.read_text("utf-8")

@@ -108,3 +108,60 @@ def test_the_workers_share_one_speech_model_loaded_before_they_start(cli_env):
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=30)
     assert server.returncode == 0
+
+
+def raw_post(port, path, head: bytes, body_chunks=()) -> int:
+    """A request written by hand: a declared length nobody sends, or a chunked body with no length at all."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + head + b"\r\n")
+        try:
+            for chunk in body_chunks:
+                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            if body_chunks:
+                s.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):   # answered and closed before the rest was sent
+            pass
+        status_line = s.makefile("rb").readline()
+    return int(status_line.split()[1])
+
+
+def test_the_server_refuses_bodies_over_their_cap_unread(cli_env):
+    env = {**cli_env, "TWILIO_AUTH_TOKEN": "server-test-token-123", "HOTLINE_ASR": "off"}
+    server, port = serve(env, workers=1)
+    try:
+        form = b"application/x-www-form-urlencoded"
+        # 300 MB declared and none sent: answered at once, the server never waits for the body.
+        started = time.monotonic()
+        assert raw_post(port, "/voice/incoming", b"Content-Type: " + form + b"\r\nContent-Length: 314572800\r\n"
+                        b"X-Twilio-Signature: x\r\n") == 413
+        assert time.monotonic() - started < 5
+        # Chunked, no length: read only up to the cap.
+        assert raw_post(port, "/sms/gateway", b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                        b"X-Timestamp: 1\r\nX-Signature: x\r\n", [b"[" * 4096] * 64) == 413
+        assert raw_post(port, "/sms/incoming", b"Content-Type: " + form + b"\r\nTransfer-Encoding: chunked\r\n"
+                        b"X-Twilio-Signature: x\r\n", [b"Body=" + b"a" * 4096] * 64) == 413
+        status, body = post(port, "/voice/incoming", {"CallSid": "CA" + "7" * 32, "From": BA_LAN,
+                                                      "To": "+84240000000"}, env["TWILIO_AUTH_TOKEN"])
+        assert status == 200 and ET.fromstring(body).tag == "Response"     # the worker still serves
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+
+
+def test_restore_is_refused_while_the_server_runs_and_works_once_it_stopped(cli_env, tmp_path):
+    env = {**cli_env, "TWILIO_AUTH_TOKEN": "server-test-token-123", "HOTLINE_ASR": "off"}
+    subprocess.run(HOTLINE + ["demo"], env=env, check=True, capture_output=True)
+    subprocess.run(HOTLINE + ["backup", "--to", str(tmp_path / "b")], env=env, check=True, capture_output=True)
+    [copy] = (tmp_path / "b").glob("hotline-*.db")
+    server, port = serve(env, workers=1)
+    try:
+        refused = subprocess.run(HOTLINE + ["restore", str(copy)], env=env, capture_output=True, text=True)
+        assert refused.returncode == 1 and "hotline serve" in refused.stderr
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+            assert r.status == 200          # untouched: still serving its database
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    restored = subprocess.run(HOTLINE + ["restore", str(copy)], env=env, capture_output=True, text=True)
+    assert restored.returncode == 0, restored.stderr
+    assert "before-restore" in restored.stdout

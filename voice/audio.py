@@ -1,27 +1,14 @@
-"""Recordings: fetched from Twilio (basic auth, retried), decoded with numpy (no audioop), resampled.
+"""Recordings decoded with numpy (no audioop) and resampled; voice.recordings fetches them from Twilio.
 
 Twilio records calls as 8 kHz WAV (16-bit PCM, or G.711 μ-law from some carriers); Vosk wants
 16-bit PCM at the model's rate. audioop is gone in Python 3.13, so μ-law is expanded by table.
 """
 from __future__ import annotations
 
-import ipaddress
-import logging
 import struct
-import threading
-import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import numpy as np
-import requests
-
-from hotline.twilio_api import rebase
-
-log = logging.getLogger(__name__)
-ATTEMPTS = 3
-BACKOFF_S = 0.3          # the recording can 404 for a moment after Twilio posts its URL
-TIMEOUT_S = 3            # Twilio waits 15 s for our answer: 3 tries stay under 10 s, with room to reply
 
 
 class AudioError(Exception):
@@ -152,85 +139,3 @@ def to_wav_8k(audio_bytes: bytes) -> bytes:
 def duration(audio_bytes: bytes) -> float:
     audio = decode(audio_bytes)
     return len(audio.samples) / audio.rate
-
-
-def download_recording(config, url: str) -> bytes:
-    """The recording's WAV bytes, with Twilio basic auth; retried on 404/5xx; AudioError when it fails."""
-    target = _allowed(config, url)
-    auth = (config.account_sid(), config["TWILIO_AUTH_TOKEN"] or config.auth_token())
-    error = "no attempt"
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            time.sleep(BACKOFF_S * attempt)
-        try:
-            r = requests.get(target, auth=auth, timeout=TIMEOUT_S)
-        except requests.RequestException as e:
-            error = type(e).__name__
-            continue
-        if r.status_code == 200 and r.content:
-            return r.content
-        error = f"HTTP {r.status_code}"
-        if r.status_code not in (404, 429) and r.status_code < 500:
-            break
-    log.warning("recording %s could not be fetched: %s", urlsplit(target).path, error)
-    raise AudioError(error)
-
-
-_deleting: list[threading.Thread] = []
-
-
-def delete_recording(config, url: str) -> bool:
-    """Delete Twilio's copy of a resident's recording (we keep none, or our own under retention)."""
-    if not _is_twilio(url):
-        return False                       # the simulator's local store keeps nothing worth deleting
-    target = rebase(url, config["HOTLINE_TWILIO_API_URL"]).removesuffix(".wav") + ".json"
-    auth = (config.account_sid(), config["TWILIO_AUTH_TOKEN"] or config.auth_token())
-    try:
-        r = requests.delete(target, auth=auth, timeout=TIMEOUT_S)
-    except requests.RequestException as e:
-        log.warning("recording %s not deleted at Twilio: %s", urlsplit(target).path, type(e).__name__)
-        return False
-    if r.status_code not in (204, 404):
-        log.warning("recording %s not deleted at Twilio: HTTP %s", urlsplit(target).path, r.status_code)
-    return r.status_code in (204, 404)
-
-
-def delete_later(config, url: str) -> None:
-    """In the background: the caller is already hearing the next menu."""
-    if _is_twilio(url):
-        thread = threading.Thread(target=delete_recording, args=(config, url), daemon=True)
-        _deleting[:] = [t for t in _deleting if t.is_alive()] + [thread]
-        thread.start()
-
-
-def wait_for_deletions(timeout: float = 10) -> None:
-    for thread in list(_deleting):
-        thread.join(timeout)
-
-
-def _is_twilio(url: str) -> bool:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com"))
-
-
-def _allowed(config, url: str) -> str:
-    """Only Twilio's API (or its configured stand-in) gets our credentials; the simulator's local store
-    on this machine is accepted only when the script recogniser is selected."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if _is_twilio(url):
-        target = rebase(url, config["HOTLINE_TWILIO_API_URL"])
-        return target if urlsplit(target).path.endswith(".wav") else target + ".wav"
-    if config["HOTLINE_ASR"] == "script" and parts.scheme in ("http", "https") and _loopback(host):
-        return url
-    raise AudioError("recording URL is not Twilio's")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

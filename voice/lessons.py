@@ -12,7 +12,7 @@ from hotline import clock, lessons, prompts, residents
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, tts, villages
+from . import asr, audio, menus, recordings, tts, villages
 from .routes import bp
 
 URL = "/voice/lessons"
@@ -206,7 +206,9 @@ def lesson_name():
 def lesson_name_heard():
     db, code = get_db(), request.args.get("code", "")
     try:
-        recording = audio.download_recording(current_app.config, request.form.get("RecordingUrl", ""))
+        sid, posted = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
+        recording = recordings.download(current_app.config, sid, posted, seconds=NAME_SECONDS)
+        recordings.delete_later(current_app.config, sid, posted)     # the name is kept as text, the voice is not
         heard = asr.get_recogniser().transcribe(audio.to_wav_8k(recording)).strip()
     except Exception as e:  # a name is optional: enrolment goes on without it
         current_app.logger.warning("name not transcribed: %s", type(e).__name__)

@@ -23,7 +23,7 @@ from hotline.phones import InvalidPhone, normalise
 from hotline.text import key
 from hotline.webhooks import Compiled, xml
 
-from . import asr, audio, tts
+from . import asr, audio, recordings, tts
 
 MAX_OPTIONS = 4
 MAX_FAILURES = 3
@@ -249,9 +249,9 @@ def grammar(menu: Menu) -> dict[str, tuple[str, object]]:
 
 def _by_speech(menu: Menu):
     phrases = grammar(menu)
-    url = request.form.get("RecordingUrl", "")
-    recording = audio.download_recording(current_app.config, url)
-    audio.delete_later(current_app.config, url)         # what a caller said is never kept
+    sid, posted = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
+    recording = recordings.download(current_app.config, sid, posted, seconds=RECORD_SECONDS)
+    recordings.delete_later(current_app.config, sid, posted)         # what a caller said is never kept
     heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
     if heard is None:
         return None, None, None

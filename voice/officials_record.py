@@ -9,11 +9,11 @@ from pathlib import Path
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, db as storage, prompts
+from hotline import announcements, db as storage, private, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, tts
+from . import asr, audio, menus, recordings, tts
 from .officials_audience import first_village
 from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost, with_draft
 
@@ -52,7 +52,9 @@ def recorded():
         return twiml(session_lost())
     config, db = current_app.config, get_db()
     try:
-        wav = audio.to_wav_8k(audio.download_recording(config, request.form.get("RecordingUrl", "")))
+        wav = audio.to_wav_8k(recordings.download(config, request.form.get("RecordingSid", ""),
+                                                  request.form.get("RecordingUrl", ""),
+                                                  seconds=config.number("HOTLINE_RECORDING_SECONDS")))
         seconds = audio.duration(wav)
     except audio.AudioError as e:
         log.warning("announcement recording not kept: %s", e)
@@ -133,7 +135,7 @@ def _keep(config, wav: bytes) -> Path:
     folder = config.path("HOTLINE_INSTANCE").resolve() / "recordings" / "announcements"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.wav"
-    path.write_bytes(wav)
+    private.write(path, wav)
     return path
 
 

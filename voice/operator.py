@@ -111,7 +111,7 @@ def voicemail_saved():
     vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"], sid,
                              form.get("RecordingUrl", ""), min(duration, VOICEMAIL_SECONDS))
     calls.step(db, form.get("CallSid", ""), "operator", "voicemail", f"voicemail:{vm_id}")
-    fetch_later(config, vm_id, form.get("RecordingUrl", ""), sid or str(vm_id))   # the worker's retries name it so
+    fetch_later(config, vm_id, form.get("RecordingSid", ""), form.get("RecordingUrl", ""))
     response = VoiceResponse()
     tts.speak(response, prompts.say("voice.operator.saved"))
     response.hangup()

@@ -6,25 +6,25 @@ download itself, in a thread after the call and in the worker's minute job for t
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from pathlib import Path
 
-from hotline import clock, voicemail
+from hotline import clock, private, voicemail
 from hotline.db import connect
 
-from . import audio
+from . import audio, recordings
 
 log = logging.getLogger(__name__)
 _fetching: list[threading.Thread] = []
+BACKGROUND_DEADLINE_S = 60
 
 
-def fetch_later(config, vm_id: int, url: str, name: str) -> None:
+def fetch_later(config, vm_id: int, sid: str, posted: str) -> None:
     """Download after we have answered: Twilio's action waits for us, the caller hears nothing meanwhile."""
     def run():
         database = connect(config["HOTLINE_DB"])
         try:
-            fetch(database, config, vm_id, url, name)
+            fetch(database, config, vm_id, sid, posted)
         finally:
             database.conn.close()
     thread = threading.Thread(target=run, name=f"voicemail-{vm_id}", daemon=True)
@@ -37,30 +37,34 @@ def wait_for_fetches(timeout: float = 30) -> None:
         thread.join(timeout)
 
 
-def fetch(db, config, vm_id: int, url: str, name: str, at: str | None = None) -> bool:
+def fetch(db, config, vm_id: int, sid: str, posted: str, at: str | None = None) -> bool:
     """Keep a local copy, so the message outlives Twilio's copy and obeys our retention.
 
+    sid: the RecordingSid (the address is built from it); posted: the RecordingUrl, used only by the simulator.
     at: the moment of this try (the worker's clock); a failure schedules the next try from it."""
+    from .operator import VOICEMAIL_SECONDS
+
     try:
-        data = audio.download_recording(config, url)
+        # In the background: more time than a menu step has, for a minute of audio on a slow line.
+        data = recordings.download(config, sid, posted, seconds=VOICEMAIL_SECONDS, deadline_s=BACKGROUND_DEADLINE_S)
     except audio.AudioError as e:
         outcome = voicemail.fetch_failed(db, vm_id, str(e), at or clock.now(),
                                          config.number("HOTLINE_AUDIO_RETENTION_DAYS"))
         log.warning("voicemail %s: audio not downloaded (%s); %s", vm_id, e, outcome)
         return False
-    relative = Path("recordings") / "voicemail" / f"{re.sub(r'[^A-Za-z0-9]', '', name)}.wav"
+    relative = Path("recordings") / "voicemail" / f"{sid}.{recordings.audio_kind(data)}"   # a checked sid: a safe name
     target = config.path("HOTLINE_INSTANCE") / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    private.write(target, data)
     voicemail.stored(db, vm_id, relative.as_posix())
-    audio.delete_recording(config, url)     # our copy obeys HOTLINE_AUDIO_RETENTION_DAYS; Twilio's would not
+    recordings.delete(config, sid, posted)     # our copy obeys HOTLINE_AUDIO_RETENTION_DAYS; Twilio's would not
     return True
 
 
 def retry_job(db, config, now: str) -> None:
     """The worker's minute job: failed (or never finished) downloads are tried again when they are due."""
     for row in voicemail.due_fetches(db, now):
-        fetch(db, config, row["id"], row["recording_url"] or "", row["recording_sid"] or str(row["id"]), at=now)
+        fetch(db, config, row["id"], row["recording_sid"] or "", row["recording_url"] or "", at=now)
 
 
 def _register_job() -> None:

@@ -5,6 +5,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 
 from hotline import announcements, broadcast
 from hotline.db import get_db
+from hotline.text import xml_safe
 
 from ..files import send_recording
 from ..web import bp, found, outcome
@@ -32,7 +33,10 @@ def announcement_transcript(announcement_id):
     row = found(announcements.get(db, announcement_id))
     if row["status"] != "draft":
         abort(409)
-    announcements.transcript(db, announcement_id, request.form.get("text", "")[:2000])
+    text = request.form.get("text", "")[:2000]
+    if not xml_safe(text):
+        return redirect(url_for("admin.announcements_list", outcome="bad_characters"))
+    announcements.transcript(db, announcement_id, text)
     return redirect(url_for("admin.announcements_list", outcome="saved"))
 
 

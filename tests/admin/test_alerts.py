@@ -109,3 +109,15 @@ def test_an_update_supersedes_the_published_alert(app, tu):
     page = tu.get(f"/admin/alerts/{new_id}").get_data(as_text=True)
     assert "Nước lên thêm 1 mét, sơ tán ngay." in page and f"Thay cho cảnh báo #{alert_id}" in page
     assert "Đã được thay bằng cảnh báo" in tu.get(f"/admin/alerts/{alert_id}").get_data(as_text=True)
+
+
+def test_a_control_character_in_the_text_is_refused_and_the_rest_kept(app, tu):
+    pasted = TEXT.replace(", bà", ",\x0bbà")          # Excel's line break, pasted from a cell
+    response = tu.post("/admin/alerts/new", {**_form(app, text=pasted), "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert prompts.say("admin.errors.bad_characters") in page
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 0
+    saved = tu.post("/admin/alerts/new", {**_form(app, text=TEXT.replace(", bà", ",\r\nbà")), "action": "save"})
+    assert saved.status_code == 302                      # a line break typed in the box is fine

@@ -1,7 +1,7 @@
 """Announcements in the admin: listen (from the instance folder, logged in only), correct, publish, approve."""
 import pytest
 
-from hotline import announcements, places
+from hotline import announcements, places, prompts
 from hotline.db import get_db
 from tests.admin.conftest import Browser
 from tests.conftest import CHI_HOA
@@ -61,3 +61,11 @@ def test_publish_then_a_second_official_approves_the_fan_out(app, tu, recorded, 
         row = announcements.get(get_db(), recorded)
         queued = get_db().execute("SELECT COUNT(*) FROM outbox WHERE ref = ?", [f"announcement:{recorded}"]).fetchone()[0]
     assert row["text"] == "Họp thôn tối nay lúc 19 giờ 30" and queued > 0
+
+
+def test_a_transcript_with_a_control_character_is_not_saved(app, tu, recorded):
+    kept = tu.post(f"/admin/announcements/{recorded}/transcript", {"text": "Họp thôn\x00 tối nay"})
+    assert prompts.say("admin.announcements.outcomes.bad_characters") in tu.get(kept.headers["Location"]).get_data(
+        as_text=True)
+    with app.app_context():
+        assert "\x00" not in (announcements.get(get_db(), recorded)["text"] or "")

@@ -116,3 +116,19 @@ def test_an_invalid_cap_file_is_refused_with_the_reason(demo_db, config, documen
 def test_the_schema_is_the_oasis_one():
     text = cap.SCHEMA.read_text("utf-8")
     assert "Copyright OASIS Open 2010" in text and 'targetNamespace="urn:oasis:names:tc:emergency:cap:1.2"' in text
+
+
+def test_a_file_over_the_size_limit_is_refused_unparsed(demo_db, config):
+    padded = SOURCE.replace("</alert>", "<!--" + "x" * cap.MAX_BYTES + "--></alert>")
+    with pytest.raises(cap.InvalidCap) as e:
+        cap.import_alert(demo_db, config, padded.encode())
+    assert e.value.reason == "too_large" and demo_db["alerts"].count == 0
+
+
+def test_a_text_longer_than_an_official_may_type_is_refused(demo_db, config):
+    long = _broken(SOURCE, "Di chuyển người già và trẻ em đến nơi cao.", "Di chuyển. " * 60)
+    with pytest.raises(cap.InvalidCap) as e:
+        cap.import_alert(demo_db, config, long)
+    assert e.value.reason == "too_long" and int(e.value.detail) > cap.MAX_TEXT
+    assert demo_db["alerts"].count == 0
+

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -166,3 +167,24 @@ def test_checkin_refuses_what_the_admin_refuses_a_warning_that_did_not_or_no_lon
     assert prompts.say("alerts.cli.checkin_not_published", id=alert_id, state=state) in " ".join(result.output.split())
     cost = prompts.say("alerts.cli.preview", recipients=0, skipped=0, calls=0).split(":")[0]
     assert db["checkins"].count == 0 and cost not in result.output       # refused before any cost is shown
+
+
+def test_an_alert_text_with_a_control_character_is_refused(run, db):
+    result = run("alerts", "create", "--level", "3", "--text", "Nước sông lên\x0bngay", "--village", "Yên Nông")
+    assert result.exit_code == 2
+    assert prompts.say("core.cli.bad_characters") in result.output
+    assert db["alerts"].count == 0
+
+
+def test_a_cap_file_too_large_or_too_long_is_refused_in_vietnamese(run, db, tmp_path):
+    source = (Path(__file__).parent / "cap" / "provincial_flood.xml").read_text("utf-8")
+    big = tmp_path / "big.xml"
+    big.write_text(source.replace("</alert>", "<!--" + "x" * cap.MAX_BYTES + "--></alert>"), "utf-8")
+    result = run("alerts", "import", str(big))
+    assert result.exit_code == 1
+    assert prompts.say("alerts.cli.cap_too_large", kb=cap.MAX_BYTES // 1024) in result.output
+    long = tmp_path / "long.xml"
+    long.write_text(source.replace("Di chuyển người già và trẻ em đến nơi cao.", "Di chuyển. " * 60), "utf-8")
+    result = run("alerts", "import", str(long))
+    assert result.exit_code == 1 and "quá 600 ký tự" in result.output
+    assert db["alerts"].count == 0

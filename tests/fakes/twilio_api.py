@@ -35,6 +35,7 @@ class FakeTwilio:
         self.messages: list[dict] = []
         self.calls: list[dict] = []
         self.recordings: dict[str, tuple[bytes, str]] = {}
+        self.drip: dict[str, float] = {}     # recording sid -> seconds between repeats of its bytes, sent forever
         self.requests: list[tuple[str, str]] = []
         self.invalid_numbers: set[str] = set()
         self.unsubscribed: set[str] = set()
@@ -152,7 +153,18 @@ class FakeTwilio:
             if sid not in fake.recordings:
                 return fake._error(404, 20404, "The requested resource was not found")
             audio, content_type = fake.recordings[sid]
+            if sid in fake.drip:             # a server that never stops sending (and gives no length)
+                def drip():
+                    while True:
+                        yield audio
+                        time.sleep(fake.drip[sid])
+                return Response(drip(), content_type=content_type)
             return Response(audio, content_type=content_type)
+
+        @app.delete(f"{API}/Recordings/<name>")
+        def delete_recording(account, name):     # Twilio's DELETE Recording: 204, then it is gone
+            fake.recordings.pop(name.split(".")[0], None)
+            return Response(status=204)
 
         return app
 

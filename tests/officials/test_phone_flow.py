@@ -1,4 +1,5 @@
 """Officials by phone, walked the way Twilio runs the TwiML: the PIN, recording and listening back."""
+import os
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,7 @@ def test_the_recording_is_kept_locally_as_8khz_mono_wav(phone, app, fake_twilio)
     assert row["audio_path"].startswith(app.config["HOTLINE_INSTANCE"])
     fetches = [p for m, p in fake_twilio.requests if "/Recordings/" in p]
     assert len(fetches) == 1 and fetches[0].endswith(".wav")
+    assert os.stat(row["audio_path"]).st_mode & 0o077 == 0      # the official's voice: the owner's only
 
 
 def test_an_empty_recording_is_asked_again_then_returns_to_the_menu(phone, app):
@@ -96,7 +98,6 @@ def test_re_recording_replaces_the_draft_and_its_file(phone, app):
     phone(ONG_TU).call(TU_PIN + "#", "1", "ban dau", "2", "ban sau", "3")
     (row,) = every_announcement(app)  # still one draft, cancelled at the end
     assert row["status"] == "cancelled"
-    import os
     assert len(os.listdir(os.path.dirname(row["audio_path"]))) == 0  # the first and the second are gone
 
 

@@ -146,11 +146,33 @@ def test_a_download_that_keeps_failing_is_apologised_for_and_nothing_is_publishe
     assert tu.errors == [] and every_announcement(app) == []
 
 
-def test_a_recording_url_that_is_not_twilios_is_not_fetched(hooks, app, phone, fake_twilio):
+def test_a_recording_without_a_sid_is_not_fetched(hooks, app, phone, fake_twilio):
     tu = phone(ONG_TU).call(TU_PIN + "#")
     status, body = hooks.post("/voice/officials/recorded", {**tu.call_obj.params,
                                                            "RecordingUrl": "https://evil.example.com/r.wav"})
     assert status == 200 and say("download_failed") in body and every_announcement(app) == []
+
+
+@pytest.mark.parametrize("crafted", ["https://{host}\\@api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}",
+                                     "http://{host}/2010-04-01/Accounts/{account}/Recordings/{sid}"])
+def test_the_recording_is_fetched_by_its_sid_and_the_posted_host_gets_nothing(hooks, app, phone, fake_twilio,
+                                                                             crafted):
+    import numpy as np
+
+    from tests.fakes.elsewhere import elsewhere
+    from voice import audio
+
+    sid = "RE" + "7c" * 16
+    fake_twilio.add_recording(sid, audio.wav(0.3 * np.sin(np.arange(16000) / 8.0), 8000, {"ICMT": "hop thon"}))
+    tu = phone(ONG_TU).call(TU_PIN + "#")
+    with elsewhere() as (host, seen):
+        status, body = hooks.post("/voice/officials/recorded", {
+            **tu.call_obj.params, "RecordingSid": sid,
+            "RecordingUrl": crafted.format(host=host, account=fake_twilio.account_sid, sid=sid)})
+    assert status == 200 and say("download_failed") not in body
+    assert seen == []
+    assert ("GET", f"/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/{sid}.wav") in fake_twilio.requests
+    assert len(every_announcement(app)) == 1
 
 
 # --- bad requests -----------------------------------------------------------------------------

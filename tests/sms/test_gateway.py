@@ -148,6 +148,23 @@ def test_gateway_events_update_the_outbox(gateway_app, gateway_client, gateway_d
     (b'{"event": "sms:delivered", "payload": {}}', 400),
     (b'{"event": "sms:received", "payload": "HELP"}', 400),
     (b'{"event": {"kind": "sms:received"}, "payload": {}}', 400),
+    # Wrong types, lone surrogates and deep nesting: a 400 with the reason, never the 503 the app retries forever.
+    (b'{"event": "sms:received", "payload": {"messageId": "m1", "phoneNumber": "+84912100000", "message": ["HELP"]}}',
+     400),
+    (b'{"event": "sms:received", "payload": {"messageId": "m1", "phoneNumber": {"n": 1}, "message": "HELP"}}', 400),
+    (b'{"event": "sms:received", "payload": {"messageId": 7, "phoneNumber": "+84912100000", "message": "HELP"}}', 400),
+    (b'{"event": "sms:received", "payload": {"messageId": "m1", "phoneNumber": "+84912100000", "message": "\\ud800"}}',
+     400),
+    (b'{"event": "sms:received", "payload": {"messageId": "\\udfff", "phoneNumber": "+84912100000", "message": "x"}}',
+     400),
+    (b'{"event": "sms:received", "payload": {"messageId": "m1", "phoneNumber": "+84912100000", "message": "HELP",'
+     b' "receivedAt": ["2026"]}}', 400),
+    (b'{"event": "sms:delivered", "payload": {"messageId": ["m1"]}}', 400),
+    (b'{"event": "sms:failed", "payload": {"messageId": "m1", "reason": {"code": 1}}}', 400),
+    (b'{"event": "\\ud800", "payload": {}}', 400),
+    (b'{"event": "sms:received", "payload": ' + b"[" * 10000 + b"]" * 10000 + b"}", 400),
+    (b'{"event": "sms:received", "payload": {"messageId": "m1", "phoneNumber": "+84912100000", "message": "HELP"},'
+     b' "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400),
     (b'{"event": "system:ping", "payload": {"health": {"status": "pass"}}}', 200),
     (b'{"event": "mms:received", "payload": {"messageId": "m1"}}', 200),
 ])

@@ -112,16 +112,7 @@ def _clip_seconds(url: str) -> float:
 def _shared_fake_twilio():
     from tests.fakes.twilio_api import FakeTwilio
 
-    fake = FakeTwilio()
-
-    def delete_recording(account, name):   # Twilio's DELETE Recording: 204, then it is gone
-        from flask import Response
-
-        fake.recordings.pop(name.split(".")[0], None)
-        return Response(status=204)
-    fake.app.add_url_rule("/2010-04-01/Accounts/<account>/Recordings/<name>", "delete_recording",
-                          delete_recording, methods=["DELETE"])
-    fake.start()
+    fake = FakeTwilio().start()
     yield fake
     fake.stop()
 
@@ -130,6 +121,6 @@ def _shared_fake_twilio():
 def fake_twilio(_shared_fake_twilio):
     """One fake Twilio for the voice tests (stopping one takes half a second), emptied for each test."""
     fake = _shared_fake_twilio
-    for store in (fake.messages, fake.calls, fake.recordings, fake.requests, fake.failures):
+    for store in (fake.messages, fake.calls, fake.recordings, fake.drip, fake.requests, fake.failures):
         store.clear()
     return fake

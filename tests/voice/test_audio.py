@@ -1,10 +1,9 @@
-"""Recordings: decoded with numpy (PCM, μ-law, A-law), resampled, and fetched from Twilio with its auth."""
+"""Recordings: decoded with numpy (PCM, μ-law, A-law) and resampled (tests/voice/test_recordings.py: fetching)."""
 import struct
 
 import numpy as np
 import pytest
 
-from hotline.config import Config
 from voice import audio
 
 
@@ -66,48 +65,3 @@ def test_it_refuses_what_it_cannot_decode(data):
 def test_the_info_chunk_survives_conversion():
     wav = audio.wav(tone(16000), 16000, {"ICMT": "cảnh báo"})
     assert audio.info(audio.to_wav_8k(wav)) == {"ICMT": "cảnh báo"}
-
-
-def _config(fake, **extra):
-    return Config.from_env({"TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
-                            "HOTLINE_TWILIO_API_URL": fake.url, **extra})
-
-
-def test_it_downloads_a_recording_with_twilio_basic_auth(fake_twilio):
-    url = fake_twilio.add_recording("RE1", audio.wav(tone(8000), 8000))
-    assert audio.download_recording(_config(fake_twilio), url)[:4] == b"RIFF"
-    assert ("GET", f"/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/RE1.wav") in fake_twilio.requests
-
-
-def test_it_retries_a_recording_that_is_not_ready_yet(fake_twilio, monkeypatch):
-    monkeypatch.setattr(audio, "BACKOFF_S", 0)
-    url = fake_twilio.add_recording("RE2", audio.wav(tone(8000), 8000))
-    real = fake_twilio.recordings.pop("RE2")
-    calls = []
-    original = fake_twilio.app.view_functions["recording"]
-
-    def late(account, name):
-        calls.append(name)
-        if len(calls) == 2:
-            fake_twilio.recordings["RE2"] = real
-        return original(account=account, name=name)
-    monkeypatch.setitem(fake_twilio.app.view_functions, "recording", late)
-    assert audio.download_recording(_config(fake_twilio), url)[:4] == b"RIFF"
-    assert len(calls) == 2
-
-
-@pytest.mark.parametrize("url, reason", [
-    ("https://evil.example.com/2010-04-01/Accounts/AC1/Recordings/RE1", "not Twilio's"),
-    ("http://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", "not Twilio's"),
-    ("http://127.0.0.1:9/recording", "not Twilio's"),
-])
-def test_it_never_sends_credentials_elsewhere(fake_twilio, url, reason):
-    with pytest.raises(audio.AudioError, match=reason):
-        audio.download_recording(_config(fake_twilio), url)
-
-
-def test_it_gives_up_with_an_audio_error(fake_twilio, monkeypatch):
-    monkeypatch.setattr(audio, "BACKOFF_S", 0)
-    missing = f"https://api.twilio.com/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/REnone"
-    with pytest.raises(audio.AudioError, match="404"):
-        audio.download_recording(_config(fake_twilio), missing)

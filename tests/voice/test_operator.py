@@ -83,7 +83,7 @@ def test_out_of_hours_or_without_duty_numbers_it_goes_to_voicemail(phone_app, ho
 def test_a_voicemail_whose_audio_cannot_be_fetched_is_kept_with_the_reason(phone_app, fake_twilio):
     app = phone_app(NEVER)
     caller = Caller(app, BA_LAN, lambda words: fake_twilio.add_recording("RE" + "9" * 32, b"") and
-                    f"https://api.twilio.com/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/REmissing")
+                    f"https://api.twilio.com/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/RE" + "8" * 32)   # never stored: 404
     said = spoken(caller.call("0", "alo"))
     assert said[-1].startswith("Loa Làng đã ghi lời nhắn.")
     voicemail_fetch.wait_for_fetches()

@@ -4,7 +4,7 @@ import pytest
 from hotline import calls
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, spoken
-from voice import audio
+from voice import audio, recordings
 
 MAIN_INTRO = "Mời bác chọn."
 
@@ -75,7 +75,7 @@ def test_silence_at_the_speech_prompt_counts_as_silence(speech_app, recorder):
 
 @pytest.mark.parametrize("failure", ["404", "500", "undecodable", "empty"])
 def test_a_recording_that_cannot_be_used_falls_back_to_the_keypad(speech_app, fake_twilio, monkeypatch, failure):
-    monkeypatch.setattr(audio, "BACKOFF_S", 0)
+    monkeypatch.setattr(recordings, "BACKOFF_S", 0)
 
     def recorder(words):
         sid = "RE" + "5" * 32
@@ -118,7 +118,7 @@ def test_a_broken_model_folder_leaves_the_keypad_working(make_app, tmp_path):
 
 def test_what_a_caller_said_is_deleted_at_twilio_after_recognition(speech_app, recorder, fake_twilio):
     Caller(speech_app, BA_LAN, recorder).call("", "hướng dẫn")
-    audio.wait_for_deletions()
+    recordings.wait_for_deletions()
     deleted = [path for method, path in fake_twilio.requests if method == "DELETE"]
     assert len(deleted) == 1 and deleted[0].endswith(".json") and "/Recordings/RE" in deleted[0]
     assert fake_twilio.recordings == {}

@@ -6,7 +6,7 @@ from hotline import clock, db as storage, prompts, voicemail, worker
 from hotline.cli import main
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, speech_wav
-from voice import audio, voicemail_fetch
+from voice import recordings, voicemail_fetch
 
 NEVER = "Mon 00:00-00:00"
 SID = "RE" + "4" * 32
@@ -14,7 +14,7 @@ SID = "RE" + "4" * 32
 
 @pytest.fixture
 def phone_app(make_app, twilio_settings, monkeypatch):
-    monkeypatch.setattr(audio, "BACKOFF_S", 0)     # each download's own quick retries, without sleeping
+    monkeypatch.setattr(recordings, "BACKOFF_S", 0)     # each download's own quick retries, without sleeping
     extra = {k: v for k, v in twilio_settings.items() if k.startswith(("TWILIO_", "HOTLINE_TWILIO"))}
     return make_app(**extra, HOTLINE_OFFICE_HOURS=NEVER)
 
@@ -123,6 +123,42 @@ def test_the_worker_fetches_a_voicemail_whose_first_download_never_reported(phon
     assert row["fetch"] == "fetching" and _minutes(row["created_at"], row["fetch_next_at"]) == 1
     the_worker(app_db, phone_app.config, row["fetch_next_at"])
     assert _row(phone_app)["audio_path"] == f"recordings/voicemail/{SID}.wav"
+
+
+def test_a_crafted_recording_url_is_never_fetched_the_recording_of_its_sid_is(phone_app, fake_twilio):
+    from tests.fakes.elsewhere import elsewhere
+
+    fake_twilio.add_recording(SID, speech_wav("alo"))
+    with elsewhere() as (host, seen):
+        crafted = f"https://{host}\\@api.twilio.com/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/{SID}"
+        Caller(phone_app, BA_LAN, lambda words: crafted).call("0", "con muốn hỏi về lớp học")
+        voicemail_fetch.wait_for_fetches()
+    assert seen == []
+    assert _row(phone_app)["audio_path"] == f"recordings/voicemail/{SID}.wav"
+    assert ("DELETE", f"/2010-04-01/Accounts/{fake_twilio.account_sid}/Recordings/{SID}.json") in fake_twilio.requests
+
+
+def test_a_stored_voicemail_is_readable_by_its_owner_only(phone_app, fake_twilio, the_worker, app_db):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        fake_twilio.add_recording(SID, speech_wav("alo"))
+        Caller(phone_app, BA_LAN, lambda words: fake_twilio.add_recording(SID, speech_wav(words))).call("0", "alo")
+        voicemail_fetch.wait_for_fetches()
+    finally:
+        os.umask(old)
+    stored = phone_app.config.path("HOTLINE_INSTANCE") / _row(phone_app)["audio_path"]
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+
+def test_an_error_page_is_not_kept_as_a_voicemail(phone_app, fake_twilio):
+    fake_twilio.add_recording(SID, b"<html>502 Bad Gateway</html>", "text/html")
+    row = _leave_voicemail(phone_app, fake_twilio)
+    assert (row["fetch"], row["fetch_error"], row["audio_path"]) == ("retrying", "not audio", None)
+    assert not (phone_app.config.path("HOTLINE_INSTANCE") / "recordings" / "voicemail").exists()
+    assert fake_twilio.recordings                          # Twilio's copy kept until ours is safe
 
 
 def test_the_retry_job_is_one_of_the_workers_minute_jobs():

@@ -147,3 +147,11 @@ def test_with_rendered_audio_the_warning_still_starts_within_8_seconds(make_app)
         warning = [el.text for el in root.iter("Play")][1]
         assert seconds_before(root, lambda el: el.text == warning) <= 8
         assert warning.endswith(".wav") and (render.tts.cache_dir(app.config) / warning.rsplit("/", 1)[1]).exists()
+
+
+def test_a_warning_with_a_control_character_still_gives_every_caller_a_menu(keypad_app):
+    """A warning stored before forms refused them (pasted from a spreadsheet: \x0b is Excel's line break)."""
+    add_alert(keypad_app, "Lũ lên nhanh.\x0bBà con\x00 di dời ngay.\ufffe")     # the whole commune
+    for phone in (BA_LAN, ANH_MINH, CHI_HOA):
+        said = Caller(keypad_app, phone).call("1", "1")       # anh Minh: menu 1, then his village
+        assert any("Lũ lên nhanh.Bà con di dời ngay." == text for text in spoken(said)), phone
