@@ -56,17 +56,10 @@ class RecordingStore:
 
 def caption(config, url: str) -> str:
     """The text of a pre-rendered clip (from the cache's index.tsv), so the simulator can show it."""
-    from .render import INDEX
+    from .render import read_index
     from .tts import cache_dir
 
-    index = cache_dir(config) / INDEX
-    name = url.rsplit("/", 1)[-1]
-    if index.is_file():
-        for line in index.read_text("utf-8").splitlines():
-            clip, _, text = line.partition("\t")
-            if clip == name:
-                return text
-    return url
+    return read_index(cache_dir(config)).get(url.rsplit("/", 1)[-1], url)
 
 
 @contextmanager
