@@ -59,7 +59,7 @@ def create_command(kind, level, text, villages, flags, starts, expires, audio):
 
 def _show_preview(db, config, alert) -> dict:
     p = broadcast.preview(db, config, alert["text"], alert["village_ids"] or None, alert["flag_list"],
-                          alert["kind"], alert["level"])
+                          alert["kind"], alert["level"], expires_at=alert["expires_at"])
     click.echo(prompts.say("alerts.cli.preview", recipients=p["recipients"], skipped=p["skipped"], calls=p["calls"]))
     click.echo(prompts.say("alerts.cli.segments", plain=p["segments_plain"], accented=p["segments_accented"],
                            total=p["sms_segments"]))

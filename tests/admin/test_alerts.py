@@ -32,6 +32,30 @@ def test_the_preview_shows_both_sms_forms_their_segments_and_the_eta(app, tu):
     assert TEXT in text   # the form keeps what was typed
 
 
+def _until(page: str) -> str:
+    """The "until" of the unaccented SMS preview: "… (hieu luc den 18:30 25/11)"."""
+    return re.search(r'id="sms-plain">[^<]*den (\d\d:\d\d \d\d/\d\d)\)<', page).group(1)
+
+
+def test_the_sms_preview_says_until_when_the_warning_will_really_hold(app, tu):
+    typed = tu.post("/admin/alerts/new", {**_form(app, expires_at="2030-11-25T18:30"), "action": "preview"})
+    assert _until(typed.get_data(as_text=True)) == "18:30 25/11"
+    # No expiry typed: HOTLINE_ALERT_HOURS (24) after the start, which is what creating it will store.
+    started = tu.post("/admin/alerts/new", {**_form(app, starts_at="2030-11-25T06:00"), "action": "preview"})
+    assert _until(started.get_data(as_text=True)) == "06:00 26/11"
+    created = tu.post("/admin/alerts/new", {**_form(app, starts_at="2030-11-25T06:00"), "action": "save"})
+    draft = tu.get(created.headers["Location"]).get_data(as_text=True)
+    assert _until(draft) == "06:00 26/11"
+
+
+def test_the_alert_hours_setting_is_what_the_preview_and_the_draft_say(app, tu):
+    app.config["HOTLINE_ALERT_HOURS"] = "6"
+    form = {**_form(app, starts_at="2030-11-25T06:00")}
+    assert _until(tu.post("/admin/alerts/new", {**form, "action": "preview"}).get_data(as_text=True)) == "12:00 25/11"
+    created = tu.post("/admin/alerts/new", {**form, "action": "save"})
+    assert _until(tu.get(created.headers["Location"]).get_data(as_text=True)) == "12:00 25/11"
+
+
 def test_a_bad_alert_is_refused_in_vietnamese_and_nothing_typed_is_lost(app, tu):
     form = _form(app, text="", level="9", starts_at="2026-12-01T08:00", expires_at="2026-12-01T07:00")
     response = tu.post("/admin/alerts/new", {**form, "action": "save"})

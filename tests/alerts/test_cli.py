@@ -49,6 +49,17 @@ def test_create_shows_recipients_segments_and_the_eta_before_anything_is_sent(ru
     assert db["outbox"].count == 0
 
 
+def test_the_sms_shown_before_sending_says_until_the_alerts_own_expiry(run):
+    created = run("alerts", "create", "--level", "3", "--text", "Nuoc song len", "--village", "yen nong",
+                  "--starts", "2030-11-25T06:00", "--expires", "2030-11-25T18:30")
+    assert "(hieu luc den 18:30 25/11)" in created.output
+    alert_id = int(created.output.split("#")[1].split(".")[0])
+    asked = run("alerts", "publish", str(alert_id), input="n\n")
+    assert "(hieu luc den 18:30 25/11)" in asked.output
+    default = run("alerts", "create", "--level", "3", "--text", "Nuoc song len", "--starts", "2030-11-25T06:00")
+    assert "(hieu luc den 06:00 26/11)" in default.output        # HOTLINE_ALERT_HOURS after the start
+
+
 def test_publish_asks_first_and_a_no_queues_nothing(run, db):
     alert_id = _create(run)
     result = run("alerts", "publish", str(alert_id), input="n\n")
