@@ -194,6 +194,10 @@ def call(phone, url, keys):
     with recording_store(hooks.config) as store:
         answers = ask if keys is None else scripted(*keys.split(","))
         Call(hooks, _phone(phone), answers, show, recorder=store.record).run()
+    if not url:        # a voicemail's download, begun in this process, finishes before it exits
+        from voice.voicemail_fetch import wait_for_fetches
+
+        wait_for_fetches()
 
 
 @main.command()

@@ -80,6 +80,13 @@ def test_a_warning_the_worker_rendered_is_heard_through_the_server_and_shown_in_
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{urlsplit(url).path}", timeout=10) as r:
                 assert r.status == 200 and r.headers["Content-Type"] == "audio/wav"
                 assert r.read(4) == b"RIFF"
+        # bà Lan leaves a voicemail through the terminal simulator; the server downloads it behind the call.
+        hotline(env, "call", BA_LAN, "--url", f"http://127.0.0.1:{port}", "--keys", "0,xin gọi lại cho tôi")
+        deadline = time.monotonic() + 20
+        while "recordings/voicemail/RE" not in (listed := hotline(env, "voicemail", "list")):
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.2)
+        assert "!" not in listed                # no download error, now or for the worker to retry
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)

@@ -155,7 +155,13 @@ def duration(audio_bytes: bytes) -> float:
 
 
 def download_recording(config, url: str) -> bytes:
-    """The recording's WAV bytes, with Twilio basic auth; retried on 404/5xx; AudioError when it fails."""
+    """The recording's WAV bytes, with Twilio basic auth; retried on 404/5xx; AudioError when it fails.
+
+    In local mode (no Twilio account) a recording the simulator made is read from its store instead."""
+    from .simulated import recorded
+
+    if (copy := recorded(config, url)) is not None:
+        return copy.read_bytes()
     target = _allowed(config, url)
     auth = (config.account_sid(), config["TWILIO_AUTH_TOKEN"] or config.auth_token())
     error = "no attempt"
@@ -181,8 +187,13 @@ _deleting: list[threading.Thread] = []
 
 def delete_recording(config, url: str) -> bool:
     """Delete Twilio's copy of a resident's recording (we keep none, or our own under retention)."""
+    from .simulated import recorded
+
+    if (copy := recorded(config, url)) is not None:
+        copy.unlink(missing_ok=True)       # the simulator's copy goes the same way as Twilio's would
+        return True
     if not _is_twilio(url):
-        return False                       # the simulator's local store keeps nothing worth deleting
+        return False
     target = rebase(url, config["HOTLINE_TWILIO_API_URL"]).removesuffix(".wav") + ".json"
     auth = (config.account_sid(), config["TWILIO_AUTH_TOKEN"] or config.auth_token())
     try:
@@ -197,7 +208,11 @@ def delete_recording(config, url: str) -> bool:
 
 def delete_later(config, url: str) -> None:
     """In the background: the caller is already hearing the next menu."""
-    if _is_twilio(url):
+    from .simulated import recorded
+
+    if recorded(config, url) is not None:
+        delete_recording(config, url)      # a local file: no need for a thread
+    elif _is_twilio(url):
         thread = threading.Thread(target=delete_recording, args=(config, url), daemon=True)
         _deleting[:] = [t for t in _deleting if t.is_alive()] + [thread]
         thread.start()

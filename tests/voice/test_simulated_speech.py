@@ -5,7 +5,7 @@ from hotline.cli import main
 from hotline.config import Config
 from tests.conftest import BA_LAN
 from voice import audio
-from voice.simulated import recording_store
+from voice.simulated import folder, recording_store
 
 
 def test_typed_words_choose_a_menu_option(cli_env):
@@ -15,25 +15,47 @@ def test_typed_words_choose_a_menu_option(cli_env):
     assert "Bước 1." in result.output and "OTP" in result.output
 
 
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t" * 32}
+
+
 def test_the_store_serves_recordings_only_with_the_accounts_credentials(settings):
     import requests
 
-    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "script"})
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "script", **TWILIO})
     with recording_store(config) as store:
         url = store.record("có")
         assert requests.get(url, timeout=5).status_code == 401
         assert requests.get(url, auth=(config.account_sid(), "wrong"), timeout=5).status_code == 401
-        data = audio.download_recording(config, url)          # the app's own download path
+        data = audio.download_recording(config, url)          # the app's own download path, over HTTP
     assert audio.info(data) == {"ICMT": "có"}
 
 
 def test_local_recordings_are_refused_unless_the_script_recogniser_is_chosen(settings):
     import pytest
 
-    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "vosk"})
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "vosk", **TWILIO})
     with recording_store(config) as store:
         with pytest.raises(audio.AudioError, match="not Twilio's"):
             audio.download_recording(config, store.record("có"))
+    local = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "vosk"})
+    with recording_store(local) as store:          # local mode: only what the simulator recorded is read
+        url = store.record("có")
+        stranger = url[: -32] + "0" * 32
+        with pytest.raises(audio.AudioError, match="not Twilio's"):
+            audio.download_recording(local, stranger)
+
+
+def test_in_local_mode_the_simulators_recording_is_found_by_its_sid_after_it_hung_up(settings):
+    """What the worker's voicemail retries need: the store has stopped, the URL may be rebuilt from the sid."""
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"]})     # HOTLINE_ASR=auto
+    with recording_store(config) as store:
+        url = store.record("xin gọi lại")
+    sid = url.rsplit("/", 1)[-1]
+    at_twilio = f"https://api.twilio.com/2010-04-01/Accounts/{config.account_sid()}/Recordings/{sid}"
+    assert audio.info(audio.download_recording(config, url)) == {"ICMT": "xin gọi lại"}
+    assert audio.info(audio.download_recording(config, at_twilio + ".wav")) == {"ICMT": "xin gọi lại"}
+    assert audio.delete_recording(config, at_twilio)
+    assert not list(folder(config).iterdir())
 
 
 def test_typed_words_reach_a_running_server_over_http(settings, cli_env):

@@ -125,6 +125,29 @@ def test_the_worker_fetches_a_voicemail_whose_first_download_never_reported(phon
     assert _row(phone_app)["audio_path"] == f"recordings/voicemail/{SID}.wav"
 
 
+def test_a_voicemail_left_through_the_simulator_is_stored_by_the_worker_after_the_simulator_hung_up(
+        make_app, the_worker, app_db, monkeypatch):
+    """Local mode (no Twilio account), the README's default speech (auto, not script): bà Lan's message is
+    found by its RecordingSid in the simulator's store, as the worker's retries (or the URL built from the sid)
+    look for it, and the simulator's copy is deleted once ours is safe, as Twilio's would be."""
+    from voice.simulated import folder, recording_store
+
+    app = make_app(HOTLINE_OFFICE_HOURS=NEVER, HOTLINE_ASR="auto")
+    monkeypatch.setattr("voice.operator.fetch_later", lambda *a: None)   # the server stopped before the download
+    with recording_store(app.config) as store:
+        said = Caller(app, BA_LAN, store.record).call("0", "con muốn hỏi về lớp học")
+    assert said[-2].text.startswith("Loa Làng đã ghi lời nhắn.")
+    row = _row(app)
+    assert row["recording_url"].endswith(f"/Recordings/{row['recording_sid']}")    # Twilio's shape: the sid last
+    assert row["fetch"] == "fetching"
+    the_worker(app_db, app.config, row["fetch_next_at"])
+    row = _row(app)
+    assert (row["fetch"], row["fetch_error"]) == ("stored", None)
+    kept = app.config.path("HOTLINE_INSTANCE") / row["audio_path"]
+    assert audio.info(kept.read_bytes()) == {"ICMT": "con muốn hỏi về lớp học"}
+    assert list(folder(app.config).iterdir()) == []
+
+
 def test_the_retry_job_is_one_of_the_workers_minute_jobs():
     assert voicemail_fetch.retry_job in worker.PERIODIC_JOBS
 
