@@ -171,7 +171,7 @@ def list_command(status):
 @click.argument("alert_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The JSON the admin reads.")
 def report_command(alert_id, as_json):
-    """Per alert and per village: recipients, sent, delivered, failed, acknowledged, skipped."""
+    """Per alert and per village, SMS and calls apart: recipients, sent, delivered, failed, acknowledged, skipped."""
     db, _ = _db_and_config()
     try:
         data = alerts.report(db, alert_id)
@@ -180,12 +180,22 @@ def report_command(alert_id, as_json):
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    for line in _report_table(data):
+        click.echo(line)
+
+
+def _report_table(data: dict):
+    """A line per village (its recipients), then one per channel: SMS and calls are never added together."""
     columns = ("recipients", "sent", "delivered", "failed", "acknowledged", "skipped_opted_out", "expired",
                "cancelled", "queued")
     names = {c: prompts.say(f"alerts.cli.report_columns.{c}") for c in columns}
-    click.echo(f"{'':<12}" + "".join(f"{names[c][:10]:>11}" for c in columns))
+    yield f"{'':<12}" + "".join(f"{names[c][:10]:>11}" for c in columns)
     for row in data["villages"] + [{"village": prompts.say("alerts.cli.total"), **data["totals"]}]:
-        click.echo(f"{row['village'] or '-':<12}" + "".join(f"{row[c]:>11}" for c in columns))
+        yield f"{row['village'] or '-':<12}{row['recipients']:>11}"
+        for channel in ("sms", "call"):
+            counts = row[channel]
+            label = prompts.say(f"alerts.cli.report_channels.{channel}")
+            yield f"  {label:<10}{'':>11}" + "".join(f"{counts.get(c, ''):>11}" for c in columns[1:])
 
 
 @alerts_group.command("export")

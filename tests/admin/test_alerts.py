@@ -109,6 +109,27 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
     assert after["queued"] == 0 and after["cancelled"] > 0
 
 
+def test_the_report_page_shows_sms_and_calls_apart_per_village(app, tu):
+    import xml.etree.ElementTree as ET
+
+    created = tu.post("/admin/alerts/new", {**_form(app), "action": "save"})
+    alert_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    tu.post(f"/admin/alerts/{alert_id}/publish")
+    with app.app_context():     # the texts went through, every call failed (the network was down for calls)
+        get_db().execute("UPDATE outbox SET state = CASE channel WHEN 'sms' THEN 'delivered' ELSE 'failed' END"
+                         " WHERE ref = ?", [f"alert:{alert_id}"])
+    page = tu.get(f"/admin/alerts/{alert_id}/report").get_data(as_text=True)
+    table = ET.fromstring(re.search(r'<table id="report">.*?</table>', page, re.S).group(0))
+    heads = [th.text for th in table.find("thead").iter("th")]
+    rows = [[(c.text or "").strip() for c in tr] for tr in table.find("tbody").iter("tr")]
+    sent, failed = heads.index("Đã gửi"), heads.index("Lỗi")
+    # The first line of a village holds its name and recipients (two rows tall), so its cells sit two further.
+    assert rows[0][:3] == ["Yên Nông", "11", "Tin nhắn"] and rows[1][0] == "Cuộc gọi"
+    assert (rows[0][sent], rows[0][failed]) == ("11", "0")                  # 11 texts sent and delivered
+    assert (rows[1][sent - 2], rows[1][failed - 2]) == ("0", "4")           # 4 calls, all failed
+    assert rows[-2][:3] == ["Cộng", "11", "Tin nhắn"]
+
+
 def test_it_says_why_a_draft_whose_time_has_passed_cannot_be_published(app, tu):
     form = _form(app, starts_at="2026-01-01T08:00", expires_at="2026-01-01T09:00")
     detail = tu.post("/admin/alerts/new", {**form, "action": "save"}).headers["Location"]

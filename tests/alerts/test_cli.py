@@ -97,7 +97,13 @@ def test_update_cancel_list_and_report(run, db):
     assert queued > 0 and prompts.say("alerts.cli.sent", sent=0, total=queued) in listing   # no worker ran
     report = json.loads(run("alerts", "report", str(newer), "--json").output)
     assert report["totals"]["recipients"] == 11 and report["alert"]["level"] == 4
-    assert "Yên Nông" in run("alerts", "report", str(newer)).output
+    assert (report["totals"]["sms"]["queued"], report["totals"]["call"]["queued"]) == (11, 4)
+    lines = run("alerts", "report", str(newer)).output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Yên Nông"))
+    assert lines[at].split() == ["Yên", "Nông", "11"]
+    # SMS and calls on their own lines: 11 texts and 4 calls waiting, never "15".
+    assert lines[at + 1].split() == ["tin", "nhắn", "0", "0", "0", "0", "0", "0", "11"]
+    assert lines[at + 2].split() == ["cuộc", "gọi", "0", "0", "0", "0", "0", "0", "0", "4"]
     assert run("alerts", "cancel", str(newer), "--yes").exit_code == 0
     assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"cancelled"}
 
