@@ -163,8 +163,12 @@ def list_command(status):
     for a in alerts.listing(db, status):
         p = broadcast.progress(db, f"alert:{a['id']}")
         sent = prompts.say("alerts.cli.sent", sent=p["sent"] + p["delivered"], total=p["total"])
-        click.echo(f"#{a['id']:<4} {a['status']:<10} {a['msg_type']:<6} {a['kind']:<9} L{a['level']} "
-                   f"{a['expires_at'][:16]}Z {sent}  {a['text'][:50]}")
+        # The status stays a code (--status takes it back); the rest in words, the expiry in Vietnam time.
+        what = prompts.say("alerts.cli.list_what", kind=prompts.say(f"alerts.kind.{a['kind']}"), level=a["level"])
+        if a["msg_type"] != "alert":
+            what += f" ({prompts.say('alerts.cli.msg_type.' + a['msg_type'])})"
+        until = prompts.say("alerts.cli.until", until=broadcast.local_time(a["expires_at"]))
+        click.echo(f"#{a['id']:<4} {a['status']:<10} {what:<24} {until:<16}{sent}  {a['text'][:50]}")
 
 
 @alerts_group.command("report")
@@ -273,7 +277,9 @@ def checkins_command(checkin_id, full):
         click.echo(prompts.say("alerts.cli.no_help"))
     for r in rows:
         phone = r["phone"] if full else mask(r["phone"])
-        click.echo(f"{r['answered_at'][:16]}Z  {r['village'] or '-':<10} {r['name'] or '-':<22} {phone} ({r['channel']})")
+        channel = prompts.say(f"alerts.cli.report_channels.{r['channel']}")
+        click.echo(f"{broadcast.local_time(r['answered_at'])}  {r['village'] or '-':<10} {r['name'] or '-':<22} {phone}"
+                   f" ({channel})")
 
 
 @click.command("worker")

@@ -91,7 +91,11 @@ def test_update_cancel_list_and_report(run, db):
     run("alerts", "publish", str(alert_id), "--yes")
     assert run("alerts", "update", str(alert_id), "--level", "4", "--yes").exit_code == 0
     listing = run("alerts", "list").output
-    assert "superseded" in listing and "published" in listing
+    assert "superseded" in listing and "published" in listing          # the codes --status takes back
+    newest = listing.splitlines()[0]
+    until = broadcast.local_time(db.execute("SELECT expires_at FROM alerts WHERE id = ?", [alert_id + 1]).fetchone()[0])
+    assert "lũ lụt cấp 4 (cập nhật)" in newest and f"đến {until}" in newest   # words and Vietnam time
+    assert not {"flood", "update", "L4"} & set(newest.split())
     newer = alert_id + 1
     queued = broadcast.progress(db, f"alert:{newer}")["total"]
     assert queued > 0 and prompts.say("alerts.cli.sent", sent=0, total=queued) in listing   # no worker ran
@@ -134,6 +138,9 @@ def test_checkin_and_the_list_of_who_needs_help(run, db, settings):
     asked = checkins.summary(db, 1)["total"]
     assert asked > 0 and prompts.say("alerts.cli.checkin_summary", id=1, safe=0, help=1, asked=asked) in output
     assert "Cao Văn Thịnh" in output and "+84703353408" not in output
+    answered = db.execute("SELECT answered_at FROM checkin_answers").fetchone()[0]
+    helper = next(line for line in output.splitlines() if "Cao Văn Thịnh" in line)
+    assert helper.startswith(broadcast.local_time(answered)) and helper.endswith("(tin nhắn)")
     assert "+84703353408" in run("alerts", "checkins", "1", "--full").output
 
 
