@@ -1,4 +1,4 @@
-"""The alert report: per alert and per village, who was reached, by SMS and by call apart (JSON-able, for CLI and admin)."""
+"""The alert report: per alert and per village, who was reached, SMS and calls apart (JSON-able, for CLI and admin)."""
 from __future__ import annotations
 
 # Counts of outbox rows, kept apart per channel: one resident is one SMS and maybe one call, so a sum of
