@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None, background: bool = True) -> Hotl
     app.config.update(Config.from_env())
     if test_config:
         app.config.update(test_config)
+        app.config.resolve_paths()
     logs.install(app.config["HOTLINE_LOG_LEVEL"])
     logs.register_secret(app.config["TWILIO_AUTH_TOKEN"])
     logs.register_secret(app.config.auth_token())

@@ -60,7 +60,7 @@ def create_command(kind, level, text, villages, flags, starts, expires, audio):
 
 def _show_preview(db, config, alert) -> dict:
     p = broadcast.preview(db, config, alert["text"], alert["village_ids"] or None, alert["flag_list"],
-                          alert["kind"], alert["level"])
+                          alert["kind"], alert["level"], expires_at=alert["expires_at"])
     click.echo(prompts.say("alerts.cli.preview", recipients=p["recipients"], skipped=p["skipped"], calls=p["calls"]))
     click.echo(prompts.say("alerts.cli.segments", plain=p["segments_plain"], accented=p["segments_accented"],
                            total=p["sms_segments"]))
@@ -164,15 +164,19 @@ def list_command(status):
     for a in alerts.listing(db, status):
         p = broadcast.progress(db, f"alert:{a['id']}")
         sent = prompts.say("alerts.cli.sent", sent=p["sent"] + p["delivered"], total=p["total"])
-        click.echo(f"#{a['id']:<4} {a['status']:<10} {a['msg_type']:<6} {a['kind']:<9} L{a['level']} "
-                   f"{a['expires_at'][:16]}Z {sent}  {a['text'][:50]}")
+        # The status stays a code (--status takes it back); the rest in words, the expiry in Vietnam time.
+        what = prompts.say("alerts.cli.list_what", kind=prompts.say(f"alerts.kind.{a['kind']}"), level=a["level"])
+        if a["msg_type"] != "alert":
+            what += f" ({prompts.say('alerts.cli.msg_type.' + a['msg_type'])})"
+        until = prompts.say("alerts.cli.until", until=broadcast.local_time(a["expires_at"]))
+        click.echo(f"#{a['id']:<4} {a['status']:<10} {what:<24} {until:<16}{sent}  {a['text'][:50]}")
 
 
 @alerts_group.command("report")
 @click.argument("alert_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The JSON the admin reads.")
 def report_command(alert_id, as_json):
-    """Per alert and per village: recipients, sent, delivered, failed, acknowledged, skipped."""
+    """Per alert and per village, SMS and calls apart: recipients, sent, delivered, failed, acknowledged, skipped."""
     db, _ = _db_and_config()
     try:
         data = alerts.report(db, alert_id)
@@ -181,12 +185,22 @@ def report_command(alert_id, as_json):
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    for line in _report_table(data):
+        click.echo(line)
+
+
+def _report_table(data: dict):
+    """A line per village (its recipients), then one per channel: SMS and calls are never added together."""
     columns = ("recipients", "sent", "delivered", "failed", "acknowledged", "skipped_opted_out", "expired",
                "cancelled", "queued")
     names = {c: prompts.say(f"alerts.cli.report_columns.{c}") for c in columns}
-    click.echo(f"{'':<12}" + "".join(f"{names[c][:10]:>11}" for c in columns))
+    yield f"{'':<12}" + "".join(f"{names[c][:10]:>11}" for c in columns)
     for row in data["villages"] + [{"village": prompts.say("alerts.cli.total"), **data["totals"]}]:
-        click.echo(f"{row['village'] or '-':<12}" + "".join(f"{row[c]:>11}" for c in columns))
+        yield f"{row['village'] or '-':<12}{row['recipients']:>11}"
+        for channel in ("sms", "call"):
+            counts = row[channel]
+            label = prompts.say(f"alerts.cli.report_channels.{channel}")
+            yield f"  {label:<10}{'':>11}" + "".join(f"{counts.get(c, ''):>11}" for c in columns[1:])
 
 
 @alerts_group.command("export")
@@ -268,7 +282,9 @@ def checkins_command(checkin_id, full):
         click.echo(prompts.say("alerts.cli.no_help"))
     for r in rows:
         phone = r["phone"] if full else mask(r["phone"])
-        click.echo(f"{r['answered_at'][:16]}Z  {r['village'] or '-':<10} {r['name'] or '-':<22} {phone} ({r['channel']})")
+        channel = prompts.say(f"alerts.cli.report_channels.{r['channel']}")
+        click.echo(f"{broadcast.local_time(r['answered_at'])}  {r['village'] or '-':<10} {r['name'] or '-':<22} {phone}"
+                   f" ({channel})")
 
 
 @click.command("worker")

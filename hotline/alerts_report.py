@@ -1,25 +1,28 @@
-"""The alert report: per alert and per village, who was reached and how (JSON-able, for CLI and admin)."""
+"""The alert report: per alert and per village, who was reached, SMS and calls apart (JSON-able, for CLI and admin)."""
 from __future__ import annotations
 
-COLUMNS = ("recipients", "queued", "sent", "delivered", "failed", "acknowledged",
-           "skipped_opted_out", "expired", "cancelled")
+# Counts of outbox rows, kept apart per channel: one resident is one SMS and maybe one call, so a sum of
+# the two would count people twice and hide that the calls failed while the texts went through.
+STATES = ("sent", "delivered", "failed", "skipped_opted_out", "expired", "cancelled", "queued")
+CHANNELS = ("sms", "call")
 
 
 def _blank() -> dict:
-    return {**dict.fromkeys(COLUMNS, 0), "sms": dict.fromkeys(COLUMNS[1:5], 0),
-            "call": dict.fromkeys(COLUMNS[1:5] + ("machine",), 0)}
+    """recipients (people); per channel the rows by state; calls also acknowledged (pressed 1) and machine."""
+    return {"recipients": 0, "sms": dict.fromkeys(STATES, 0),
+            "call": {**dict.fromkeys(STATES, 0), "acknowledged": 0, "machine": 0}}
 
 
 def _add(counts: dict, channel: str, state: str, error: str | None, n: int) -> None:
     """Delivered rows count as sent too; a skip is opted_out (or another reason, counted as cancelled)."""
     key = {"claimed": "queued", "skipped": "skipped_opted_out" if error == "opted_out" else "cancelled"}.get(state, state)
-    for bucket in (counts, counts[channel]):
-        if key in bucket:
-            bucket[key] += n
-        if state == "delivered":
-            bucket["sent"] += n
-    if channel == "call" and state == "delivered" and error == "machine":
-        counts["call"]["machine"] += n
+    bucket = counts[channel]
+    if key in bucket:
+        bucket[key] += n
+    if state == "delivered":
+        bucket["sent"] += n
+        if channel == "call" and error == "machine":
+            bucket["machine"] += n
 
 
 def report(db, alert: dict) -> dict:
@@ -37,10 +40,9 @@ def report(db, alert: dict) -> dict:
             " FROM outbox o LEFT JOIN residents r ON r.id = o.resident_id LEFT JOIN villages v ON v.id = r.village_id"
             " LEFT JOIN alert_acks k ON k.alert_id = :id AND k.resident_id = o.resident_id AND k.channel = 'call'"
             " WHERE o.ref = :ref GROUP BY 1", {"id": alert["id"], "ref": ref}):
-        villages[row["village"]]["recipients"] = row["people"]
-        villages[row["village"]]["acknowledged"] = row["acked"]
-        totals["recipients"] += row["people"]
-        totals["acknowledged"] += row["acked"]
+        for counts in (totals, villages[row["village"]]):
+            counts["recipients"] += row["people"]
+            counts["call"]["acknowledged"] += row["acked"]
     keep = ("id", "kind", "level", "text", "status", "msg_type", "scope", "flags", "supersedes_id",
             "superseded_by", "source", "starts_at", "expires_at", "published_at", "ended_at")
     return {"alert": {k: alert[k] for k in keep}, "totals": totals,

@@ -58,7 +58,7 @@ def _publish_alert(db, config, row: dict) -> int:
                        place=announcements.audience_name(db, row["village_id"]))
     alert_id = row["alert_id"] or alerts.create(
         db, "flood", row["level"] or 1, text, village_ids=None if row["village_id"] is None else [row["village_id"]],
-        audio_path=row["audio_path"])
+        audio_path=row["audio_path"], hours=config.number("HOTLINE_ALERT_HOURS"))
     db["announcements"].update(row["id"], {"alert_id": alert_id, "fanned_out_at": utc_now()})
     result = alerts.publish(db, config, alert_id) or {}
     queued = int(result.get("queued", 0)) if isinstance(result, dict) else 0

@@ -96,10 +96,11 @@ def stop_pending(db, ref: str, reason: str) -> int:
 
 
 def preview(db, config, text: str, village_ids, flags, kind: str = "general", level: int = 3,
-            texts: tuple[str, str] | None = None) -> dict:
+            texts: tuple[str, str] | None = None, expires_at: str | None = None) -> dict:
     """What publishing would cost: recipients, calls, opted-out skips, segments and the ETA at our rates.
 
     texts: the (unaccented, accented) bodies when they are not an alert's, e.g. a check-in's question.
+    expires_at: the "until" the SMS says (a draft's own); None = HOTLINE_ALERT_HOURS from now, as a new alert.
     """
     where, params = target_sql(village_ids, flags)
     emergency = is_emergency(config, level)
@@ -110,7 +111,8 @@ def preview(db, config, text: str, village_ids, flags, kind: str = "general", le
         {**params, "e": int(emergency)}).fetchone()
     total, opted_out, calls, accented_people = row
     skipped = 0 if emergency else opted_out
-    fake = {"id": 0, "kind": kind, "level": level, "text": text, "expires_at": utc_now()}
+    until = expires_at or clock.shift(utc_now(), hours=config.number("HOTLINE_ALERT_HOURS"))
+    fake = {"id": 0, "kind": kind, "level": level, "text": text, "expires_at": until}
     plain, accented = texts or alert_texts(fake)
     seg_plain, seg_accented = segments.count(plain).segments, segments.count(accented).segments
     sms_segments = (total - skipped - accented_people) * seg_plain + accented_people * seg_accented

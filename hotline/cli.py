@@ -60,8 +60,24 @@ def serve(host, port, workers, threads):
     for name, path in CONSOLE_WEBHOOKS:
         click.echo(f"  {prompts.say(f'core.cli.webhook.{name}')}: POST {public}{path}")
     click.echo(f"  {prompts.say('core.cli.webhook.admin')}: {public}/admin/")
-    click.echo(prompts.say("core.cli.try_it", url=f"http://{host}:{port}"))
+    click.echo(f"  {prompts.say('core.cli.webhook.simulator')}: http://{host}:{port}/simulator")
+    for line in try_it(f"http://{host}:{port}"):
+        click.echo(line)
     server.run(host, port, workers or server.default_workers(), threads, app.config["HOTLINE_LOG_LEVEL"])
+
+
+def try_it(url: str) -> list[str]:
+    """Commands to paste in another terminal: full paths (the venv is not on its PATH), from this folder (the
+    default var/ is relative to it)."""
+    import shlex
+
+    beside = Path(sys.executable).parent / "hotline"
+    hotline = shlex.quote(str(beside) if beside.exists() else "hotline")
+    commands = [(f"{hotline} call +84912100000", "core.cli.try_call"), (f'{hotline} sms +84912100000 "HELP"',
+                "core.cli.try_sms"), (f"curl {url}/health", "core.cli.try_health")]
+    width = max(len(c) for c, _ in commands)
+    return ([prompts.say("core.cli.try_it"), f"  cd {shlex.quote(os.getcwd())}"]
+            + [f"  {c:<{width}}   # {prompts.say(key)}" for c, key in commands])
 
 
 @main.command()
@@ -200,6 +216,10 @@ def call(phone, url, keys):
     with recording_store(hooks.config) as store:
         answers = ask if keys is None else scripted(*keys.split(","))
         Call(hooks, _phone(phone), answers, show, recorder=store.record).run()
+    if not url:        # a voicemail's download, begun in this process, finishes before it exits
+        from voice.voicemail_fetch import wait_for_fetches
+
+        wait_for_fetches()
 
 
 @main.command()

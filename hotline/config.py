@@ -114,6 +114,8 @@ SETTINGS = [
             "Reserved test numbers (E.164, comma-separated) the browser simulator may call and text from outside "
             "demo mode: the commune's own test SIMs, never a resident's or an official's. Empty = none."),
 ]
+# Settings that name a file or folder: made absolute once, from the folder the command was started in.
+PATHS = ("HOTLINE_DB", "HOTLINE_INSTANCE", "HOTLINE_AUDIO_CACHE", "HOTLINE_VOSK_MODEL")
 
 
 class Config(flask.Config):
@@ -131,7 +133,16 @@ class Config(flask.Config):
         cfg = cls()
         cfg.update({s.env: environ.get(s.env, s.default) for s in SETTINGS})
         cfg.update(overrides)
+        cfg.resolve_paths()
         return cfg
+
+    def resolve_paths(self) -> None:
+        """Relative paths become absolute against the working directory, once: Flask's send_file would take
+        a relative one from the package folder instead (every rendered clip answered 500 with `var`)."""
+        for key in PATHS:
+            value = str(self.get(key) or "")
+            if value and value != ":memory:":
+                self[key] = os.path.abspath(os.path.expanduser(value))
 
     def path(self, key: str) -> Path:
         return Path(self[key]).expanduser()

@@ -89,7 +89,7 @@ def by_code(db, code: str) -> dict | None:
 
 
 _LESSON_SQL = (
-    "SELECT l.*, v.name AS village, a.code AS association,"
+    "SELECT l.*, v.name AS village, a.code AS association, a.name AS association_name,"
     " (SELECT COUNT(*) FROM enrolments e WHERE e.lesson_id = l.id AND e.status IN ('enrolled', 'attended')) AS seated,"
     " (SELECT COUNT(*) FROM enrolments e WHERE e.lesson_id = l.id AND e.status = 'waitlisted') AS waiting,"
     " (SELECT COUNT(*) FROM enrolments e WHERE e.lesson_id = l.id AND e.status = 'attended') AS attended"

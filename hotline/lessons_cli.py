@@ -37,12 +37,15 @@ def _lesson(db, code: str) -> dict:
 
 
 def _line(lesson: dict) -> str:
-    host = lesson["association"] or prompts.say("lessons.cli.host_commune")
-    state = "" if lesson["status"] == "scheduled" else f" [{lesson['status']}]"
+    """In the web admin's words: the topic's and the host's names, local time; only the code stays as typed."""
+    host = lesson["association_name"] or lesson["association"] or prompts.say("lessons.cli.host_commune")
+    state = f" [{prompts.say('admin.lessons.cancelled')}]" if lesson["status"] == "cancelled" else ""
     waitlist = "∞" if lesson["waitlist"] is None else lesson["waitlist"]
-    return (f"{lesson['code']:<4} {reminders.when(lesson['starts_at']):<20} {lesson['topic']:<16} "
-            f"{lesson['seated']}/{lesson['capacity']} +{lesson['waiting']}/{waitlist} "
-            f"{lesson['village'] or '-'} · {lesson['place']} · {host} · {lesson['instructor'] or '-'}{state}")
+    seats = f"{lesson['seated']}/{lesson['capacity']} +{lesson['waiting']}/{waitlist}"
+    topic = prompts.say(f"lessons.topics.{lesson['topic']}.name")
+    return (f"{lesson['code']:<4} {reminders.when(lesson['starts_at']):<20} {seats:<11} "
+            f"{topic} · {lesson['village'] or '-'} · "
+            f"{lesson['place']} · {host} · {lesson['instructor'] or '-'}{state}")
 
 
 @click.group()
@@ -112,7 +115,10 @@ def capacity(code, seats):
 def _roster(db, lesson):
     click.echo(_line(lesson))
     for n, row in enumerate(domain.roster(db, lesson["id"]), 1):
-        click.echo(f"{n:>3} {row['status']:<10} {mask(row['phone'])} {row['name'] or '-'} · {row['village'] or '-'}")
+        state = prompts.say(f"admin.lessons.states.{row['status']}")
+        if row["status"] == "waitlisted":
+            state += f" #{row['queue_no']}"
+        click.echo(f"{n:>3} {state:<14} {mask(row['phone'])} {row['name'] or '-'} · {row['village'] or '-'}")
 
 
 @lessons.command("roster")
@@ -214,10 +220,13 @@ def targets(period, association_targets, village_targets):
         except ValueError:
             raise click.BadParameter(prompts.say(f"lessons.cli.bad_target.{kind}", item=item),
                                      param_hint=f"--{kind}") from None
-    names = {("association", a["id"]): a["code"] for a in places.associations(db)}
+    # The code as typed in --association, with the association's name.
+    names = {("association", a["id"]): f"{a['code']} ({a['name']})" for a in places.associations(db)}
     names.update({("village", v["id"]): v["name"] for v in places.villages(db)})
     click.echo(prompts.say("lessons.cli.targets", period=period))
-    for (kind, subject), t in sorted(lessons_report.targets(db, period).items()):
-        amount = t["target"] if kind == "association" else f"{t['share']:.0%}"
-        label = prompts.say(f"lessons.cli.target_kind.{kind}")
-        click.echo(f"  {label:<12} {names.get((kind, subject), subject):<12} {amount}")
+    rows = [(prompts.say(f"lessons.cli.target_kind.{kind}"), str(names.get((kind, subject), subject)),
+             t["target"] if kind == "association" else f"{t['share']:.0%}")
+            for (kind, subject), t in sorted(lessons_report.targets(db, period).items())]
+    width = max((len(name) for _, name, _ in rows), default=0)
+    for label, name, amount in rows:
+        click.echo(f"  {label:<5} {name:<{width}} {amount}")

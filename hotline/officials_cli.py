@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import officials as registry, places, prompts
+from . import clock, officials as registry, places, prompts
 from .cli_text import TEXT
 from .cli_villages import village_ids
 from .db import now
@@ -72,13 +72,17 @@ def listing(include_disabled):
     """List officials with their role and villages (numbers masked)."""
     database = _db()
     names = {v["id"]: v["name"] for v in places.villages(database)}
+    associations = {a["id"]: a["name"] for a in places.associations(database)}
     for o in registry.listing(database, include_disabled):
         where = prompts.say("officials.whole_commune") if o["commune_wide"] else ", ".join(
             names[v] for v in o["village_ids"])
+        role = prompts.say("officials.roles." + o["role"])
+        if o["association_id"] in associations:         # which association an association leader leads
+            role += f" ({associations[o['association_id']]})"
         marks = [prompts.say("officials.cli.disabled")] if o["disabled"] else []
         if o["locked_until"] and o["locked_until"] > now():
             marks.append(prompts.say("officials.cli.locked"))
-        click.echo(f"{o['id']:>3} {mask(o['phone'])} {o['name']} · {prompts.say('officials.roles.' + o['role'])}"
+        click.echo(f"{o['id']:>3} {mask(o['phone'])} {o['name']} · {role}"
                    f" · {where}{' · ' + ', '.join(marks) if marks else ''}")
 
 
@@ -141,7 +145,8 @@ def announcements_list(status, limit):
     for a in domain.listing(database, status, limit):
         place = domain.audience_name(database, a["village_id"])
         kind = a["kind"] + (f" {a['level']}" if a["level"] else "")
-        click.echo(prompts.say("officials.cli.announcement_row", id=a["id"], when=a["published_at"] or a["created_at"],
+        when = clock.local(a["published_at"] or a["created_at"]).strftime("%Y-%m-%d %H:%M")     # Vietnam time
+        click.echo(prompts.say("officials.cli.announcement_row", id=a["id"], when=when,
                                official=a["official"] or "-", place=place, kind=kind, status=a["status"],
                                fan_out=a["fan_out"], queued=a["queued"], text=a["text"] or ""))
 

@@ -4,6 +4,7 @@ No side doors: every request goes through the same signed routes as Twilio's.
 """
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from .webhooks import sign
 
 MAX_STEPS = 200
+RECORDING_SID = re.compile(r"^RE[0-9a-f]{32}$")
 
 
 class Webhooks:
@@ -167,10 +169,11 @@ class Call:
                 self.emit("record", words, **verb.attrib)
                 # An empty recording does not call the action: Twilio moves on to the next verb.
                 if words and self.recorder is not None:
-                    # As Twilio posts them: the recording's URL ends with its sid (the app fetches by the sid).
                     recording = self.recorder(words)
+                    # Twilio's RecordingUrl ends in the RecordingSid: the app may find the recording by either.
+                    sid = recording.rstrip("/").rsplit("/", 1)[-1].removesuffix(".wav")
                     extra = {"RecordingUrl": recording, "RecordingDuration": "3",
-                             "RecordingSid": recording.rstrip("/").rsplit("/", 1)[-1]}
+                             "RecordingSid": sid if RECORDING_SID.match(sid) else "RE" + uuid.uuid4().hex}
                     return self.fetch(urljoin(url, verb.get("action", url)), extra)
             elif tag == "Redirect":
                 return self.fetch(urljoin(url, verb.text.strip()), {})

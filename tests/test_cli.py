@@ -78,3 +78,21 @@ def test_the_exported_register_is_readable_by_its_owner_only(database, cli_env, 
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert f"'{BA_LAN}" in out.read_text("utf-8")
+
+
+def test_serve_prints_the_simulators_address_and_commands_to_paste_with_their_full_path(cli_env, monkeypatch,
+                                                                                         tmp_path):
+    import shlex
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setattr("hotline.server.run", lambda *args: None)      # everything before gunicorn takes over
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve", "--port", "5123"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.endswith(": http://127.0.0.1:5123/simulator") for line in lines)
+    hotline = shlex.quote(str(Path(sys.executable).parent / "hotline"))        # the venv's, not on PATH
+    assert f"  cd {shlex.quote(str(tmp_path))}" in lines                         # where the default var/ is
+    assert any(line.startswith(f"  {hotline} call {BA_LAN} ") for line in lines)
+    assert any(line.startswith(f'  {hotline} sms {BA_LAN} "HELP" ') for line in lines)

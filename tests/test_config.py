@@ -1,3 +1,5 @@
+import os
+
 from hotline import create_app
 from hotline.config import SETTINGS, Config
 
@@ -5,8 +7,26 @@ from hotline.config import SETTINGS, Config
 def test_it_reads_every_setting_with_its_default():
     config = Config.from_env({})
     assert {s.env for s in SETTINGS} <= set(config)
-    assert config["HOTLINE_DB"] == "var/hotline.db"
+    assert config["HOTLINE_DB"] == os.path.join(os.getcwd(), "var", "hotline.db")
     assert config.public_url == "http://127.0.0.1:5000"
+
+
+def test_relative_folders_are_taken_from_where_the_command_started(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = Config.from_env({"HOTLINE_AUDIO_CACHE": "clips", "HOTLINE_VOSK_MODEL": "~/models/vn"})
+    assert config["HOTLINE_INSTANCE"] == str(tmp_path / "var")
+    assert config["HOTLINE_DB"] == str(tmp_path / "var" / "hotline.db")
+    assert config["HOTLINE_AUDIO_CACHE"] == str(tmp_path / "clips")
+    assert config["HOTLINE_VOSK_MODEL"] == os.path.expanduser("~/models/vn")
+    monkeypatch.chdir("/")          # a later change of folder (a library, a thread) moves nothing
+    assert config.path("HOTLINE_INSTANCE") == tmp_path / "var"
+
+
+def test_a_relative_test_config_is_resolved_too(settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app({**settings, "HOTLINE_INSTANCE": "state", "HOTLINE_AUDIO_CACHE": ""})
+    assert app.config["HOTLINE_INSTANCE"] == str(tmp_path / "state")
+    assert app.config["HOTLINE_AUDIO_CACHE"] == ""      # empty still means <instance>/audio-cache
 
 
 def test_it_lets_the_environment_override_defaults():

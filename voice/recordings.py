@@ -4,8 +4,10 @@ A <Record> action posts RecordingUrl and RecordingSid. The URL is the sender's t
 its host is not enough: "https://evil.example\\@api.twilio.com/…" is Twilio's to urllib.parse but
 evil.example's to urllib3, which sent our credentials there. So the address is built here from our own
 AccountSid and a RecordingSid that matches Twilio's form, on Twilio's API (or HOTLINE_TWILIO_API_URL).
-The one exception is the call simulator (HOTLINE_ASR=script): its recordings live in a small store on
-this machine (voice.simulated), whose loopback origin is taken from the posted URL; the path is still ours.
+The exceptions are the call simulator's: its recordings live in a small store on this machine
+(voice.simulated). With HOTLINE_ASR=script its loopback origin is taken from the posted URL (the path is
+still ours); and in local mode (no Twilio account) a recording the simulator kept is read from its folder by
+the sid alone, so a voicemail's retries still find it after the simulator has hung up.
 
 A download is capped in bytes (by the longest recording the menu asked for) and in time (Twilio waits
 15 s for our answer), and only audio is returned.
@@ -49,6 +51,8 @@ def max_bytes(seconds: float) -> int:
 def download(config, sid: str, posted: str = "", *, seconds: float, deadline_s: float | None = None) -> bytes:
     """The audio of recording `sid` (at most `seconds` long), retried on 404/429/5xx, all within deadline_s
     (DEADLINE_S on a call's path); AudioError when it fails."""
+    if (copy := _kept_by_simulator(config, sid)) is not None:
+        return copy.read_bytes()
     target = url(config, sid, posted)
     deadline = time.monotonic() + (deadline_s or DEADLINE_S)
     error = "no attempt"
@@ -109,8 +113,11 @@ _deleting: list[threading.Thread] = []
 
 def delete(config, sid: str, posted: str = "") -> bool:
     """Delete Twilio's copy of a resident's recording (we keep none, or our own under retention)."""
+    if (copy := _kept_by_simulator(config, sid)) is not None:
+        copy.unlink(missing_ok=True)       # the simulator's copy goes the way Twilio's would
+        return True
     if _simulated(config, posted):
-        return False                       # the simulator's local store keeps nothing worth deleting
+        return False
     try:
         target = url(config, sid, posted, suffix=".json")
         r = requests.delete(target, auth=_auth(config), timeout=TIMEOUT_S)
@@ -126,7 +133,9 @@ def delete(config, sid: str, posted: str = "") -> bool:
 
 def delete_later(config, sid: str, posted: str = "") -> None:
     """In the background: the caller is already hearing the next menu."""
-    if SID.fullmatch(sid or "") and not _simulated(config, posted):
+    if _kept_by_simulator(config, sid) is not None:
+        delete(config, sid, posted)        # a local file: no thread needed
+    elif SID.fullmatch(sid or "") and not _simulated(config, posted):
         thread = threading.Thread(target=delete, args=(config, sid, posted), daemon=True)
         _deleting[:] = [t for t in _deleting if t.is_alive()] + [thread]
         thread.start()
@@ -135,6 +144,12 @@ def delete_later(config, sid: str, posted: str = "") -> None:
 def wait_for_deletions(timeout: float = 10) -> None:
     for thread in list(_deleting):
         thread.join(timeout)
+
+
+def _kept_by_simulator(config, sid: str):
+    from .simulated import recorded
+
+    return recorded(config, sid)
 
 
 def _auth(config) -> tuple[str, str]:

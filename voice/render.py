@@ -6,6 +6,7 @@ by a hash of (text, engine, voice), so only new or changed texts are rendered.
 """
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -104,7 +105,7 @@ def render(db, config, force: bool = False, prune: bool = False, progress=None) 
     folder = tts.cache_dir(config)
     if prune:
         report.pruned = _prune(folder, wanted)
-    _index(config, folder, wanted)
+    _index(folder, {name: t for t in wanted if (name := tts.cached(config, t))})
     return report
 
 
@@ -154,7 +155,9 @@ def render_texts(config, wanted: list[str], force: bool = False, progress=None) 
                 continue
             gtts_failures = 0 if engine == "gtts" else gtts_failures
             voice, ext = tts.ENGINES[engine]
-            _write(folder / f"{tts.digest(text, engine, voice)}.{ext}", data)
+            name = f"{tts.digest(text, engine, voice)}.{ext}"
+            _index(folder, {name: text})        # words first: a clip that can be played can be captioned
+            _write(folder / name, data)
             report.rendered[engine] = report.rendered.get(engine, 0) + 1
             break
         else:
@@ -162,10 +165,31 @@ def render_texts(config, wanted: list[str], force: bool = False, progress=None) 
     return report
 
 
-def _index(config, folder: Path, wanted: list[str]) -> None:
-    """index.tsv: clip → text, for people (and the call simulator) reading a call's <Play>s."""
-    lines = [f"{name}\t{' '.join(t.split())}" for t in wanted if (name := tts.cached(config, t))]
-    _write(folder / INDEX, ("\n".join(sorted(lines)) + "\n").encode("utf-8"))
+def _index(folder: Path, added: dict[str, str]) -> None:
+    """index.tsv: clip → text, for people (and the simulators) reading a call's <Play>s.
+
+    Every clip written adds its line (the worker's new warnings too, not only `hotline prompts render`);
+    lines of clips no longer in the folder go. The folder's lock keeps a render and the worker from
+    writing over each other's lines."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        present = set(os.listdir(folder)) | set(added)
+        entries = {name: text for name, text in read_index(folder).items() if name in present}
+        entries.update((name, " ".join(text.split())) for name, text in added.items())
+        lines = [f"{name}\t{text}" for name, text in sorted(entries.items())]
+        _write(folder / INDEX, ("\n".join(lines) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def read_index(folder: Path) -> dict[str, str]:
+    """index.tsv as {clip file name: text}; empty before anything was rendered."""
+    try:
+        lines = (folder / INDEX).read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        return {}
+    return {clip: text for clip, _, text in (line.partition("\t") for line in lines) if text}
 
 
 def _write(path: Path, data: bytes) -> None:

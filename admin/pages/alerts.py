@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 
-from hotline import alerts, broadcast, checkins, officials, places
-from hotline.db import get_db
+from hotline import alerts, broadcast, checkins, clock, officials, places
+from hotline.db import get_db, now
 
 from .. import t
 from ..forms import Form
@@ -64,13 +64,16 @@ def alert_new():
     if not form.ok:
         return _page(db, values, form.errors, status=422)
     village_ids = clean["village_ids"] or None
+    hours = current_app.config.number("HOTLINE_ALERT_HOURS")
     if request.form.get("action") == "preview":
+        # The SMS says "until …": the expiry the alert would get, typed or HOTLINE_ALERT_HOURS after its start.
+        until = clean["expires_at"] or clock.shift(clean["starts_at"] or now(), hours=hours)
         preview = broadcast.preview(db, current_app.config, clean["text"], village_ids, clean["flags"],
-                                    kind=clean["kind"], level=clean["level"])
+                                    kind=clean["kind"], level=clean["level"], expires_at=until)
         return _page(db, values, {}, preview=preview)
     try:
         alert_id = alerts.create(db, clean["kind"], clean["level"], clean["text"], village_ids, clean["flags"],
-                                 clean["starts_at"], clean["expires_at"])
+                                 clean["starts_at"], clean["expires_at"], hours=hours)
     except alerts.InvalidAlert as e:
         return _page(db, values, {"text": f"admin.errors.alert_{e.reason}"}, status=422)
     return redirect(url_for("admin.alert_detail", alert_id=alert_id))
@@ -88,7 +91,8 @@ def detail(db, alert, errors, values, status=200, problem=None, checkin=None):
     preview = None
     if alert["status"] == "draft":
         preview = broadcast.preview(db, current_app.config, alert["text"], alert["village_ids"] or None,
-                                    alert["flag_list"], kind=alert["kind"], level=alert["level"])
+                                    alert["flag_list"], kind=alert["kind"], level=alert["level"],
+                                    expires_at=alert["expires_at"])
     names = {v["id"]: v["name"] for v in places.villages(db)}
     return render_template("admin/alert.html", alert=alert, preview=preview,
                            village_names=[names[i] for i in alert["village_ids"]],

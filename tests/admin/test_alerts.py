@@ -32,6 +32,30 @@ def test_the_preview_shows_both_sms_forms_their_segments_and_the_eta(app, tu):
     assert TEXT in text   # the form keeps what was typed
 
 
+def _until(page: str) -> str:
+    """The "until" of the unaccented SMS preview: "… (hieu luc den 18:30 25/11)"."""
+    return re.search(r'id="sms-plain">[^<]*den (\d\d:\d\d \d\d/\d\d)\)<', page).group(1)
+
+
+def test_the_sms_preview_says_until_when_the_warning_will_really_hold(app, tu):
+    typed = tu.post("/admin/alerts/new", {**_form(app, expires_at="2030-11-25T18:30"), "action": "preview"})
+    assert _until(typed.get_data(as_text=True)) == "18:30 25/11"
+    # No expiry typed: HOTLINE_ALERT_HOURS (24) after the start, which is what creating it will store.
+    started = tu.post("/admin/alerts/new", {**_form(app, starts_at="2030-11-25T06:00"), "action": "preview"})
+    assert _until(started.get_data(as_text=True)) == "06:00 26/11"
+    created = tu.post("/admin/alerts/new", {**_form(app, starts_at="2030-11-25T06:00"), "action": "save"})
+    draft = tu.get(created.headers["Location"]).get_data(as_text=True)
+    assert _until(draft) == "06:00 26/11"
+
+
+def test_the_alert_hours_setting_is_what_the_preview_and_the_draft_say(app, tu):
+    app.config["HOTLINE_ALERT_HOURS"] = "6"
+    form = {**_form(app, starts_at="2030-11-25T06:00")}
+    assert _until(tu.post("/admin/alerts/new", {**form, "action": "preview"}).get_data(as_text=True)) == "12:00 25/11"
+    created = tu.post("/admin/alerts/new", {**form, "action": "save"})
+    assert _until(tu.get(created.headers["Location"]).get_data(as_text=True)) == "12:00 25/11"
+
+
 def test_a_bad_alert_is_refused_in_vietnamese_and_nothing_typed_is_lost(app, tu):
     form = _form(app, text="", level="9", starts_at="2026-12-01T08:00", expires_at="2026-12-01T07:00")
     response = tu.post("/admin/alerts/new", {**form, "action": "save"})
@@ -83,6 +107,27 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
     assert "Đã hủy" in tu.get(detail).get_data(as_text=True)
     after = tu.get(f"/admin/progress.json?refs=alert:{alert_id}").get_json()[f"alert:{alert_id}"]
     assert after["queued"] == 0 and after["cancelled"] > 0
+
+
+def test_the_report_page_shows_sms_and_calls_apart_per_village(app, tu):
+    import xml.etree.ElementTree as ET
+
+    created = tu.post("/admin/alerts/new", {**_form(app), "action": "save"})
+    alert_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    tu.post(f"/admin/alerts/{alert_id}/publish")
+    with app.app_context():     # the texts went through, every call failed (the network was down for calls)
+        get_db().execute("UPDATE outbox SET state = CASE channel WHEN 'sms' THEN 'delivered' ELSE 'failed' END"
+                         " WHERE ref = ?", [f"alert:{alert_id}"])
+    page = tu.get(f"/admin/alerts/{alert_id}/report").get_data(as_text=True)
+    table = ET.fromstring(re.search(r'<table id="report">.*?</table>', page, re.S).group(0))
+    heads = [th.text for th in table.find("thead").iter("th")]
+    rows = [[(c.text or "").strip() for c in tr] for tr in table.find("tbody").iter("tr")]
+    sent, failed = heads.index("Đã gửi"), heads.index("Lỗi")
+    # The first line of a village holds its name and recipients (two rows tall), so its cells sit two further.
+    assert rows[0][:3] == ["Yên Nông", "11", "Tin nhắn"] and rows[1][0] == "Cuộc gọi"
+    assert (rows[0][sent], rows[0][failed]) == ("11", "0")                  # 11 texts sent and delivered
+    assert (rows[1][sent - 2], rows[1][failed - 2]) == ("0", "4")           # 4 calls, all failed
+    assert rows[-2][:3] == ["Cộng", "11", "Tin nhắn"]
 
 
 def test_it_says_why_a_draft_whose_time_has_passed_cannot_be_published(app, tu):

@@ -111,3 +111,35 @@ def test_played_prompts_are_fetched_from_wherever_the_browser_is(app):
     assert played == {"kind": "play", "url": "/audio/3f2a.wav", "text": ""}
     assert elsewhere["url"] == "https://cdn.example.org/x.wav"
     assert said == {"kind": "say", "text": "Mời bác chọn."}
+
+
+def test_a_voicemail_left_in_the_browser_is_stored_by_the_worker_even_after_a_restart(settings, monkeypatch):
+    """The page's recordings outlive the server process that made them: the worker (HOTLINE_ASR=auto, as
+    `make run` starts it) finds bà Lan's message by its RecordingSid."""
+    from hotline import clock, create_app, demo, voicemail
+    from hotline.db import connect, get_db
+    from voice import voicemail_fetch
+
+    app = create_app({**settings, "HOTLINE_DEMO": "1", "HOTLINE_ASR": "script", "HOTLINE_OFFICE_HOURS": "Mon 00:00-00:00"})
+    with app.app_context():
+        demo.load(get_db())
+    monkeypatch.setattr("voice.operator.fetch_later", lambda *a: None)    # the server stopped before the download
+    web = Browser(app.test_client())
+    web.get("/simulator")
+    sid = web.post("/simulator/call", {"caller": BA_LAN}).get_json()["call_sid"]
+    assert web.post(f"/simulator/call/{sid}/input", {"input": "0"}).get_json()["waiting"]["kind"] == "record"
+    saved = web.post(f"/simulator/call/{sid}/input", {"input": "xin gọi lại cho tôi"}).get_json()
+    assert any("đã ghi lời nhắn" in e["text"] for e in saved["events"])
+    store = app.extensions.pop("admin.recordings")                        # the page's store is gone too
+    store.server.shutdown()
+    store.server.server_close()
+
+    config = create_app({**settings}).config                              # the worker's: HOTLINE_ASR=auto
+    db = connect(config["HOTLINE_DB"])
+    try:
+        [row] = voicemail.listing(db)
+        voicemail_fetch.retry_job(db, config, clock.shift(row["created_at"], minutes=2))
+        [row] = voicemail.listing(db)
+    finally:
+        db.conn.close()
+    assert (row["fetch"], row["fetch_error"]) == ("stored", None)

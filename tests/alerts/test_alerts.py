@@ -162,10 +162,18 @@ def test_the_report_counts_per_village(demo_db, config, village):
     alerts.publish(demo_db, config, alert_id)
     demo_db.execute("UPDATE outbox SET state = 'delivered' WHERE ref = ? AND to_phone = ?",
                     [f"alert:{alert_id}", ONG_TU])
+    demo_db.execute("UPDATE outbox SET state = 'failed' WHERE ref = ? AND channel = 'call' AND state = 'queued'",
+                    [f"alert:{alert_id}"])
     report = alerts.report(demo_db, alert_id)
     yen_nong = next(v for v in report["villages"] if v["village"] == "Yên Nông")
-    assert (yen_nong["recipients"], yen_nong["skipped_opted_out"], yen_nong["delivered"], yen_nong["sent"]) == (11, 2, 1, 1)
+    # bà Lan (elderly) opted out: her SMS and her call skipped; ông Tư's SMS delivered; every other call failed.
+    assert yen_nong["recipients"] == 11
+    assert yen_nong["sms"] == {"sent": 1, "delivered": 1, "failed": 0, "skipped_opted_out": 1, "expired": 0,
+                               "cancelled": 0, "queued": 9}
+    assert yen_nong["call"] == {"sent": 0, "delivered": 0, "failed": 3, "skipped_opted_out": 1, "expired": 0,
+                                "cancelled": 0, "queued": 0, "acknowledged": 0, "machine": 0}
     assert report["totals"]["recipients"] == 21 and report["alert"]["status"] == "published"
+    assert report["totals"]["call"]["failed"] == 6 and report["totals"]["sms"]["failed"] == 0
 
 
 def test_an_alert_past_its_expiry_cannot_be_published(demo_db, config):

@@ -50,6 +50,17 @@ def test_create_shows_recipients_segments_and_the_eta_before_anything_is_sent(ru
     assert db["outbox"].count == 0
 
 
+def test_the_sms_shown_before_sending_says_until_the_alerts_own_expiry(run):
+    created = run("alerts", "create", "--level", "3", "--text", "Nuoc song len", "--village", "yen nong",
+                  "--starts", "2030-11-25T06:00", "--expires", "2030-11-25T18:30")
+    assert "(hieu luc den 18:30 25/11)" in created.output
+    alert_id = int(created.output.split("#")[1].split(".")[0])
+    asked = run("alerts", "publish", str(alert_id), input="n\n")
+    assert "(hieu luc den 18:30 25/11)" in asked.output
+    default = run("alerts", "create", "--level", "3", "--text", "Nuoc song len", "--starts", "2030-11-25T06:00")
+    assert "(hieu luc den 06:00 26/11)" in default.output        # HOTLINE_ALERT_HOURS after the start
+
+
 def test_publish_asks_first_and_a_no_queues_nothing(run, db):
     alert_id = _create(run)
     result = run("alerts", "publish", str(alert_id), input="n\n")
@@ -81,13 +92,23 @@ def test_update_cancel_list_and_report(run, db):
     run("alerts", "publish", str(alert_id), "--yes")
     assert run("alerts", "update", str(alert_id), "--level", "4", "--yes").exit_code == 0
     listing = run("alerts", "list").output
-    assert "superseded" in listing and "published" in listing
+    assert "superseded" in listing and "published" in listing          # the codes --status takes back
+    newest = listing.splitlines()[0]
+    until = broadcast.local_time(db.execute("SELECT expires_at FROM alerts WHERE id = ?", [alert_id + 1]).fetchone()[0])
+    assert "lũ lụt cấp 4 (cập nhật)" in newest and f"đến {until}" in newest   # words and Vietnam time
+    assert not {"flood", "update", "L4"} & set(newest.split())
     newer = alert_id + 1
     queued = broadcast.progress(db, f"alert:{newer}")["total"]
     assert queued > 0 and prompts.say("alerts.cli.sent", sent=0, total=queued) in listing   # no worker ran
     report = json.loads(run("alerts", "report", str(newer), "--json").output)
     assert report["totals"]["recipients"] == 11 and report["alert"]["level"] == 4
-    assert "Yên Nông" in run("alerts", "report", str(newer)).output
+    assert (report["totals"]["sms"]["queued"], report["totals"]["call"]["queued"]) == (11, 4)
+    lines = run("alerts", "report", str(newer)).output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Yên Nông"))
+    assert lines[at].split() == ["Yên", "Nông", "11"]
+    # SMS and calls on their own lines: 11 texts and 4 calls waiting, never "15".
+    assert lines[at + 1].split() == ["tin", "nhắn", "0", "0", "0", "0", "0", "0", "11"]
+    assert lines[at + 2].split() == ["cuộc", "gọi", "0", "0", "0", "0", "0", "0", "0", "4"]
     assert run("alerts", "cancel", str(newer), "--yes").exit_code == 0
     assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"cancelled"}
 
@@ -118,6 +139,9 @@ def test_checkin_and_the_list_of_who_needs_help(run, db, settings):
     asked = checkins.summary(db, 1)["total"]
     assert asked > 0 and prompts.say("alerts.cli.checkin_summary", id=1, safe=0, help=1, asked=asked) in output
     assert "Cao Văn Thịnh" in output and "+84703353408" not in output
+    answered = db.execute("SELECT answered_at FROM checkin_answers").fetchone()[0]
+    helper = next(line for line in output.splitlines() if "Cao Văn Thịnh" in line)
+    assert helper.startswith(broadcast.local_time(answered)) and helper.endswith("(tin nhắn)")
     assert "+84703353408" in run("alerts", "checkins", "1", "--full").output
 
 

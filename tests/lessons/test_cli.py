@@ -36,6 +36,32 @@ def test_it_creates_a_lesson_in_local_time_and_lists_it(run):
     assert f" · {prompts.say('lessons.cli.host_commune')} · " in hosted and "commune" not in hosted
 
 
+def test_lists_and_rosters_speak_vietnamese_only_the_code_stays(run):
+    db = run.db()
+    lesson = lessons.by_code(db, "QR3")          # 2 seats, both taken: chị Hoa waits
+    chi_hoa = next(db.query("SELECT id FROM residents WHERE phone = ?", [CHI_HOA]))["id"]
+    lessons.enrol(db, lesson["id"], chi_hoa)
+    run("cancel", "AT6", "--yes")
+    listed = run("list", "--all")
+    qr3 = next(line for line in listed.splitlines() if line.startswith("QR3"))
+    assert prompts.say("lessons.topics.epayment_qr.name") in qr3 and "Hội Liên hiệp Phụ nữ" in qr3
+    local = clock.local(lesson["starts_at"])
+    assert f" {local.hour}:{local.minute:02d} " in qr3 and f" {local.day}/{local.month} " in qr3       # Vietnam time
+    at6 = next(line for line in listed.splitlines() if line.startswith("AT6"))
+    assert at6.endswith(f"[{prompts.say('admin.lessons.cancelled')}]")
+    roster = run("roster", "QR3")
+    states = [line.split("+")[0].split(None, 1)[1].strip() for line in roster.splitlines()[1:]]
+    place = next(r["queue_no"] for r in lessons.roster(db, lesson["id"]) if r["status"] == "waitlisted")
+    assert states == [prompts.say("admin.lessons.states.enrolled")] * 2 + [
+        prompts.say("admin.lessons.states.waitlisted") + f" #{place}"]              # as the admin's roster shows
+    run("attendance", "VN3", "--all")
+    attended = run("roster", "VN3")
+    assert prompts.say("admin.lessons.states.attended") in attended
+    codes = {*lessons.topics(), "women", "farmers", "youth", "enrolled", "waitlisted", "attended", "cancelled"}
+    for output in (listed, roster, attended):
+        assert not {word.strip("[]·,") for word in output.split()} & codes, output
+
+
 @pytest.mark.parametrize("args", [
     ["--at", "tomorrow"], ["--village", "Atlantis"], ["--code", "VN2"], ["--topic", "knitting"],
 ])

@@ -2,9 +2,9 @@
 import pytest
 from click.testing import CliRunner
 
-from hotline import db as storage, demo, officials, prompts
+from hotline import clock, db as storage, demo, officials, prompts
 from hotline.cli import main
-from tests.conftest import ANH_MINH, ONG_TU
+from tests.conftest import ANH_MINH, CHI_HOA, ONG_TU
 
 
 @pytest.fixture
@@ -73,6 +73,14 @@ def test_it_lists_officials_with_masked_numbers_and_their_villages(run):
     assert prompts.say("officials.whole_commune") in next(l for l in result.output.splitlines() if "Lê Quang Thắng" in l)
 
 
+def test_an_association_leader_is_listed_with_the_association_she_leads(run):
+    run("officials", "add", "--name", "Trần Thị Hoa", "--role", "association_leader", "--phone", CHI_HOA,
+        "--village", "Yên Nông", "--association", "women", "--pin", "5678")
+    hoa = next(line for line in run("officials", "list").output.splitlines() if "Trần Thị Hoa" in line)
+    assert f"{prompts.say('officials.roles.association_leader')} (Hội Liên hiệp Phụ nữ)" in hoa
+    assert "women" not in hoa
+
+
 def test_disable_hides_an_official_and_enable_brings_them_back(run, database):
     assert run("officials", "disable", "0913107919").exit_code == 0
     assert officials.by_phone(database, ONG_TU)["disabled"] == 1
@@ -131,7 +139,8 @@ def test_announcements_are_listed_and_withdrawn(run, database, settings):
     listed = run("announcements", "list").output
     assert f"#{draft}" in listed and "Nguyễn Văn Tư" in listed and "Hop thon toi nay" in listed
     row = announcements.get(database, draft)
-    assert prompts.say("officials.cli.announcement_row", id=draft, when=row["published_at"], official="Nguyễn Văn Tư",
+    when = clock.local(row["published_at"]).strftime("%Y-%m-%d %H:%M")          # Vietnam time, not UTC
+    assert prompts.say("officials.cli.announcement_row", id=draft, when=when, official="Nguyễn Văn Tư",
                        place=prompts.say("officials.whole_commune"), kind="announcement", status="published",
                        fan_out="none", queued=0, text="Hop thon toi nay") in listed
     assert run("announcements", "withdraw", str(draft)).exit_code == 0

@@ -195,18 +195,36 @@ def test_nothing_on_a_callers_path_renders_or_touches_the_network(app, monkeypat
 
 
 def test_the_worker_renders_a_newly_published_warning_within_a_minute(app):
+    """…and indexes it at once: the simulators show bà Lan's warning in words, not a clip's file name."""
     from hotline import worker
     from tests.voice.conftest import add_alert
+    from voice.simulated import caption
 
     assert render.new_warnings_job in worker.PERIODIC_JOBS
     app.config["HOTLINE_TTS_ENGINES"] = "espeak"
-    text = "Nước sông lên nhanh, bà con Bến Đò di chuyển ngay."
-    add_alert(app, text, ["Bến Đò"])
+    text = "Nước sông lên nhanh, bà con Yên Nông di chuyển ngay."
+    add_alert(app, text, ["Yên Nông"])
     with app.app_context():
         assert tts.cached(app.config, text) is None
         render.new_warnings_job(storage.get_db(), app.config, storage.now())
         render._background.join(30)          # rendered beside the worker's loop, not in it
-        assert tts.cached(app.config, text).endswith(".wav")
+        clip = tts.cached(app.config, text)
+        assert clip.endswith(".wav")
+        assert caption(app.config, f"{app.config.public_url}/audio/{clip}") == text
+    played = [e.text for e in Caller(app, BA_LAN).call("#") if e.kind == "play"]
+    assert played[0].endswith(clip) and caption(app.config, played[0]) == text
+
+
+def test_the_index_keeps_every_clip_a_render_or_the_worker_wrote(app):
+    app.config["HOTLINE_TTS_ENGINES"] = "espeak"
+    folder = tts.cache_dir(app.config)
+    render.render_texts(app.config, ["Mời bác chọn."])
+    _render(app)                                 # a full render keeps the worker's line and adds its own
+    index = render.read_index(folder)
+    assert index[tts.cached(app.config, "Mời bác chọn.")] == "Mời bác chọn."
+    assert len(index) == len(list(folder.glob("*.wav")))
+    render.render_texts(app.config, ["Nước   sông lên."])
+    assert render.read_index(folder)[tts.cached(app.config, "Nước   sông lên.")] == "Nước sông lên."
 
 
 def test_a_compiled_menu_follows_the_audio_cache(app):

@@ -5,7 +5,7 @@ from hotline.cli import main
 from hotline.config import Config
 from tests.conftest import BA_LAN
 from voice import audio, recordings
-from voice.simulated import recording_store
+from voice.simulated import folder, recording_store
 
 
 def test_typed_words_choose_a_menu_option(cli_env):
@@ -15,10 +15,13 @@ def test_typed_words_choose_a_menu_option(cli_env):
     assert "Bước 1." in result.output and "OTP" in result.output
 
 
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t" * 32}
+
+
 def test_the_store_serves_recordings_only_with_the_accounts_credentials(settings):
     import requests
 
-    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "script"})
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"], "HOTLINE_ASR": "script", **TWILIO})
     with recording_store(config) as store:
         url = store.record("có")
         assert requests.get(url, timeout=5).status_code == 401
@@ -33,6 +36,18 @@ def test_local_recordings_are_refused_unless_the_script_recogniser_is_chosen(set
         url = store.record("có")
         # Without the script recogniser the address is Twilio's own, whatever the posted URL says.
         assert recordings.url(config, url.rsplit("/", 1)[1], url).startswith("https://api.twilio.com/")
+
+
+def test_in_local_mode_the_simulators_recording_is_found_by_its_sid_after_it_hung_up(settings):
+    """What the worker's voicemail retries need: the store has stopped; only the sid finds the file."""
+    config = Config.from_env({"HOTLINE_INSTANCE": settings["HOTLINE_INSTANCE"]})     # HOTLINE_ASR=auto
+    with recording_store(config) as store:
+        url = store.record("xin gọi lại")
+    sid = url.rsplit("/", 1)[-1]
+    assert audio.info(recordings.download(config, sid, url, seconds=5)) == {"ICMT": "xin gọi lại"}
+    assert audio.info(recordings.download(config, sid, seconds=5)) == {"ICMT": "xin gọi lại"}
+    assert recordings.delete(config, sid)
+    assert not list(folder(config).iterdir())
 
 
 def test_typed_words_reach_a_running_server_over_http(settings, cli_env):

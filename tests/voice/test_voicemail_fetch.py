@@ -6,7 +6,7 @@ from hotline import clock, db as storage, prompts, voicemail, worker
 from hotline.cli import main
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, speech_wav
-from voice import recordings, voicemail_fetch
+from voice import audio, recordings, voicemail_fetch
 
 NEVER = "Mon 00:00-00:00"
 SID = "RE" + "4" * 32
@@ -159,6 +159,29 @@ def test_an_error_page_is_not_kept_as_a_voicemail(phone_app, fake_twilio):
     assert (row["fetch"], row["fetch_error"], row["audio_path"]) == ("retrying", "not audio", None)
     assert not (phone_app.config.path("HOTLINE_INSTANCE") / "recordings" / "voicemail").exists()
     assert fake_twilio.recordings                          # Twilio's copy kept until ours is safe
+
+
+def test_a_voicemail_left_through_the_simulator_is_stored_by_the_worker_after_the_simulator_hung_up(
+        make_app, the_worker, app_db, monkeypatch):
+    """Local mode (no Twilio account), the README's default speech (auto, not script): bà Lan's message is
+    found by its RecordingSid in the simulator's store, as the worker's retries (or the URL built from the sid)
+    look for it, and the simulator's copy is deleted once ours is safe, as Twilio's would be."""
+    from voice.simulated import folder, recording_store
+
+    app = make_app(HOTLINE_OFFICE_HOURS=NEVER, HOTLINE_ASR="auto")
+    monkeypatch.setattr("voice.operator.fetch_later", lambda *a: None)   # the server stopped before the download
+    with recording_store(app.config) as store:
+        said = Caller(app, BA_LAN, store.record).call("0", "con muốn hỏi về lớp học")
+    assert said[-2].text.startswith("Loa Làng đã ghi lời nhắn.")
+    row = _row(app)
+    assert row["recording_url"].endswith(f"/Recordings/{row['recording_sid']}")    # Twilio's shape: the sid last
+    assert row["fetch"] == "fetching"
+    the_worker(app_db, app.config, row["fetch_next_at"])
+    row = _row(app)
+    assert (row["fetch"], row["fetch_error"]) == ("stored", None)
+    kept = app.config.path("HOTLINE_INSTANCE") / row["audio_path"]
+    assert audio.info(kept.read_bytes()) == {"ICMT": "con muốn hỏi về lớp học"}
+    assert list(folder(app.config).iterdir()) == []
 
 
 def test_the_retry_job_is_one_of_the_workers_minute_jobs():
