@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from . import alerts, broadcast, cap, checkins, places, prompts, worker
+from . import alerts, audit, broadcast, cap, checkins, places, prompts, worker
+from .permissions import Actor
 from .cli_villages import village_ids
 from .phones import mask
 
@@ -50,7 +51,7 @@ def create_command(kind, level, text, villages, flags, starts, expires, audio):
     db, config = _db_and_config()
     try:
         alert_id = alerts.create(db, kind, level, text, _villages(db, villages), list(flags), starts, expires, audio,
-                                 hours=config.number("HOTLINE_ALERT_HOURS"))
+                                 actor=Actor.operator(), hours=config.number("HOTLINE_ALERT_HOURS"))
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.created", id=alert_id))
@@ -86,7 +87,7 @@ def publish_command(alert_id, yes, wait):
     if not yes:
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
     try:
-        result = alerts.publish(db, config, alert_id)
+        result = alerts.publish(db, config, alert_id, actor=Actor.operator())
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.published", id=alert_id, queued=result["queued"], skipped=result["skipped"]))
@@ -133,7 +134,7 @@ def update_command(alert_id, level, text, expires, villages, yes):
     if not yes and (alerts.get(db, alert_id) or _missing(alert_id))["status"] == "published":
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
     try:
-        new_id = alerts.update(db, config, alert_id, **changes)
+        new_id = alerts.update(db, config, alert_id, actor=Actor.operator(), **changes)
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.updated", old=alert_id, id=new_id))
@@ -149,7 +150,7 @@ def cancel_command(alert_id, yes):
     if not yes:
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
     try:
-        cancel_id = alerts.cancel(db, config, alert_id)
+        cancel_id = alerts.cancel(db, config, alert_id, actor=Actor.operator())
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.cancelled", old=alert_id, id=cancel_id))
@@ -171,7 +172,7 @@ def list_command(status):
 @click.argument("alert_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The JSON the admin reads.")
 def report_command(alert_id, as_json):
-    """Per alert and per village: recipients, sent, delivered, failed, acknowledged, skipped."""
+    """Per alert and per village: recipients, sent, delivered, failed, acknowledged, skipped; then who did what."""
     db, _ = _db_and_config()
     try:
         data = alerts.report(db, alert_id)
@@ -186,6 +187,12 @@ def report_command(alert_id, as_json):
     click.echo(f"{'':<12}" + "".join(f"{names[c][:10]:>11}" for c in columns))
     for row in data["villages"] + [{"village": prompts.say("alerts.cli.total"), **data["totals"]}]:
         click.echo(f"{row['village'] or '-':<12}" + "".join(f"{row[c]:>11}" for c in columns))
+    click.echo("")
+    click.echo(prompts.say("audit.heading"))
+    for row in data["audit"] or []:
+        click.echo("  " + audit.line(row))
+    if not data["audit"]:
+        click.echo("  " + prompts.say("audit.none"))
 
 
 @alerts_group.command("export")
@@ -211,7 +218,7 @@ def import_command(file, whole_commune):
     """Import a provincial or national CAP 1.2 alert as a local draft (or apply its Update / Cancel)."""
     db, config = _db_and_config()
     try:
-        result = cap.import_alert(db, config, file.read_bytes(), whole_commune)
+        result = cap.import_alert(db, config, file.read_bytes(), whole_commune, actor=Actor.operator())
     except cap.InvalidCap as e:
         raise click.ClickException(prompts.say("alerts.cli.invalid_cap", reason=str(e))) from None
     except alerts.InvalidAlert as e:
@@ -239,7 +246,8 @@ def checkin_command(villages, flags, alert_id, hours, yes):
                                calls=p["calls"]))
         if not yes:
             click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
-        result = checkins.start(db, config, village_ids, list(flags), alert_id, hours)   # checks again
+        result = checkins.start(db, config, village_ids, list(flags), alert_id, hours,   # checks again
+                                actor=Actor.operator())
     except checkins.CheckinRefused as e:
         if e.reason == "unknown_alert":
             _missing(alert_id)

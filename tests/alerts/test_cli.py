@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hotline import broadcast, cap, db as storage, prompts
 from hotline.cli import main
 from hotline.config import Config
+from tests.conftest import OPERATOR
 
 
 @pytest.fixture
@@ -145,8 +146,8 @@ def test_the_checkin_preview_counts_opted_out_residents_as_the_check_in_will(run
     from hotline import alerts, places, residents
 
     residents.opt_out(db, "+84703353408", "sms")
-    alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]])
-    alerts.publish(db, Config.from_env(os.environ), alert_id)
+    alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]], actor=OPERATOR)
+    alerts.publish(db, Config.from_env(os.environ), alert_id, actor=OPERATOR)
     output = run("alerts", "checkin", "--village", "Bến Đò", "--alert", str(alert_id), "--yes").output
     assert f"(bỏ qua vì đã từ chối: {skipped})" in output
     unknown = run("alerts", "checkin", "--alert", "999", "--yes")
