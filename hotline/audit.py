@@ -7,7 +7,7 @@ from . import clock, places, prompts
 from .db import now as utc_now
 
 # The details a line says, in this order (prompts/audit.toml [detail]); others stay in the JSON only.
-SHOWN = ("level", "audience", "kind", "fan_out", "queued", "new_id", "cancel_id", "checkin_id", "code", "capacity",
+SHOWN = ("kind", "level", "audience", "fan_out", "queued", "new_id", "cancel_id", "checkin_id", "code", "capacity",
          "marked", "imported", "updated", "refused", "rows", "name", "role")
 
 

@@ -92,6 +92,23 @@ def test_update_cancel_list_and_report(run, db):
     assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"cancelled"}
 
 
+def test_the_report_says_who_did_what_from_the_terminal(run, monkeypatch):
+    monkeypatch.setenv("USER", "lan")           # the OS user at the terminal names the operator in the trail
+    monkeypatch.setenv("LOGNAME", "lan")
+    alert_id = _create(run)
+    run("alerts", "publish", str(alert_id), "--yes")
+    run("alerts", "update", str(alert_id), "--level", "4", "--yes")
+    trail = json.loads(run("alerts", "report", str(alert_id), "--json").output)["audit"]
+    assert [(r["action"], r["actor"], r["channel"], r["official_id"]) for r in trail] == [
+        ("alert.create", "operator@lan", "cli", None), ("alert.publish", "operator@lan", "cli", None),
+        ("alert.update", "operator@lan", "cli", None)]
+    assert trail[2]["detail"]["level"] == 4 and trail[2]["detail"]["new_id"] == alert_id + 1
+    text = run("alerts", "report", str(alert_id + 1)).output      # the new version tells the same story
+    assert prompts.say("audit.heading") in text
+    assert "operator@lan (dòng lệnh trên máy chủ): cập nhật cảnh báo · cấp 4 · cho Yên Nông" in text
+    assert text.index("tạo cảnh báo") < text.index("phát cảnh báo") < text.index("cập nhật cảnh báo")
+
+
 def test_export_and_import_cap_from_the_command_line(run, tmp_path):
     alert_id = _create(run)
     out = tmp_path / "alert.xml"
