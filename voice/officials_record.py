@@ -68,9 +68,10 @@ def recorded():
         else:
             announcement_id = announcements.create(db, me["id"], first_village(db, me), str(path),
                                                    duration_s=round(seconds), actor=acting(me))
-    except permissions.Forbidden:   # their role or villages changed during the call: nothing is kept
+    except permissions.Forbidden as refused:   # their role or villages changed during the call: nothing is kept
         _forget(str(path))
-        return twiml(say_then([prompts.say("officials.voice.not_your_role")], MENU_URL))
+        words = "no_village" if refused.reason in ("village", "commune") else "not_your_role"
+        return twiml(say_then([prompts.say(f"officials.voice.{words}")], MENU_URL))
     transcribe_later(config, announcement_id, str(path), wav)
     return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
 

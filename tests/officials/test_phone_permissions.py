@@ -76,3 +76,25 @@ def test_every_role_every_kind_every_scope_by_phone(app, phone, hoa, role, kind,
         assert call.heard(say("not_allowed", place=place))
     else:
         assert call.heard(say("not_allowed_warning")) and rows[0]["kind"] == "announcement"
+
+
+@pytest.mark.parametrize("change, words", [("role", "not_your_role"), ("villages", "no_village")])
+def test_what_is_taken_away_during_the_recording_keeps_nothing(app, client, recorder, change, words):
+    """The chairman changes ông Tư's role or villages while he speaks: the recording is not kept."""
+    from tests.officials.conftest import Phone
+
+    def record_then_change(spoken):
+        url = recorder(spoken)
+        with app.app_context():
+            db = get_db()
+            tu = officials.by_phone(db, ONG_TU)
+            if change == "role":
+                officials.update(db, tu["id"], tu["name"], "instructor", ONG_TU, tu["village_ids"], actor=OPERATOR)
+            else:
+                officials.set_villages(db, tu["id"], [], actor=OPERATOR)
+        return url
+
+    call = Phone(app, client, record_then_change, ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "1", "1", "1")
+    assert call.heard(say(words)) and every_announcement(app) == []
+    kept = app.config.path("HOTLINE_INSTANCE").resolve() / "recordings" / "announcements"
+    assert not kept.exists() or list(kept.iterdir()) == []
