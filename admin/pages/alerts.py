@@ -2,15 +2,13 @@
 follow, report, check-ins, and who did what (the audit trail)."""
 from __future__ import annotations
 
-import hashlib
-import json
-
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from hotline import alerts, audit, broadcast, checkins, permissions, places
 from hotline.db import get_db
 
 from .. import t
+from ..confirm import digest
 from ..forms import Form
 from ..web import actor, bp, found, may, outcome
 
@@ -127,10 +125,8 @@ def _checkin_panel(db, alert: dict, state: dict | None) -> dict:
 
 
 def seen(alert: dict) -> str:
-    """What the official confirmed, in short: a draft changed since the confirmation page is asked again."""
-    shown = [alert[k] for k in ("id", "status", "kind", "level", "text", "flags", "starts_at", "expires_at")]
-    digest = hashlib.sha256(json.dumps(shown + [alert["village_ids"]], ensure_ascii=False).encode("utf-8"))
-    return digest.hexdigest()[:16]
+    """What the official confirms about a warning (admin.confirm)."""
+    return digest(alert, ("id", "status", "kind", "level", "text", "village_ids", "flags", "starts_at", "expires_at"))
 
 
 def _confirm_page(db, alert: dict, action: str, changes: dict | None = None, typed: dict | None = None,

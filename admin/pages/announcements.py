@@ -2,15 +2,13 @@
 what goes out), withdraw; and who did what (the audit trail)."""
 from __future__ import annotations
 
-import hashlib
-import json
-
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from hotline import announcements, audit, broadcast, permissions
 from hotline import announcements_fanout as fanout
 from hotline.db import get_db
 
+from ..confirm import digest
 from ..files import send_recording
 from ..web import actor, bp, found, may, outcome
 
@@ -59,9 +57,8 @@ def announcement_transcript(announcement_id):
 
 
 def seen(row: dict) -> str:
-    """What the official confirmed, in short: an announcement changed since its confirmation page is asked again."""
-    shown = [row[k] for k in ("id", "status", "village_id", "kind", "level", "text", "audio_path", "fan_out")]
-    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    """What the official confirms about an announcement (admin.confirm)."""
+    return digest(row, ("id", "status", "village_id", "kind", "level", "text", "audio_path", "fan_out"))
 
 
 def _confirm_page(db, row: dict, action: str, fan_out: bool, changed: bool):
