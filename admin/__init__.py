@@ -12,14 +12,15 @@ def t(key: str, **values) -> str:
 
 
 def init_app(app) -> None:
-    from . import csrf, forms, framing, pages  # noqa: F401  (pages register their routes on import)
+    from . import csrf, forms, framing, pages, web  # noqa: F401  (pages register their routes on import)
     from .simulator import bp as simulator_bp
-    from .web import bp
 
     app.add_template_global(t, "t")
     app.add_template_global(csrf.token, "csrf_token")
     app.add_template_global(forms.local_time, "local_time")
     app.add_template_global(officials.may_manage, "may_manage_officials")
+    app.add_template_global(web.may, "may")
+    app.add_template_global(web.has_role, "has_role")
     app.add_template_filter(phones.mask, "mask")
     # The session cookie travels only over TLS when the public address is https.
     app.config.update(
@@ -28,6 +29,6 @@ def init_app(app) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config.number("HOTLINE_SESSION_HOURS")),
     )
-    app.register_blueprint(bp)
+    app.register_blueprint(web.bp)
     app.register_blueprint(simulator_bp)
     app.after_request(framing.forbid)   # app-wide: Flask's own error pages are HTML too

@@ -1,9 +1,12 @@
-"""The /admin blueprint: every page needs a logged-in official; every form carries the CSRF token."""
+"""The /admin blueprint: every page needs a logged-in official; every form carries the CSRF token.
+
+Who may do what is the domain's decision (hotline.permissions): pages pass actor() to every domain function,
+ask may() only to hide what would be refused, and a refusal (permissions.Forbidden) is a 403 page saying why."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from hotline import admin_sessions, officials, prompts
+from hotline import admin_sessions, officials, permissions, prompts
 from hotline.db import get_db
 
 from . import csrf
@@ -25,6 +28,20 @@ def current_official() -> dict | None:
         session.pop("sid", None)
         return None
     return official
+
+
+def actor() -> permissions.Actor:
+    """The official of this session, as the domain's checks and the audit trail take them."""
+    return permissions.Actor.of(g.official, "web")
+
+
+def may(action: str, target: permissions.Target = permissions.Target()) -> bool:
+    """For templates and pages: whether to show an action (the domain checks again when it is taken)."""
+    return permissions.may(get_db(), actor(), action, target)
+
+
+def has_role(action: str) -> bool:
+    return permissions.has_role(get_db(), actor(), action)
 
 
 def found(row):
@@ -66,6 +83,13 @@ def bad_request(error):
 @bp.errorhandler(403)
 def forbidden(_error):
     return render_template("admin/error.html", message_key="admin.errors.forbidden"), 403
+
+
+@bp.errorhandler(permissions.Forbidden)
+def refused(error):
+    """A forged or stale form: the domain refused it inside its transaction, so nothing changed."""
+    return render_template("admin/error.html", message_key=f"admin.errors.forbidden_{error.reason}",
+                           unchanged=True), 403
 
 
 @bp.errorhandler(404)

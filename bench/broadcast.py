@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from hotline import alerts, broadcast, db as storage, demo, places, worker  # noqa: E402
 from hotline.config import Config  # noqa: E402
+from hotline.permissions import Actor  # noqa: E402
 
+OPERATOR = Actor.operator("bench")
 
 
 def _database(folder: str, extra: int):
@@ -47,9 +49,9 @@ def persist(folder: str) -> dict:
     config = Config.from_env({}, HOTLINE_DB=f"{folder}/bench.db", HOTLINE_INSTANCE=folder)
     timings = []
     for _ in range(5):
-        alert_id = alerts.create(db, "flood", 4, "Nuoc song len nhanh, di den nha van hoa.", None)
+        alert_id = alerts.create(db, "flood", 4, "Nuoc song len nhanh, di den nha van hoa.", None, actor=OPERATOR)
         started = time.perf_counter()
-        result = alerts.publish(db, config, alert_id)
+        result = alerts.publish(db, config, alert_id, actor=OPERATOR)
         timings.append(time.perf_counter() - started)
     return {"recipients": result["total"], "median_s": statistics.median(timings), "max_s": max(timings)}
 
@@ -70,8 +72,8 @@ def pacing(folder: str, count: int) -> dict:
     with storage.transaction(db):
         db["residents"].insert_all({"phone": f"+8491{2000000 + i:07d}", "consent_source": "csv",
                                     "created_at": now, "updated_at": now} for i in range(count - 41))
-    alert_id = alerts.create(db, "general", 2, "Thu nghiem toc do gui", None)
-    alerts.publish(db, app.config, alert_id)
+    alert_id = alerts.create(db, "general", 2, "Thu nghiem toc do gui", None, actor=OPERATOR)
+    alerts.publish(db, app.config, alert_id, actor=OPERATOR)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(app.config, stop), daemon=True)
     thread.start()

@@ -7,9 +7,10 @@ its pending sends are marked cancelled in the same transaction.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from . import broadcast, clock
+from . import audit, broadcast, clock, permissions
 from .db import now as utc_now, transaction
 
 KINDS = ("flood", "storm", "landslide", "general")
@@ -46,15 +47,28 @@ def stamp(value) -> str:
     return clock.stamp(value, naive=clock.VIETNAM)
 
 
+def target(alert: dict) -> permissions.Target:
+    """What acting on this alert touches: its villages, or the whole commune."""
+    return permissions.Target(permissions.audience(alert["village_ids"]))
+
+
 def create(db, kind: str, level: int, text: str, village_ids=None, flags=None, starts_at=None, expires_at=None,
-           audio_path: str | None = None, *, hours: float = DEFAULT_HOURS, _lineage: dict | None = None) -> int:
+           audio_path: str | None = None, *, actor, hours: float = DEFAULT_HOURS) -> int:
     """A draft alert; village_ids None = the whole commune. Expiry defaults to `hours` after the start."""
     row = _validated(db, kind, level, text, village_ids, flags, starts_at, expires_at, hours)
     with transaction(db):
-        alert_id = db["alerts"].insert({**row, "audio_path": audio_path, "status": "draft",
-                                        "created_at": utc_now(), **(_lineage or {})}).last_pk
-        for village_id in village_ids or []:
-            db["alert_villages"].insert({"alert_id": alert_id, "village_id": village_id}, ignore=True)
+        permissions.require(db, actor, "alert.create", permissions.Target(permissions.audience(village_ids)))
+        alert_id = _insert(db, row, village_ids, audio_path)
+        audit.record(db, actor, "alert.create", "alert", alert_id, kind=kind, level=level,
+                     audience=audit.audience(db, village_ids))
+    return alert_id
+
+
+def _insert(db, row: dict, village_ids, audio_path: str | None = None, lineage: dict | None = None) -> int:
+    alert_id = db["alerts"].insert({**row, "audio_path": audio_path, "status": "draft", "created_at": utc_now(),
+                                    **(lineage or {})}).last_pk
+    for village_id in village_ids or []:
+        db["alert_villages"].insert({"alert_id": alert_id, "village_id": village_id}, ignore=True)
     return alert_id
 
 
@@ -110,56 +124,73 @@ def latest_version(db, alert_id: int) -> dict:
     return alert
 
 
-def publish(db, config, alert_id: int) -> dict:
+def publish(db, config, alert_id: int, *, actor) -> dict:
     """Queue every recipient's SMS and call in one transaction; see broadcast.queue_alert."""
     with transaction(db):
         alert = _require(db, alert_id)
-        if alert["status"] != "draft":
-            raise InvalidAlert("not_draft", alert["status"])
-        if alert["expires_at"] <= utc_now():
-            raise InvalidAlert("ended", "expired")
-        db.execute("UPDATE alerts SET status = 'published', published_at = ? WHERE id = ?", [utc_now(), alert_id])
-        return broadcast.queue_alert(db, config, get(db, alert_id))
+        permissions.require(db, actor, "alert.publish", target(alert))
+        result = _publish(db, config, alert)
+        audit.record(db, actor, "alert.publish", "alert", alert_id, level=alert["level"],
+                     audience=audit.audience(db, alert["village_ids"]), queued=result["queued"])
+        return result
 
 
-def update(db, config, alert_id: int, **changes) -> int:
-    """A draft is edited in place; a published alert is superseded by a new, published version."""
-    old = _require(db, alert_id)
-    fields = {k: changes.get(k, old[k]) for k in ("kind", "level", "text", "starts_at", "expires_at", "audio_path")}
-    village_ids = changes.get("village_ids", old["village_ids"] if old["scope"] == "villages" else None)
-    flags = changes.get("flags", old["flag_list"])
-    if old["status"] == "draft":
+def _publish(db, config, alert: dict) -> dict:
+    if alert["status"] != "draft":
+        raise InvalidAlert("not_draft", alert["status"])
+    if alert["expires_at"] <= utc_now():
+        raise InvalidAlert("ended", "expired")
+    db.execute("UPDATE alerts SET status = 'published', published_at = ? WHERE id = ?", [utc_now(), alert["id"]])
+    return broadcast.queue_alert(db, config, get(db, alert["id"]))
+
+
+def update(db, config, alert_id: int, *, actor, **changes) -> int:
+    """A draft is edited in place; a published alert is superseded by a new, published version.
+
+    Both the alert as it was and as it will be must be within the actor's reach."""
+    with transaction(db):
+        old = _require(db, alert_id)
+        fields = {k: changes.get(k, old[k]) for k in ("kind", "level", "text", "starts_at", "expires_at", "audio_path")}
+        village_ids = changes.get("village_ids", old["village_ids"] if old["scope"] == "villages" else None)
+        flags = changes.get("flags", old["flag_list"])
+        permissions.require(db, actor, "alert.update", target(old))
+        permissions.require(db, actor, "alert.update", permissions.Target(permissions.audience(village_ids)))
+        if old["status"] not in ("draft", "published"):
+            raise InvalidAlert("ended", old["status"])
         row = _validated(db, fields["kind"], fields["level"], fields["text"], village_ids, flags,
                          fields["starts_at"], fields["expires_at"], DEFAULT_HOURS)
-        with transaction(db):
+        said = {"level": row["level"], "audience": audit.audience(db, village_ids)}
+        if old["status"] == "draft":
             db["alerts"].update(alert_id, {**row, "audio_path": fields["audio_path"]})
             db.execute("DELETE FROM alert_villages WHERE alert_id = ?", [alert_id])
             for village_id in village_ids or []:
                 db["alert_villages"].insert({"alert_id": alert_id, "village_id": village_id})
-        return alert_id
-    if old["status"] != "published":
-        raise InvalidAlert("ended", old["status"])
-    with transaction(db):
-        new_id = create(db, fields.pop("kind"), fields.pop("level"), fields.pop("text"), village_ids, flags,
-                        _lineage={"msg_type": "update", "supersedes_id": alert_id}, **fields)
+            audit.record(db, actor, "alert.update", "alert", alert_id, **said)
+            return alert_id
+        new_id = _insert(db, row, village_ids, fields["audio_path"], {"msg_type": "update", "supersedes_id": alert_id})
         _end(db, alert_id, "superseded", new_id)
-        publish(db, config, new_id)
+        result = _publish(db, config, get(db, new_id))
+        audit.record(db, actor, "alert.update", "alert", alert_id, new_id=new_id, queued=result["queued"], **said)
     return new_id
 
 
-def cancel(db, config, alert_id: int) -> int:
+def cancel(db, config, alert_id: int, *, actor) -> int:
     """Cancel an alert (or a draft): pending sends stop; who already got it is told. Returns the cancel's id."""
-    old = _require(db, alert_id)
-    if old["status"] not in ("draft", "published"):
-        raise InvalidAlert("ended", old["status"])
     with transaction(db):
+        old = _require(db, alert_id)
+        permissions.require(db, actor, "alert.cancel", target(old))
+        if old["status"] not in ("draft", "published"):
+            raise InvalidAlert("ended", old["status"])
+        row = _validated(db, old["kind"], old["level"], old["text"], old["village_ids"] or None, old["flag_list"],
+                         old["starts_at"], max(old["expires_at"], utc_now()), DEFAULT_HOURS)
         lineage = {"msg_type": "cancel", "supersedes_id": alert_id}
-        cancel_id = create(db, old["kind"], old["level"], old["text"], old["village_ids"] or None, old["flag_list"],
-                           old["starts_at"], max(old["expires_at"], utc_now()), _lineage=lineage)
+        cancel_id = _insert(db, row, old["village_ids"] or None, None, lineage)
         db.execute("UPDATE alerts SET status = 'cancel', published_at = ? WHERE id = ?", [utc_now(), cancel_id])
         _end(db, alert_id, "cancelled", cancel_id)
         if old["status"] == "published":
             broadcast.queue_cancel_notice(db, config, get(db, cancel_id), old)
+        audit.record(db, actor, "alert.cancel", "alert", alert_id, cancel_id=cancel_id, level=old["level"],
+                     audience=audit.audience(db, old["village_ids"]))
     return cancel_id
 
 
@@ -180,8 +211,28 @@ def expire(db, config, now: str) -> int:
     return len(ended)
 
 
+def lineage(db, alert_id: int) -> list[int]:
+    """Every version of this warning, first to last: the original, its updates, and a cancel."""
+    alert = _require(db, alert_id)
+    while alert["supersedes_id"]:
+        alert = _require(db, alert["supersedes_id"])
+    ids = [alert["id"]]
+    while alert["superseded_by"]:
+        alert = _require(db, alert["superseded_by"])
+        ids.append(alert["id"])
+    return ids
+
+
+def trail(db, alert_id: int) -> list[dict]:
+    """The audit trail of this warning through all its versions, and of the check-ins that followed it."""
+    ids = lineage(db, alert_id)
+    checkins = [r[0] for r in db.execute("SELECT id FROM checkins WHERE alert_id IN (SELECT value FROM json_each(?))",
+                                         [json.dumps(ids)])]
+    return audit.trail(db, [("alert", i) for i in ids] + [("checkin", i) for i in checkins])
+
+
 def report(db, alert_id: int) -> dict:
-    """Per alert and per village: recipients, sent, delivered, failed, acknowledged, skipped (JSON-able)."""
+    """Per alert and per village: recipients, sent, delivered, failed, acknowledged, skipped; and who did what."""
     from .alerts_report import report as build
 
-    return build(db, _require(db, alert_id))
+    return {**build(db, _require(db, alert_id)), "audit": trail(db, alert_id)}

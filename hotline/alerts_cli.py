@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from . import alerts, broadcast, cap, checkins, inuse, places, prompts, worker
+from . import alerts, audit, broadcast, cap, checkins, inuse, places, prompts, worker
 from .cli_text import TEXT
+from .permissions import Actor
 from .cli_villages import village_ids
 from .phones import mask
 
@@ -51,7 +52,7 @@ def create_command(kind, level, text, villages, flags, starts, expires, audio):
     db, config = _db_and_config()
     try:
         alert_id = alerts.create(db, kind, level, text, _villages(db, villages), list(flags), starts, expires, audio,
-                                 hours=config.number("HOTLINE_ALERT_HOURS"))
+                                 actor=Actor.operator(), hours=config.number("HOTLINE_ALERT_HOURS"))
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.created", id=alert_id))
@@ -87,7 +88,7 @@ def publish_command(alert_id, yes, wait):
     if not yes:
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
     try:
-        result = alerts.publish(db, config, alert_id)
+        result = alerts.publish(db, config, alert_id, actor=Actor.operator())
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.published", id=alert_id, queued=result["queued"], skipped=result["skipped"]))
@@ -134,7 +135,7 @@ def update_command(alert_id, level, text, expires, villages, yes):
     if not yes and (alerts.get(db, alert_id) or _missing(alert_id))["status"] == "published":
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
     try:
-        new_id = alerts.update(db, config, alert_id, **changes)
+        new_id = alerts.update(db, config, alert_id, actor=Actor.operator(), **changes)
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.updated", old=alert_id, id=new_id))
@@ -150,7 +151,7 @@ def cancel_command(alert_id, yes):
     if not yes:
         click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
     try:
-        cancel_id = alerts.cancel(db, config, alert_id)
+        cancel_id = alerts.cancel(db, config, alert_id, actor=Actor.operator())
     except alerts.InvalidAlert as e:
         _fail(e)
     click.echo(prompts.say("alerts.cli.cancelled", old=alert_id, id=cancel_id))
@@ -176,7 +177,8 @@ def list_command(status):
 @click.argument("alert_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The JSON the admin reads.")
 def report_command(alert_id, as_json):
-    """Per alert and per village, SMS and calls apart: recipients, sent, delivered, failed, acknowledged, skipped."""
+    """Per alert and per village, SMS and calls apart: recipients, sent, delivered, failed, acknowledged, skipped;
+    then who did what."""
     db, _ = _db_and_config()
     try:
         data = alerts.report(db, alert_id)
@@ -201,6 +203,12 @@ def _report_table(data: dict):
             counts = row[channel]
             label = prompts.say(f"alerts.cli.report_channels.{channel}")
             yield f"  {label:<10}{'':>11}" + "".join(f"{counts.get(c, ''):>11}" for c in columns[1:])
+    yield ""
+    yield prompts.say("audit.heading")
+    for row in data["audit"] or []:
+        yield "  " + audit.line(row)
+    if not data["audit"]:
+        yield "  " + prompts.say("audit.none")
 
 
 @alerts_group.command("export")
@@ -228,7 +236,7 @@ def import_command(file, whole_commune):
     with file.open("rb") as f:
         document = f.read(cap.MAX_BYTES + 1)       # never more: the path may be a pipe or a device
     try:
-        result = cap.import_alert(db, config, document, whole_commune)
+        result = cap.import_alert(db, config, document, whole_commune, actor=Actor.operator())
     except cap.InvalidCap as e:
         reason = (prompts.say(f"alerts.cli.cap_{e.reason}", kb=cap.MAX_BYTES // 1024, limit=cap.MAX_TEXT, length=e.detail)
                   if e.reason in ("too_large", "too_long") else str(e))
@@ -258,7 +266,8 @@ def checkin_command(villages, flags, alert_id, hours, yes):
                                calls=p["calls"]))
         if not yes:
             click.confirm(prompts.say("alerts.cli.confirm"), abort=True)
-        result = checkins.start(db, config, village_ids, list(flags), alert_id, hours)   # checks again
+        result = checkins.start(db, config, village_ids, list(flags), alert_id, hours,   # checks again
+                                actor=Actor.operator())
     except checkins.CheckinRefused as e:
         if e.reason == "unknown_alert":
             _missing(alert_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from . import officials, places, prompts
+from . import audit, officials, permissions, places, prompts
 from .clock import shift
 from .db import now as utc_now, transaction
 
@@ -21,73 +21,107 @@ def get(db, announcement_id: int) -> dict | None:
     return next(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]), None)
 
 
-def listing(db, status: str | None = None, limit: int = 50) -> list[dict]:
+def listing(db, status: str | None = None, limit: int = 50, announcement_id: int | None = None) -> list[dict]:
+    """Newest first, with the author's and the village's names (announcement_id: just that one)."""
     return list(db.query(
         "SELECT a.*, o.name AS official, v.name AS village FROM announcements a"
         " LEFT JOIN officials o ON o.id = a.official_id LEFT JOIN villages v ON v.id = a.village_id"
-        " WHERE :status IS NULL OR a.status = :status ORDER BY a.id DESC LIMIT :limit",
-        {"status": status, "limit": limit}))
+        " WHERE (:status IS NULL OR a.status = :status) AND (:id IS NULL OR a.id = :id) ORDER BY a.id DESC"
+        " LIMIT :limit", {"status": status, "limit": limit, "id": announcement_id}))
+
+
+def target(row: dict, **changes) -> permissions.Target:
+    """What acting on this announcement touches (with a draft's changes applied): audience, author, warning or not."""
+    village_id, kind = changes.get("village_id", row["village_id"]), changes.get("kind", row["kind"])
+    return permissions.Target(None if village_id is None else (village_id,), author_id=row["official_id"],
+                              warning=kind == "warning")
 
 
 def create(db, official_id: int, village_id: int | None, audio_path: str | None, text: str | None = None,
-           kind: str = "announcement", level: int | None = None, duration_s: int | None = None) -> int:
-    """A draft; nothing is heard or sent until publish()."""
+           kind: str = "announcement", level: int | None = None, duration_s: int | None = None, *, actor) -> int:
+    """A draft recorded by official_id (the actor, or someone the chairman or operator records for); nothing is
+    heard or sent until publish()."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind}")
-    return db["announcements"].insert({
-        "official_id": official_id, "village_id": village_id, "kind": kind, "level": level,
-        "audio_path": audio_path, "text": text, "duration_s": duration_s, "status": "draft",
-        "created_at": utc_now()}).last_pk
+    row = {"official_id": official_id, "village_id": village_id, "kind": kind, "level": level,
+           "audio_path": audio_path, "text": text, "duration_s": duration_s, "status": "draft", "created_at": utc_now()}
+    with transaction(db):
+        permissions.require(db, actor, "announcement.create", target(row))
+        announcement_id = db["announcements"].insert(row).last_pk
+        audit.record(db, actor, "announcement.create", "announcement", announcement_id, kind=kind,
+                     audience=_audience(db, row))
+    return announcement_id
 
 
-def update_draft(db, announcement_id: int, **values) -> str:
-    """Change a draft's audio_path, duration_s, village_id, kind or level: "ok" | "not_draft" | "not_allowed"."""
+def _audience(db, row: dict):
+    return audit.audience(db, None if row["village_id"] is None else [row["village_id"]])
+
+
+def update_draft(db, announcement_id: int, *, actor, **values) -> str:
+    """Change a draft's audio_path, duration_s, village_id, kind or level: "ok" | "not_draft".
+
+    Forbidden when the draft, or what it would become (another audience, a flood warning), is not the actor's."""
     allowed = {k: v for k, v in values.items() if k in ("audio_path", "duration_s", "village_id", "kind", "level")}
     with transaction(db):
         row = get(db, announcement_id)
         if not row or row["status"] != "draft":
             return "not_draft"
-        if "village_id" in allowed and not officials.may_address(db, row["official_id"], allowed["village_id"]):
-            return "not_allowed"
+        permissions.require(db, actor, "announcement.edit", target(row))
+        permissions.require(db, actor, "announcement.edit", target(row, **allowed))
         db["announcements"].update(announcement_id, allowed)
     return "ok"
 
 
-def transcript(db, announcement_id: int, text: str | None = None) -> str | None:
-    """Store the transcript (Vosk, or typed on the web) when given; return the current one."""
-    if text is not None:
+def transcribed(db, announcement_id: int, text: str) -> None:
+    """The speech recogniser's text for a recording (the background thread; no official acts)."""
+    db["announcements"].update(announcement_id, {"text": text.strip() or None})
+
+
+def transcript(db, announcement_id: int, text: str, *, actor) -> str:
+    """An official corrects a draft's words (they become the start of the SMS notice): "saved" | "not_draft"."""
+    with transaction(db):
+        row = get(db, announcement_id)
+        if not row or row["status"] != "draft":
+            return "not_draft"
+        permissions.require(db, actor, "announcement.edit", target(row))
         db["announcements"].update(announcement_id, {"text": text.strip() or None})
-    row = get(db, announcement_id)
-    return row["text"] if row else None
+        audit.record(db, actor, "announcement.edit", "announcement", announcement_id)
+    return "saved"
 
 
-def cancel(db, announcement_id: int) -> str:
+def cancel(db, announcement_id: int, *, actor) -> str:
     """Drop a draft and its recording: "cancelled" | "not_draft"."""
-    row = get(db, announcement_id)
-    if not row or row["status"] != "draft":
-        return "not_draft"
-    db["announcements"].update(announcement_id, {"status": "cancelled"})
-    if row["audio_path"] and os.path.exists(row["audio_path"]):
-        os.remove(row["audio_path"])
+    with transaction(db):
+        row = get(db, announcement_id)
+        if not row or row["status"] != "draft":
+            return "not_draft"
+        permissions.require(db, actor, "announcement.discard", target(row))
+        _drop(db, row)
+        audit.record(db, actor, "announcement.cancel", "announcement", announcement_id)
     return "cancelled"
 
 
-def publish(db, config, announcement_id: int, fan_out: bool = False) -> dict:
+def _drop(db, row: dict) -> None:
+    db["announcements"].update(row["id"], {"status": "cancelled"})
+    if row["audio_path"] and os.path.exists(row["audio_path"]):
+        os.remove(row["audio_path"])
+
+
+def publish(db, config, announcement_id: int, fan_out: bool = False, *, actor) -> dict:
     """Make a draft heard in menu 4 (a warning: also menu 1 via hotline.alerts) and optionally fan it out.
 
     With HOTLINE_ANNOUNCEMENT_APPROVAL=1 the fan-out (and a warning's alert, which is sent to
     households as soon as it is published) waits for a second official's approve().
-    outcome: published | not_found | not_draft | not_allowed | no_audio.
+    outcome: published | not_found | not_draft | no_audio; Forbidden when it is not the actor's to publish.
     """
     needs_approval = config.flag("HOTLINE_ANNOUNCEMENT_APPROVAL")
     with transaction(db):
         row = get(db, announcement_id)
         if not row:
             return {"outcome": "not_found"}
+        permissions.require(db, actor, "announcement.publish", target(row))
         if row["status"] != "draft":
             return {"outcome": "not_draft"}
-        if not officials.may_address(db, row["official_id"], row["village_id"]):
-            return {"outcome": "not_allowed"}
         if not row["audio_path"] and not row["text"]:
             return {"outcome": "no_audio"}
         sends = fan_out or row["kind"] == "warning"
@@ -96,36 +130,40 @@ def publish(db, config, announcement_id: int, fan_out: bool = False) -> dict:
             "status": "published", "published_at": utc_now(), "fan_out": state,
             "callout_url": config.absolute(f"/voice/announcement/{announcement_id}"),
             "sms_text": row["sms_text"] or fanout.sms_notice(db, row, config["TWILIO_FROM"])})
-        queued = fanout.send(db, config, announcement_id) if state == "queued" else 0
+        queued = fanout.send(db, config, announcement_id, actor) if state == "queued" else 0
         if state == "awaiting_approval":
             fanout.ask_for_approval(db, get(db, announcement_id))
+        audit.record(db, actor, "announcement.publish", "announcement", announcement_id, kind=row["kind"],
+                     level=row["level"], audience=_audience(db, row), fan_out=state, queued=queued)
     return {"outcome": "published", "fan_out": state, "queued": queued, "alert_id": get(db, announcement_id)["alert_id"]}
 
 
-def approve(db, announcement_id: int, official_id: int, config) -> dict:
-    """A second official lets the fan-out go. outcome: approved | own | not_allowed | not_awaiting | not_found."""
+def approve(db, announcement_id: int, config, *, actor) -> dict:
+    """A second official lets the fan-out go. outcome: approved | not_awaiting | not_found; Forbidden for the
+    author (reason own) and for anyone the audience is not theirs (a warning: only who may warn there)."""
     with transaction(db):
         row = get(db, announcement_id)
         if not row:
             return {"outcome": "not_found"}
+        permissions.require(db, actor, "announcement.approve", target(row))
         if row["status"] != "published" or row["fan_out"] != "awaiting_approval":
             return {"outcome": "not_awaiting"}
-        if row["official_id"] == official_id:
-            return {"outcome": "own"}
-        if not officials.may_address(db, official_id, row["village_id"]):
-            return {"outcome": "not_allowed"}
-        db["announcements"].update(announcement_id, {"approved_by": official_id, "approved_at": utc_now(),
+        db["announcements"].update(announcement_id, {"approved_by": actor.official_id, "approved_at": utc_now(),
                                                      "fan_out": "queued"})
-        queued = fanout.send(db, config, announcement_id)
+        queued = fanout.send(db, config, announcement_id, actor)
+        audit.record(db, actor, "announcement.approve", "announcement", announcement_id, queued=queued)
     return {"outcome": "approved", "queued": queued}
 
 
-def withdraw(db, config, announcement_id: int) -> dict:
+def withdraw(db, config, announcement_id: int, *, actor) -> dict:
     """Take a published announcement off the hotline; notices and calls not yet sent are cancelled,
     and a warning's alert is cancelled everywhere (hotline.alerts.cancel). outcome: withdrawn | not_published."""
     with transaction(db):
         row = get(db, announcement_id)
-        if not row or row["status"] != "published":
+        if not row:
+            return {"outcome": "not_published"}
+        permissions.require(db, actor, "announcement.withdraw", target(row))
+        if row["status"] != "published":
             return {"outcome": "not_published"}
         db["announcements"].update(announcement_id, {"status": "withdrawn"})
         cancelled = db.execute("UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE ref = ? AND state = 'queued'",
@@ -134,23 +172,38 @@ def withdraw(db, config, announcement_id: int) -> dict:
             from . import alerts
 
             if alerts.get(db, row["alert_id"])["status"] == "published":
-                alerts.cancel(db, config, row["alert_id"])
+                alerts.cancel(db, config, row["alert_id"], actor=actor)
+        audit.record(db, actor, "announcement.withdraw", "announcement", announcement_id, rows=cancelled)
     return {"outcome": "withdrawn", "cancelled": cancelled}
 
 
 def drop_stale_drafts(db, config, now: str, hours: float = DRAFT_HOURS) -> int:
     """The worker's minute job: a draft left behind (the official hung up while listening back) is
     cancelled after `hours` and its recording deleted."""
-    stale = [r["id"] for r in db.query("SELECT id FROM announcements WHERE status = 'draft' AND created_at < ?",
-                                       [shift(now, hours=-hours)])]
-    return sum(cancel(db, announcement_id) == "cancelled" for announcement_id in stale)
+    stale = list(db.query("SELECT * FROM announcements WHERE status = 'draft' AND created_at < ?",
+                          [shift(now, hours=-hours)]))
+    with transaction(db):
+        for row in stale:
+            _drop(db, row)
+    return len(stale)
 
 
-def awaiting_approval(db, official_id: int) -> list[dict]:
-    """Published announcements whose fan-out waits for someone other than their author, that this official may approve."""
+def awaiting_approval(db, actor) -> list[dict]:
+    """Published announcements whose fan-out waits for a second official, that this actor may approve."""
     rows = db.query("SELECT * FROM announcements WHERE status = 'published' AND fan_out = 'awaiting_approval'"
-                    " AND official_id IS NOT ? ORDER BY published_at", [official_id])
-    return [r for r in rows if officials.may_address(db, official_id, r["village_id"])]
+                    " AND official_id IS NOT ? ORDER BY published_at", [actor.official_id])
+    return [r for r in rows if permissions.may(db, actor, "announcement.approve", target(r))]
+
+
+def trail(db, announcement_id: int) -> list[dict]:
+    """Who recorded, edited, published, approved or withdrew it; and its warning's alert, when it became one."""
+    row = get(db, announcement_id)
+    subjects = [("announcement", announcement_id)]
+    if row and row["alert_id"]:
+        from . import alerts
+
+        subjects += [("alert", i) for i in alerts.lineage(db, row["alert_id"])]
+    return audit.trail(db, subjects)
 
 
 def author_name(db, row: dict) -> str:

@@ -1,7 +1,7 @@
 """Sending a published announcement to households: SMS notices, voice call-outs, a warning's alert; approval requests."""
 from __future__ import annotations
 
-from . import announcements, clock, officials, outbox, prompts, segments
+from . import announcements, broadcast, clock, officials, outbox, permissions, prompts, segments
 from .db import now as utc_now
 
 # Who also gets a voice call-out (everyone in the audience gets the SMS notice): the same people
@@ -26,11 +26,30 @@ def sms_notice(db, row: dict, hotline_number: str | None) -> str:
     return text
 
 
-def send(db, config, announcement_id: int) -> int:
-    """Queue the fan-out (a warning: publish its alert); the number of messages and calls that will go."""
+def preview(db, config, row: dict) -> dict:
+    """What publishing with fan-out would send (broadcast.preview's keys), for the confirmation before it goes."""
+    if row["kind"] == "warning":
+        level = row["level"] or 1
+        place = announcements.audience_name(db, row["village_id"])
+        text = prompts.say("officials.warning_text", level=level, place=place)
+        return broadcast.preview(db, config, text, None if row["village_id"] is None else [row["village_id"]], [],
+                                 kind="flood", level=level)
+    people = _audience(db, row["village_id"])
+    reached = [p for p in people if not p["opted_out_at"]]
+    calls = sum(any(p[f] for f in CALL_FLAGS) for p in reached) if row["audio_path"] else 0
+    text = row["sms_text"] or sms_notice(db, row, config["TWILIO_FROM"])
+    per_sms = segments.count(text).segments
+    return {"recipients": len(reached), "skipped": len(people) - len(reached), "calls": calls,
+            "segments_plain": per_sms, "segments_accented": per_sms, "sms_segments": per_sms * len(reached),
+            "eta_seconds": broadcast.eta(config, per_sms * len(reached), calls), "emergency": False,
+            "sms_plain": text, "sms_accented": text}
+
+
+def send(db, config, announcement_id: int, actor) -> int:
+    """Queue the fan-out (a warning: publish its alert, as the actor); the number of messages and calls that will go."""
     row = announcements.get(db, announcement_id)
     if row["kind"] == "warning":
-        return _publish_alert(db, config, row)
+        return _publish_alert(db, config, row, actor)
     not_after = clock.shift(utc_now(), hours=FAN_OUT_HOURS)
     ref = f"announcement:{row['id']}"
     for resident in _audience(db, row["village_id"]):
@@ -48,7 +67,7 @@ def send(db, config, announcement_id: int) -> int:
     return queued
 
 
-def _publish_alert(db, config, row: dict) -> int:
+def _publish_alert(db, config, row: dict, actor) -> int:
     """A recorded flood warning becomes an alert (menu 1, SMS and call-out by the alerts policy)."""
     from . import alerts  # imported late: announcements (menu 4) must not depend on the alerts machinery
 
@@ -58,9 +77,9 @@ def _publish_alert(db, config, row: dict) -> int:
                        place=announcements.audience_name(db, row["village_id"]))
     alert_id = row["alert_id"] or alerts.create(
         db, "flood", row["level"] or 1, text, village_ids=None if row["village_id"] is None else [row["village_id"]],
-        audio_path=row["audio_path"], hours=config.number("HOTLINE_ALERT_HOURS"))
+        audio_path=row["audio_path"], hours=config.number("HOTLINE_ALERT_HOURS"), actor=actor)
     db["announcements"].update(row["id"], {"alert_id": alert_id, "fanned_out_at": utc_now()})
-    result = alerts.publish(db, config, alert_id) or {}
+    result = alerts.publish(db, config, alert_id, actor=actor) or {}
     queued = int(result.get("queued", 0)) if isinstance(result, dict) else 0
     db["announcements"].update(row["id"], {"queued": queued})
     return queued
@@ -81,7 +100,9 @@ def ask_for_approval(db, row: dict) -> int:
                        place=announcements.audience_name(db, row["village_id"]))
     asked = 0
     for official in officials.listing(db, include_disabled=False):
-        if official["id"] == row["official_id"] or not officials.may_address(db, official["id"], row["village_id"]):
+        # The same rule as approve(): not the author, the audience theirs; a warning only to who may warn there.
+        if not permissions.may(db, permissions.Actor.of(official, "phone"), "announcement.approve",
+                               announcements.target(row)):
             continue
         asked += outbox.enqueue(db, "sms", official["phone"], "notice", body=text, ref=f"announcement:{row['id']}:approval",
                                 dedupe_key=f"announcement:{row['id']}:approval:{official['id']}",

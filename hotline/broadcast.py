@@ -116,10 +116,21 @@ def preview(db, config, text: str, village_ids, flags, kind: str = "general", le
     plain, accented = texts or alert_texts(fake)
     seg_plain, seg_accented = segments.count(plain).segments, segments.count(accented).segments
     sms_segments = (total - skipped - accented_people) * seg_plain + accented_people * seg_accented
-    eta = max(sms_segments / config.number("HOTLINE_SMS_RATE"), calls / config.number("HOTLINE_CALL_RATE"))
     return {"recipients": total - skipped, "skipped": skipped, "calls": calls, "segments_plain": seg_plain,
-            "segments_accented": seg_accented, "sms_segments": sms_segments, "eta_seconds": round(eta, 1),
-            "emergency": emergency, "sms_plain": plain, "sms_accented": accented}
+            "segments_accented": seg_accented, "sms_segments": sms_segments,
+            "eta_seconds": eta(config, sms_segments, calls), "emergency": emergency, "sms_plain": plain,
+            "sms_accented": accented}
+
+
+def eta(config, sms_segments: int, calls: int) -> float:
+    """Seconds to send it all at the provisioned rates (SMS and calls go side by side)."""
+    return round(max(sms_segments / config.number("HOTLINE_SMS_RATE"), calls / config.number("HOTLINE_CALL_RATE")), 1)
+
+
+def cost(preview: dict) -> dict:
+    """What a broadcast costs, from its preview: SMS segments and calls. The one place a price per segment
+    and per call will be applied, so every confirmation (admin, CLI) shows the same figure."""
+    return {"sms_segments": preview["sms_segments"], "calls": preview["calls"]}
 
 
 def progress(db, ref: str) -> dict:

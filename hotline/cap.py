@@ -203,7 +203,7 @@ def match_areas(db, config, areas: list[dict]) -> tuple[list[int], bool]:
     return ([], True) if whole else (found, commune_named)
 
 
-def import_alert(db, config, document: str | bytes, whole_commune: bool = False) -> dict:
+def import_alert(db, config, document: str | bytes, whole_commune: bool = False, *, actor) -> dict:
     """Turn a CAP alert into a local draft (or update/cancel the one it references): dict(id, outcome)."""
     values = parse(document)
     ours = [a for ref in values["references"] for a in db.query(
@@ -215,7 +215,7 @@ def import_alert(db, config, document: str | bytes, whole_commune: bool = False)
         if not ours:
             raise InvalidCap("unknown_reference", " ".join(values["references"]) or "-")
         target = alerts.latest_version(db, ours[0]["id"])
-        cancel_id = alerts.cancel(db, config, target["id"])
+        cancel_id = alerts.cancel(db, config, target["id"], actor=actor)
         db.execute("UPDATE alerts SET cap_identifier = ?, cap_sender = ?, source = 'cap' WHERE id = ?",
                    [values["identifier"], values["sender"], cancel_id])
         return {"id": cancel_id, "outcome": "cancelled"}
@@ -227,11 +227,11 @@ def import_alert(db, config, document: str | bytes, whole_commune: bool = False)
               "expires_at": values["expires_at"] or clock.shift(values["starts_at"], hours=hours)}
     with transaction(db):
         if ours and values["msg_type"] == "Update":
-            new_id = alerts.update(db, config, alerts.latest_version(db, ours[0]["id"])["id"],
+            new_id = alerts.update(db, config, alerts.latest_version(db, ours[0]["id"])["id"], actor=actor,
                                    village_ids=village_ids or None, **fields)
             outcome = "updated"
         else:
-            new_id = alerts.create(db, village_ids=village_ids or None, hours=hours, **fields)
+            new_id = alerts.create(db, village_ids=village_ids or None, actor=actor, hours=hours, **fields)
             outcome = "imported"
         db.execute("UPDATE alerts SET cap_identifier = ?, cap_sender = ?, source = 'cap' WHERE id = ?",
                    [values["identifier"], values["sender"], new_id])

@@ -7,7 +7,7 @@ and the list in `hotline alerts checkins ID` and the admin.
 from __future__ import annotations
 
 import logging
-from . import broadcast, clock, outbox, phones, places, prompts, residents, segments
+from . import audit, broadcast, clock, outbox, permissions, phones, places, prompts, residents, segments
 from .db import now as utc_now, transaction
 from .text import key
 
@@ -38,15 +38,17 @@ def follows(db, alert_id: int | None) -> dict | None:
     return row
 
 
-def start(db, config, village_ids=None, flags=None, alert_id: int | None = None, hours: float = DEFAULT_HOURS) -> dict:
+def start(db, config, village_ids=None, flags=None, alert_id: int | None = None, hours: float = DEFAULT_HOURS, *,
+          actor) -> dict:
     """Ask the residents of these villages (None = whole commune); SMS to all, a call to those who need voice.
 
     After an alert only once it went out (follows()); opted-out residents are asked only when that
-    alert is at the emergency level.
+    alert is at the emergency level. A village head asks their own villages, even after a commune-wide warning.
     """
     now = utc_now()
     expires = clock.shift(now, hours=hours)
     with transaction(db):
+        permissions.require(db, actor, "checkin.start", permissions.Target(permissions.audience(village_ids)))
         alert = follows(db, alert_id)     # inside the transaction: a cancel cannot slip in between
         checkin_id = db["checkins"].insert({"alert_id": alert_id, "scope": "villages" if village_ids else "commune",
                                             "flags": ",".join(sorted(flags or [])), "created_at": now,
@@ -61,7 +63,10 @@ def start(db, config, village_ids=None, flags=None, alert_id: int | None = None,
                       priority=outbox.PRIORITY["checkin"], url=config.absolute(f"/voice/checkin/{checkin_id}?r="))
         broadcast.insert_rows(db, "sms", "checkin", where, params)
         broadcast.insert_rows(db, "call", "checkin", where + " AND " + broadcast.VOICE_FLAGS, params)
-    return {"id": checkin_id, **broadcast.progress(db, f"checkin:{checkin_id}")}
+        progress = broadcast.progress(db, f"checkin:{checkin_id}")
+        audit.record(db, actor, "checkin.start", "checkin", checkin_id, checkin_id=checkin_id, alert_id=alert_id,
+                     audience=audit.audience(db, village_ids), queued=progress["queued"])
+    return {"id": checkin_id, **progress}
 
 
 def preview(db, config, village_ids=None, flags=None, level: int = 1) -> dict:

@@ -4,7 +4,7 @@ Outcomes are facts ("enrolled", "full" …); channels choose the words. Every en
 BEGIN IMMEDIATE transaction, so the last seat goes to one person."""
 from __future__ import annotations
 
-from . import clock, prompts, reminders
+from . import audit, clock, permissions, prompts, reminders
 from .db import now as utc_now, transaction
 from .text import fold
 
@@ -44,7 +44,13 @@ def _free_code(db, prefix: str) -> str:
     raise LessonError("no_free_code")
 
 
-def create(db, topic: str, place: str, starts_at: str, capacity: int, *, village_id: int | None = None,
+def target(lesson: dict) -> permissions.Target:
+    """What acting on this lesson touches: its village (None = the commune) and its host association."""
+    village = lesson["village_id"]
+    return permissions.Target(None if village is None else (village,), association_id=lesson["association_id"])
+
+
+def create(db, topic: str, place: str, starts_at: str, capacity: int, *, actor, village_id: int | None = None,
            association: str | None = None, instructor: str | None = None, duration_min: int = 90,
            waitlist: int | None = None, code: str | None = None) -> int:
     """Schedule a lesson; starts_at is UTC text. association: women | farmers | youth | None (the commune)."""
@@ -68,16 +74,21 @@ def create(db, topic: str, place: str, starts_at: str, capacity: int, *, village
             if row is None:
                 raise LessonError("unknown_association", association)
             association_id = row["id"]
+        permissions.require(db, actor, "lesson.create",
+                            target({"village_id": village_id, "association_id": association_id}))
         if code:
             code = normalise_code(code)
             if by_code(db, code):
                 raise LessonError("code_taken", code)
         else:
             code = _free_code(db, known[topic]["prefix"])
-        return db["lessons"].insert({
+        lesson_id = db["lessons"].insert({
             "code": code, "topic": topic, "place": place.strip(), "village_id": village_id, "starts_at": starts_at,
             "duration_min": int(duration_min), "capacity": int(capacity), "waitlist": waitlist,
             "association_id": association_id, "instructor": instructor, "created_at": utc_now()}).last_pk
+        audit.record(db, actor, "lesson.create", "lesson", lesson_id, code=code, capacity=int(capacity),
+                     audience=audit.audience(db, [village_id] if village_id else None))
+        return lesson_id
 
 
 def get(db, lesson_id: int) -> dict | None:
@@ -158,6 +169,21 @@ def enrol(db, lesson_id: int, resident_id: int, channel: str | None = None, now:
         return {"outcome": status, "lesson": get(db, lesson_id), "position": waitlist_position(db, mine)}
 
 
+def enrol_in_person(db, lesson_id: int, resident_id: int, *, actor) -> dict:
+    """An official enrols someone who asked in person (the admin): enrol()'s outcomes, once the lesson is theirs.
+
+    Residents enrolling themselves by SMS or phone go through enrol() and enrol_by_code(): they act for themselves."""
+    with transaction(db):
+        lesson = get(db, lesson_id)
+        if lesson is None:
+            return {"outcome": "unknown_lesson", "lesson": None, "position": None}
+        permissions.require(db, actor, "lesson.enrol", target(lesson))
+        result = enrol(db, lesson_id, resident_id, channel="admin" if actor.channel == "web" else actor.channel)
+        if result["outcome"] in ("enrolled", "waitlisted"):
+            audit.record(db, actor, "lesson.enrol", "lesson", lesson_id, code=lesson["code"], rows=1)
+        return result
+
+
 def enrol_by_code(db, resident_id: int, code: str, channel: str | None = None, now: str | None = None) -> dict:
     """The SMS/voice seam: enrol()'s outcomes, or unknown_code. "closed" = the lesson has already started."""
     lesson = by_code(db, code)
@@ -205,22 +231,28 @@ def promote(db, lesson_id: int, now: str | None = None) -> list[dict]:
     return promoted
 
 
-def set_capacity(db, lesson_id: int, capacity: int) -> list[dict]:
+def set_capacity(db, lesson_id: int, capacity: int, *, actor) -> list[dict]:
     """More seats promote the waitlist; fewer never unseat anyone already enrolled."""
     if int(capacity) < 1:
         raise LessonError("bad_capacity", str(capacity))
     with transaction(db):
+        lesson = get(db, lesson_id)
+        if lesson is None:
+            return []
+        permissions.require(db, actor, "lesson.capacity", target(lesson))
         db["lessons"].update(lesson_id, {"capacity": int(capacity)})
+        audit.record(db, actor, "lesson.capacity", "lesson", lesson_id, code=lesson["code"], capacity=int(capacity))
         return promote(db, lesson_id)
 
 
-def cancel_lesson(db, lesson_id: int, now: str | None = None) -> dict:
+def cancel_lesson(db, lesson_id: int, now: str | None = None, *, actor) -> dict:
     """Cancel a lesson and announce it to everyone enrolled or waiting; reminders not yet sent are withdrawn."""
     stamp = now or utc_now()
     with transaction(db):
         lesson = get(db, lesson_id)
         if lesson is None:
             return {"outcome": "unknown_lesson", "notified": 0}
+        permissions.require(db, actor, "lesson.cancel", target(lesson))
         if lesson["status"] == "cancelled":
             return {"outcome": "already_cancelled", "notified": 0}
         db["lessons"].update(lesson_id, {"status": "cancelled", "cancelled_at": stamp})
@@ -229,6 +261,7 @@ def cancel_lesson(db, lesson_id: int, now: str | None = None) -> dict:
             " ORDER BY queue_no", [lesson_id])]
         reminders.withdraw(db, lesson_id)
         notified = sum(1 for r in people if reminders.notify(db, r, "cancelled", lesson) is not None)
+        audit.record(db, actor, "lesson.cancel", "lesson", lesson_id, code=lesson["code"], rows=len(people))
     return {"outcome": "cancelled", "notified": notified, "people": len(people)}
 
 
@@ -250,15 +283,18 @@ def of_resident(db, resident_id: int, now: str | None = None) -> list[dict]:
 
 
 def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool = True, by: str | None = None,
-                    now: str | None = None) -> dict:
-    """Mark who came (dict(outcome, marked, walk_ins)); present=False takes a mark back.
+                    now: str | None = None, *, actor) -> dict:
+    """Mark who came (dict(outcome, marked, walk_ins)); present=False takes a mark back. by: who marked, as
+    the roster shows it (default: the actor's name).
 
     Someone who came without a seat is a walk-in: trained all the same."""
     stamp = now or utc_now()
+    by = by or actor.name
     with transaction(db):
         lesson = get(db, lesson_id)
         if lesson is None:
             return {"outcome": "unknown_lesson", "marked": 0, "walk_ins": 0}
+        permissions.require(db, actor, "lesson.attendance", target(lesson))
         if lesson["status"] == "cancelled":
             return {"outcome": "lesson_cancelled", "marked": 0, "walk_ins": 0}
         if lesson["starts_at"] > stamp:
@@ -283,6 +319,9 @@ def mark_attendance(db, lesson_id: int, resident_ids: list[int], present: bool =
                 db["enrolments"].update(existing["id"], change)
             walk_ins += existing is None or existing["status"] != "enrolled"
             marked += 1
+        if marked:
+            audit.record(db, actor, "lesson.attendance", "lesson", lesson_id, code=lesson["code"], marked=marked,
+                         present=present)
     return {"outcome": "marked", "marked": marked, "walk_ins": walk_ins}
 
 

@@ -9,6 +9,7 @@ import click
 from . import clock, lessons as domain, lessons_report, places, prompts, reminders, residents
 from .cli_text import TEXT
 from .cli_villages import village_id
+from .permissions import Actor
 from .phones import mask
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M")
@@ -69,7 +70,8 @@ def create(topic, place, at, capacity, village, duration, waitlist, association,
     db = _db()
     village = village_id(db, village)
     try:
-        lesson_id = domain.create(db, topic, place, _local_time(at), capacity, village_id=village,
+        lesson_id = domain.create(db, topic, place, _local_time(at), capacity,
+                                  actor=Actor.operator(), village_id=village,
                                   association=association, instructor=instructor, duration_min=duration,
                                   waitlist=waitlist, code=code)
     except domain.LessonError as e:
@@ -96,7 +98,7 @@ def cancel(code, yes):
     lesson = _lesson(db, code)
     if not yes:
         click.confirm(prompts.say("lessons.cli.confirm_cancel", lesson=_line(lesson)), abort=True)
-    result = domain.cancel_lesson(db, lesson["id"])
+    result = domain.cancel_lesson(db, lesson["id"], actor=Actor.operator())
     click.echo(prompts.say(f"lessons.cli.cancel.{result['outcome']}", code=lesson["code"],
                            people=result.get("people", 0)))
 
@@ -107,7 +109,7 @@ def cancel(code, yes):
 def capacity(code, seats):
     """Change the seats of a lesson; new seats go to the waitlist in order (they are told)."""
     db = _db()
-    promoted = domain.set_capacity(db, _lesson(db, code)["id"], seats)
+    promoted = domain.set_capacity(db, _lesson(db, code)["id"], seats, actor=Actor.operator())
     click.echo(_line(_lesson(db, code)))
     click.echo(prompts.say("lessons.cli.promoted", count=len(promoted)))
 
@@ -149,7 +151,7 @@ def attendance(code, phones, everyone, absent, by):
             raise click.ClickException(prompts.say("lessons.cli.unknown_resident", phone=mask(phone)))
         ids.append(resident["id"])
     if ids:
-        result = domain.mark_attendance(db, lesson["id"], ids, present=not absent, by=by)
+        result = domain.mark_attendance(db, lesson["id"], ids, present=not absent, by=by, actor=Actor.operator())
         click.echo(prompts.say(f"lessons.cli.attendance.{result['outcome']}", marked=result["marked"],
                                walk_ins=result["walk_ins"]))
         if result["outcome"] != "marked":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
-from . import clock, demo, lessons, lessons_report, places, prompts, residents
+from . import clock, demo, lessons, lessons_report, permissions, places, prompts, residents
 from .clock import VIETNAM
 
 RELATIVE = re.compile(r"^\s*(?:in (\d+) days?|(\d+) days? ago) at (\d{1,2}):(\d{2})\s*$")
@@ -30,7 +30,8 @@ def load(db) -> None:
         if lesson is None:
             village = places.find_village(db, row["village"]) if row.get("village") else None
             lesson_id = lessons.create(
-                db, row["topic"], row["place"], starts_at, row["capacity"], village_id=village and village["id"],
+                db, row["topic"], row["place"], starts_at, row["capacity"], actor=permissions.DEMO,
+                village_id=village and village["id"],
                 association=row.get("association"), instructor=row.get("instructor"),
                 duration_min=row.get("duration_min", 90), waitlist=row.get("waitlist"), code=row["code"])
         else:
@@ -43,7 +44,7 @@ def load(db) -> None:
             lessons.enrol(db, lesson_id, resident["id"], "demo", now=before)
         attended = [residents.by_phone(db, phone)["id"] for phone in row.get("attended", [])]
         if attended:
-            lessons.mark_attendance(db, lesson_id, attended, by="demo")
+            lessons.mark_attendance(db, lesson_id, attended, by="demo", actor=permissions.DEMO)
     for target in data.get("targets", []):
         lessons_report.set_target(db, target["kind"], target["subject"], lessons_report.period_of(target["period"]),
                                   target.get("target"), target.get("share"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from . import admin_sessions
+from . import admin_sessions, audit, permissions
 from .clock import shift
 from .db import now as utc_now, transaction
 from .hashing import hash_secret, needs_rehash, verify_secret
@@ -31,31 +31,57 @@ _DUMMY_HASH = hash_secret(secrets.token_hex(8))
 
 
 def add(db, name: str, role: str, phone: str, village_ids: list[int] | None, pin: str,
-        password: str | None = None, association: str | None = None) -> int:
-    """A new official; village_ids None = the whole commune (a commune chairman always is)."""
+        password: str | None = None, association: str | None = None, *, actor) -> int:
+    """A new official; village_ids None = the whole commune (a commune chairman always is; a village head never)."""
     _check_pin(pin)
-    return add_hashed(db, name, role, phone, village_ids, hash_secret(pin), _password_hash(password), association)
+    return add_hashed(db, name, role, phone, village_ids, hash_secret(pin), _password_hash(password), association,
+                      actor=actor)
 
 
-def add_hashed(db, name, role, phone, village_ids, pin_hash, password_hash, association=None) -> int:
+def add_hashed(db, name, role, phone, village_ids, pin_hash, password_hash, association=None, *, actor) -> int:
     """add() for secrets already hashed (demo data, a restored registry)."""
     if role not in ROLES:
         raise InvalidOfficial("bad_role", role)
     phone = normalise(phone)
     stamp = utc_now()
     with transaction(db):
+        permissions.require(db, actor, "official.manage")
         if by_phone(db, phone):
             raise InvalidOfficial("duplicate_phone", mask(phone))     # the detail may reach a log
         association_id = _association_id(db, association) if association else None
         row = {"name": name.strip(), "role": role, "phone": phone, "association_id": association_id,
-               "commune_wide": int(role == "commune_chairman" or village_ids is None),
+               "commune_wide": _commune_wide(role, village_ids),
                "pin_hash": pin_hash, "password_hash": password_hash, "created_at": stamp, "updated_at": stamp}
         official_id = db["officials"].insert(row).last_pk
-        set_villages(db, official_id, [] if village_ids is None else village_ids)
+        _set_villages(db, official_id, [] if village_ids is None else village_ids)
+        audit.record(db, actor, "official.add", "official", official_id, name=row["name"], role=role,
+                     audience=_audience(db, get(db, official_id)))
     return official_id
 
 
-def set_villages(db, official_id: int, village_ids: list[int]) -> None:
+def _commune_wide(role: str, village_ids) -> int:
+    """No villages = the whole commune, except for a village head: they speak for their villages, never the commune."""
+    return int(role == "commune_chairman" or (village_ids is None and role != "village_head"))
+
+
+def _audience(db, official: dict) -> list[str] | str:
+    """For the audit trail: "commune", or the names of their villages ([] for none)."""
+    if reach(official)[0]:
+        return "commune"
+    return audit.audience(db, official["village_ids"]) if official["village_ids"] else []
+
+
+def set_villages(db, official_id: int, village_ids: list[int], *, actor) -> None:
+    """The villages an official may address, and nothing else changed."""
+    with transaction(db):
+        permissions.require(db, actor, "official.manage")
+        _set_villages(db, official_id, village_ids)
+        official = get(db, official_id)
+        audit.record(db, actor, "official.update", "official", official_id, name=official["name"],
+                     role=official["role"], audience=_audience(db, official))
+
+
+def _set_villages(db, official_id: int, village_ids: list[int]) -> None:
     with transaction(db):
         db.execute("DELETE FROM official_villages WHERE official_id = ?", [official_id])
         for village_id in village_ids:
@@ -80,15 +106,25 @@ def listing(db, include_disabled: bool = True) -> list[dict]:
     return [_with_villages(db, r) for r in rows]
 
 
+def reach(official: dict) -> tuple[bool, frozenset[int] | None]:
+    """(the whole commune is theirs, the villages they may address; None = every village). A village head
+    never has the whole commune, whatever an older row says: they speak for their own villages only."""
+    if official["role"] == "commune_chairman" or (official["commune_wide"] and official["role"] != "village_head"):
+        return True, None
+    return False, frozenset(official["village_ids"])
+
+
 def may_address(db, official_id: int, village_id: int | None) -> bool:
-    """village_id None = the whole commune, open only to commune-wide officials."""
+    """village_id None = the whole commune, open only to commune-wide officials (hotline.permissions for actions)."""
     official = get(db, official_id)
     if not official or official["disabled"]:
         return False
-    if official["commune_wide"]:
-        return village_id is None or db.execute("SELECT 1 FROM villages WHERE id = ?",
-                                                [village_id]).fetchone() is not None
-    return village_id in official["village_ids"]
+    commune, mine = reach(official)
+    if village_id is None:
+        return commune
+    if mine is None:
+        return db.execute("SELECT 1 FROM villages WHERE id = ?", [village_id]).fetchone() is not None
+    return village_id in mine
 
 
 def addressable_villages(db, official_id: int) -> list[dict]:
@@ -119,16 +155,16 @@ def check_pin(db, official_id: int, pin: str, max_attempts: int = MAX_ATTEMPTS,
     return "wrong"
 
 
-def set_pin(db, official_id: int, pin: str) -> None:
+def set_pin(db, official_id: int, pin: str, *, actor) -> None:
     _check_pin(pin)
-    _update(db, official_id, pin_hash=hash_secret(pin), failed_pins=0, locked_until=None)
+    _update(db, official_id, "official.set_pin", actor, pin_hash=hash_secret(pin), failed_pins=0, locked_until=None)
 
 
-def set_password(db, official_id: int, password: str) -> None:
+def set_password(db, official_id: int, password: str, *, actor) -> None:
     """A new web password ends every session of the official: a copied cookie dies with the old password."""
     password_hash = _password_hash(password)     # hashed before the write lock is taken
     with transaction(db):
-        _update(db, official_id, password_hash=password_hash)
+        _update(db, official_id, "official.set_password", actor, password_hash=password_hash)
         admin_sessions.end_all(db, official_id, "password")
 
 
@@ -155,12 +191,13 @@ def _rehash(db, official: dict, field: str, secret: str) -> None:
 
 
 def update(db, official_id: int, name: str, role: str, phone: str, village_ids: list[int] | None,
-           association: str | None = None) -> None:
+           association: str | None = None, *, actor) -> None:
     """Change who an official is and whom they may address (village_ids None = the whole commune)."""
     if role not in ROLES:
         raise InvalidOfficial("bad_role", role)
     phone = normalise(phone)
     with transaction(db):
+        permissions.require(db, actor, "official.manage")
         official = get(db, official_id)
         if official is None:
             raise KeyError(official_id)
@@ -172,19 +209,25 @@ def update(db, official_id: int, name: str, role: str, phone: str, village_ids: 
         association_id = _association_id(db, association) if association else None
         db["officials"].update(official_id, {
             "name": name.strip(), "role": role, "phone": phone, "association_id": association_id,
-            "commune_wide": int(role == "commune_chairman" or village_ids is None), "updated_at": utc_now()})
-        set_villages(db, official_id, village_ids or [])
+            "commune_wide": _commune_wide(role, village_ids), "updated_at": utc_now()})
+        _set_villages(db, official_id, village_ids or [])
+        audit.record(db, actor, "official.update", "official", official_id, name=name.strip(), role=role,
+                     audience=_audience(db, get(db, official_id)))
 
 
-def set_disabled(db, official_id: int, disabled: bool) -> str:
-    """"disabled" | "enabled" | "last_chairman": the last enabled chairman stays, or nobody could manage officials."""
+def set_disabled(db, official_id: int, disabled: bool, *, actor) -> str:
+    """"disabled" | "enabled" | "last_chairman" (the last enabled chairman stays, or nobody could manage
+    officials) | "self" (locking oneself out by a slip of the finger helps nobody)."""
     with transaction(db):
+        permissions.require(db, actor, "official.manage")
         official = get(db, official_id)
         if official is None:
             raise KeyError(official_id)
+        if disabled and official_id == actor.official_id:
+            return "self"
         if disabled and official["role"] == "commune_chairman" and _last_chairman(db, official_id):
             return "last_chairman"
-        _update(db, official_id, disabled=int(disabled))
+        _update(db, official_id, "official.disable" if disabled else "official.enable", actor, disabled=int(disabled))
         if disabled:
             admin_sessions.end_all(db, official_id, "disabled")
     return "disabled" if disabled else "enabled"
@@ -194,10 +237,10 @@ def random_pin(digits: int = 6) -> str:
     return "".join(secrets.choice("0123456789") for _ in range(digits))
 
 
-def new_pin(db, official_id: int) -> str:
+def new_pin(db, official_id: int, *, actor) -> str:
     """A fresh random PIN, stored hashed (a lock lifted); the caller shows it once and keeps no copy."""
     pin = random_pin()
-    set_pin(db, official_id, pin)
+    set_pin(db, official_id, pin, actor=actor)
     return pin
 
 
@@ -211,11 +254,14 @@ def _last_chairman(db, official_id: int) -> bool:
                       [official_id]).fetchone() is None
 
 
-def _update(db, official_id: int, **values) -> None:
+def _update(db, official_id: int, action: str, actor, **values) -> None:
     with transaction(db):
-        if not get(db, official_id):
+        permissions.require(db, actor, "official.manage")
+        official = get(db, official_id)
+        if not official:
             raise KeyError(official_id)
         db["officials"].update(official_id, {**values, "updated_at": utc_now()})
+        audit.record(db, actor, action, "official", official_id, name=official["name"])
 
 
 def _check_pin(pin: str) -> None:

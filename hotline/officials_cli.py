@@ -7,6 +7,7 @@ from . import clock, officials as registry, places, prompts
 from .cli_text import TEXT
 from .cli_villages import village_ids
 from .db import now
+from .permissions import Actor
 from .phones import InvalidPhone, mask
 
 
@@ -55,7 +56,8 @@ def add(name, role, phone, villages, association, pin, with_password):
     password = click.prompt(PASSWORD["prompt"], hide_input=True,
                             confirmation_prompt=PASSWORD["confirmation_prompt"]) if with_password else None
     try:
-        official_id = registry.add(database, name, role, phone, chosen or None, pin, password, association)
+        official_id = registry.add(database, name, role, phone, chosen or None, pin, password, association,
+                                   actor=Actor.operator())
     except registry.InvalidOfficial as e:
         _fail(e)
     except InvalidPhone as e:
@@ -97,7 +99,7 @@ def disable(phone, enable):
     """
     database = _db()
     official = _official(database, phone)
-    if registry.set_disabled(database, official["id"], not enable) == "last_chairman":
+    if registry.set_disabled(database, official["id"], not enable, actor=Actor.operator()) == "last_chairman":
         raise click.ClickException(prompts.say("officials.cli.reason.last_chairman") + " "
                                    + prompts.say("officials.cli.last_chairman_hint"))
     click.echo(prompts.say("officials.cli.enabled" if enable else "officials.cli.disabled_done", name=official["name"]))
@@ -123,7 +125,7 @@ def _set_secret(phone: str, setter, secret: str, done_key: str) -> None:
     database = _db()
     official = _official(database, phone)
     try:
-        setter(database, official["id"], secret)
+        setter(database, official["id"], secret, actor=Actor.operator())
     except registry.InvalidOfficial as e:
         _fail(e)
     click.echo(prompts.say(done_key, name=official["name"]))
@@ -158,7 +160,7 @@ def announcements_withdraw(announcement_id):
     from . import announcements as domain
     from .config import Config
 
-    result = domain.withdraw(_db(), Config.from_env(), announcement_id)
+    result = domain.withdraw(_db(), Config.from_env(), announcement_id, actor=Actor.operator())
     if result["outcome"] != "withdrawn":
         raise click.ClickException(prompts.say("officials.cli.not_published", id=announcement_id))
     click.echo(prompts.say("officials.cli.withdrawn", id=announcement_id, cancelled=result["cancelled"]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import demo, officials, places, prompts
+from . import demo, officials, permissions, places, prompts
 from .phones import normalise
 
 
@@ -15,7 +15,7 @@ def load_demo(db) -> int:
             continue
         villages = None if o["villages"] == "all" else [places.find_village(db, v)["id"] for v in o["villages"]]
         officials.add_hashed(db, o["name"], o["role"], o["phone"], villages, o["pin_hash"], o.get("password_hash"),
-                             o.get("association"))
+                             o.get("association"), actor=permissions.DEMO)
         added += 1
     return added
 

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import places, prompts, residents
+from . import audit, permissions, places, prompts, residents
 from .db import transaction
 from .phones import InvalidPhone, normalise
 from .text import best_match, key, xml_safe
@@ -44,8 +44,12 @@ def _aliases(section: str) -> dict[str, str]:
     return found
 
 
-def import_csv(db, text: str) -> ImportReport:
-    """Good rows are imported in one transaction; each bad row is reported with its line and reason."""
+def import_csv(db, text: str, *, actor) -> ImportReport:
+    """Good rows are imported in one transaction; each bad row is reported with its line and reason.
+
+    A village head imports their own villages' residents: a row for another village (or a new resident
+    with none) is reported as not_your_village and left out; the rest still go in."""
+    permissions.require_role(db, actor, "resident.import")
     report = ImportReport()
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text))
@@ -68,6 +72,7 @@ def import_csv(db, text: str) -> ImportReport:
             record = {c: _unquoted(cell.strip()) for c, cell in zip(columns, row) if c}
             try:
                 fields, assoc = _parse(db, record, villages, values, genders, codes)
+                _within(db, actor, fields)
             except RowProblem as problem:
                 report.errors.append(RowError(line, problem.reason, problem.detail))
                 continue
@@ -76,7 +81,23 @@ def import_csv(db, text: str) -> ImportReport:
                 residents.set_associations(db, resident["id"], assoc)
             report.imported += outcome == "registered"
             report.updated += outcome == "updated"
+        refused = sum(e.reason == "not_your_village" for e in report.errors)
+        audit.record(db, actor, "resident.import", "resident", None, imported=report.imported,
+                     updated=report.updated, refused=refused or None)
     return report
+
+
+def _within(db, actor, fields: dict) -> None:
+    """The row's village, and the village the resident is in now, must both be the actor's."""
+    existing = residents.by_phone(db, fields["phone"])
+    touched = {fields.get("village_id", existing["village_id"] if existing else None)}
+    if existing:
+        touched.add(existing["village_id"])
+    for village_id in touched:      # None: a resident with no village, the commune's
+        if not permissions.may(db, actor, "resident.import", permissions.Target(
+                None if village_id is None else (village_id,))):
+            village = places.village(db, village_id) if village_id else None
+            raise RowProblem("not_your_village", village["name"] if village else "-")
 
 
 class RowProblem(Exception):
@@ -138,20 +159,31 @@ def _unquoted(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
-def export_csv(db) -> str:
+def export_csv(db, *, actor) -> str:
     """The register in the import format (English headers), so export then import changes nothing; cells that
-    would start a formula (phone numbers' "+" included) are prefixed with an apostrophe (_quoted)."""
+    would start a formula (phone numbers' "+" included) are prefixed with an apostrophe (_quoted).
+
+    Personal data: only the residents of the actor's own villages (everyone for the chairman and the operator),
+    and the export itself goes in the audit trail."""
+    permissions.require_role(db, actor, "resident.export")
+    mine = permissions.reach(db, actor)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    exported = 0
     for r in db.query(
         "SELECT r.*, v.name AS village, h.name AS household FROM residents r"
         " LEFT JOIN villages v ON v.id = r.village_id LEFT JOIN households h ON h.id = r.household_id"
         " ORDER BY r.id"):
+        if mine is not None and r["village_id"] not in mine:
+            continue
+        exported += 1
         writer.writerow([_quoted(cell) for cell in (
             r["phone"], r["name"] or "", r["village"] or "", r["household"] or "",
             {"F": "female", "M": "male"}.get(r["gender"], ""), r["birth_year"] or "",
             *(("yes" if r[f] else "no") for f in BOOLEAN_COLUMNS),
             ";".join(residents.association_codes(db, r["id"])),
         )])
+    with transaction(db):
+        audit.record(db, actor, "resident.export", "resident", None, rows=exported)
     return out.getvalue()

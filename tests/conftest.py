@@ -8,6 +8,7 @@ import pytest
 
 from hotline import create_app, db as storage, demo, logs
 from hotline.config import SETTINGS
+from hotline.permissions import Actor
 from hotline.simulator import Webhooks
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -18,6 +19,8 @@ ONG_TU = "+84913107919"
 CHI_HOA = "+84914115838"
 ANH_MINH = "+84987654321"
 PUBLIC_URL = "https://hotline.example.vn"
+# The operator at the terminal (full rights): what a test uses when who acts is not what it is about.
+OPERATOR = Actor.operator("pytest")
 
 
 def _demo_numbers():

@@ -7,6 +7,7 @@ import pytest
 
 from hotline import prompts
 from hotline.text import key, nfc
+from tests.conftest import OPERATOR
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = [p for d in ("hotline", "voice", "sms") for p in (ROOT / d).rglob("*.py")]
@@ -63,7 +64,8 @@ def test_every_csv_reason_has_words(demo_db):
     reasons = {k.rsplit(".", 1)[1] for k in prompts.catalogue() if k.startswith("csv.reason.")}
     report = registers.import_csv(demo_db, "phone,village,elderly,gender,birth_year,associations\n"
                                            "12,,,,,\n0912555001,Nowhere,,,,\n0912555001,,maybe,,,\n"
-                                           "0912555001,,,x,,\n0912555001,,,,12,\n0912555001,,,,,chess\n")
+                                           "0912555001,,,x,,\n0912555001,,,,12,\n0912555001,,,,,chess\n",
+                                 actor=OPERATOR)
     assert {e.reason for e in report.errors} <= reasons
 
 

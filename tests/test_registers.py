@@ -1,5 +1,5 @@
 from hotline import registers, residents
-from tests.conftest import BA_LAN
+from tests.conftest import BA_LAN, OPERATOR
 
 VIETNAMESE_CSV = """\ufeffHọ tên,Số điện thoại,Thôn,Giới tính,Năm sinh,Người cao tuổi,Vùng trũng,Hội
 Nguyễn Văn An,0912 555 001,Yên Nông,Nam,1950,có,có,Hội Nông dân
@@ -14,7 +14,7 @@ Hoàng Văn Em,0912555007,Bến Đò,Nam,1960,không,không,Hội Cờ Tướng
 
 def test_it_imports_good_rows_and_reports_each_bad_one(demo_db):
     before = demo_db["residents"].count
-    report = registers.import_csv(demo_db, VIETNAMESE_CSV)
+    report = registers.import_csv(demo_db, VIETNAMESE_CSV, actor=OPERATOR)
     assert (report.imported, report.updated) == (2, 0)
     assert [(e.line, e.reason) for e in report.errors] == [
         (4, "phone_too_short"), (5, "unknown_village"), (6, "bad_birth_year"), (7, "bad_flag"),
@@ -26,30 +26,31 @@ def test_it_imports_good_rows_and_reports_each_bad_one(demo_db):
 
 
 def test_reimporting_the_same_file_updates_instead_of_duplicating(demo_db):
-    registers.import_csv(demo_db, VIETNAMESE_CSV)
+    registers.import_csv(demo_db, VIETNAMESE_CSV, actor=OPERATOR)
     count = demo_db["residents"].count
-    report = registers.import_csv(demo_db, VIETNAMESE_CSV)
+    report = registers.import_csv(demo_db, VIETNAMESE_CSV, actor=OPERATOR)
     assert (report.imported, report.updated) == (0, 2)
     assert demo_db["residents"].count == count
 
 
 def test_english_headers_without_bom_work(demo_db):
-    report = registers.import_csv(demo_db, "phone,name,village,prefers_voice\n0912555010,Thu,Yen Nong,yes\n")
+    report = registers.import_csv(demo_db, "phone,name,village,prefers_voice\n0912555010,Thu,Yen Nong,yes\n",
+                                  actor=OPERATOR)
     assert (report.imported, report.errors) == (1, [])
     assert residents.by_phone(demo_db, "+84912555010")["prefers_voice"] == 1
 
 
 def test_a_file_without_a_phone_column_is_refused_whole(demo_db):
-    report = registers.import_csv(demo_db, "name,village\nAn,Yen Nong\n")
+    report = registers.import_csv(demo_db, "name,village\nAn,Yen Nong\n", actor=OPERATOR)
     assert [e.reason for e in report.errors] == ["no_phone_column"]
     assert report.imported == 0
 
 
 def test_export_then_import_changes_nothing(demo_db):
-    exported = registers.export_csv(demo_db)
+    exported = registers.export_csv(demo_db, actor=OPERATOR)
     before = list(demo_db.query("SELECT * FROM residents ORDER BY id"))
     members = list(demo_db.query("SELECT * FROM memberships ORDER BY 1, 2"))
-    report = registers.import_csv(demo_db, exported)
+    report = registers.import_csv(demo_db, exported, actor=OPERATOR)
     assert report.errors == [] and report.imported == 0
     after = list(demo_db.query("SELECT * FROM residents ORDER BY id"))
     strip = lambda rows: [{k: v for k, v in r.items() if k != "updated_at"} for r in rows]  # noqa: E731

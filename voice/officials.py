@@ -10,14 +10,14 @@ import logging
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, officials_demo, prompts
+from hotline import announcements, officials, officials_demo, permissions, prompts
 from hotline.db import get_db
 from hotline.phones import mask
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus, tts
 from .officials_audience import addresses_nobody
-from .officials_session import MENU_URL, PIN_URL, RESIDENT_URL, bp, official, say_then, session_lost
+from .officials_session import MENU_URL, PIN_URL, RESIDENT_URL, acting, bp, official, say_then, session_lost
 
 log = logging.getLogger(__name__)
 PIN_TIMEOUT_S = 8
@@ -96,16 +96,18 @@ def menu():
 
 
 def _menu(db, me: dict) -> menus.Menu:
-    pending = len(announcements.awaiting_approval(db, me["id"]))
+    pending = len(announcements.awaiting_approval(db, acting(me)))
     intro = [prompts.say("officials.voice.menu")]
     if pending:
         intro.append(prompts.say("officials.voice.pending", count=pending))
-    return menus.Menu("officials", MENU_URL, intro, menu_options(pending > 0))
+    records = permissions.has_role(db, acting(me), "announcement.create")
+    return menus.Menu("officials", MENU_URL, intro, menu_options(pending > 0, records))
 
 
-def menu_options(pending: bool) -> list[menus.Option]:
-    """2 is offered only while announcements wait for this official's approval."""
-    options = [menus.Option("1", prompts.say("officials.voice.record_new"), "record")]
+def menu_options(pending: bool, records: bool = True) -> list[menus.Option]:
+    """1 only for those whose role records announcements (not instructors); 2 only while some wait for this
+    official's approval. The keys stay where they are: an instructor's hotline is 3, as everyone's."""
+    options = [menus.Option("1", prompts.say("officials.voice.record_new"), "record")] if records else []
     if pending:
         options.append(menus.Option("2", prompts.say("officials.voice.approve_pending"), "approve"))
     options.append(menus.Option("3", prompts.say("officials.voice.as_resident"), "resident"))

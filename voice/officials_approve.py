@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, prompts
+from hotline import announcements, permissions, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
-from .officials_session import MENU_URL, bp, official, say_then, session_lost
+from .officials_session import MENU_URL, acting, bp, official, say_then, session_lost
 
 APPROVE_URL = "/voice/officials/approve"
 
@@ -22,7 +22,7 @@ def approve():
     if me is None:
         return twiml(session_lost())
     after = menus.number(request.args.get("after"))
-    waiting = [a for a in announcements.awaiting_approval(db, me["id"]) if a["id"] > after]
+    waiting = [a for a in announcements.awaiting_approval(db, acting(me)) if a["id"] > after]
     chosen = menus.number(request.args.get("a"))
     row = next((a for a in waiting if a["id"] == chosen), None) if chosen else (waiting[0] if waiting else None)
     if row is None:
@@ -40,7 +40,10 @@ def approve():
         return twiml(menus.redirect(MENU_URL))
     if result.option.value == "skip":
         return twiml(menus.redirect(following))
-    outcome = announcements.approve(db, row["id"], me["id"], current_app.config)
+    try:
+        outcome = announcements.approve(db, row["id"], current_app.config, actor=acting(me))
+    except permissions.Forbidden:   # their villages or role changed since the list was read
+        outcome = {"outcome": "not_allowed"}
     words = [prompts.say("officials.voice.approved")] if outcome["outcome"] == "approved" else [
         prompts.say("officials.voice.not_published")]
     if outcome["outcome"] == "approved":

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 
-from hotline import announcements, officials, places, prompts
+from hotline import announcements, officials, permissions, places, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus, villages
-from .officials_session import MENU_URL, answer, bp, invalid, retry, say_then, with_draft
+from .officials_session import MENU_URL, acting, answer, bp, invalid, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 COMMUNE_KEY = "9"           # the whole commune, on every page, for those who may address it
@@ -64,7 +64,7 @@ def audience(me, row):
     pages = book(db, me)
     if not pages and not me["commune_wide"]:
         # Their villages were taken away after they recorded: no question without choices; nothing is sent.
-        announcements.cancel(db, row["id"])
+        announcements.cancel(db, row["id"], actor=acting(me))
         log.info("official #%s may address no village: draft #%s dropped", me["id"], row["id"])
         return twiml(say_then([prompts.say("officials.voice.no_village"), prompts.say("officials.voice.cancelled")],
                               MENU_URL))
@@ -88,7 +88,9 @@ def audience(me, row):
         if other is None or officials.may_address(db, me["id"], other["id"]):
             return twiml(retry(url, texts, failures + 1, invalid()))
         village_id = other["id"]
-    if announcements.update_draft(db, row["id"], village_id=village_id) != "ok":
+    try:
+        announcements.update_draft(db, row["id"], village_id=village_id, actor=acting(me))
+    except permissions.Forbidden:
         place = announcements.audience_name(db, village_id)
         log.info("official #%s may not address %s", me["id"], "the commune" if village_id is None else village_id)
         return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.not_allowed", place=place)))

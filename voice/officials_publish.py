@@ -6,12 +6,12 @@ import logging
 from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, prompts
+from hotline import announcements, permissions, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import menus
-from .officials_session import MENU_URL, answer, bp, retry, say_then, with_draft
+from .officials_session import MENU_URL, acting, answer, bp, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,10 @@ def kind(me, row):
     if isinstance(result, VoiceResponse):
         return twiml(result)
     chosen = result.option.value
-    announcements.update_draft(get_db(), row["id"], kind=chosen, level=None)
+    try:
+        announcements.update_draft(get_db(), row["id"], kind=chosen, level=None, actor=acting(me))
+    except permissions.Forbidden:   # a flood warning is for the chairman and village heads: asked again
+        return twiml(say_then([prompts.say("officials.voice.not_allowed_warning")], _url("kind", row)))
     return twiml(menus.redirect(_url("level" if chosen == "warning" else "send", row)))
 
 
@@ -43,7 +46,7 @@ def level(me, row):
         return twiml(again)
     if key not in "12345":
         return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.level_invalid")))
-    announcements.update_draft(get_db(), row["id"], level=int(key))
+    announcements.update_draft(get_db(), row["id"], level=int(key), actor=acting(me))
     return twiml(menus.redirect(_url("send", row)))
 
 
@@ -61,9 +64,13 @@ def send(me, row):
     if isinstance(result, VoiceResponse):
         return twiml(result)
     if result.option.value == "cancel":
-        announcements.cancel(db, row["id"])
+        announcements.cancel(db, row["id"], actor=acting(me))
         return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
-    outcome = announcements.publish(db, current_app.config, row["id"], fan_out=result.option.value == "all")
+    try:
+        outcome = announcements.publish(db, current_app.config, row["id"], fan_out=result.option.value == "all",
+                                        actor=acting(me))
+    except permissions.Forbidden:   # their villages or role changed since they chose: nothing is sent
+        outcome = {"outcome": "not_allowed"}
     log.info("announcement #%s by official #%s: %s", row["id"], me["id"], outcome)
     return twiml(say_then(outcome_words(outcome, row["kind"], place), MENU_URL))
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, db as storage, private, prompts
+from hotline import announcements, db as storage, permissions, private, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
 from . import asr, audio, menus, recordings, tts
 from .officials_audience import first_village
-from .officials_session import MENU_URL, bp, draft, official, say_then, session_lost, with_draft
+from .officials_session import MENU_URL, acting, bp, draft, official, say_then, session_lost, with_draft
 
 log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"
@@ -61,13 +61,19 @@ def recorded():
         return twiml(say_then([prompts.say("officials.voice.download_failed")], MENU_URL))
     path = _keep(config, wav)
     previous = draft(me)  # a re-recording replaces the draft named in ?a=
-    if previous:
-        announcements.update_draft(db, previous["id"], audio_path=str(path), duration_s=round(seconds))
-        _forget(previous["audio_path"])
-        announcement_id = previous["id"]
-    else:
-        announcement_id = announcements.create(db, me["id"], first_village(db, me), str(path),
-                                               duration_s=round(seconds))
+    try:
+        if previous:
+            announcements.update_draft(db, previous["id"], audio_path=str(path), duration_s=round(seconds),
+                                       actor=acting(me))
+            _forget(previous["audio_path"])
+            announcement_id = previous["id"]
+        else:
+            announcement_id = announcements.create(db, me["id"], first_village(db, me), str(path),
+                                                   duration_s=round(seconds), actor=acting(me))
+    except permissions.Forbidden as refused:   # their role or villages changed during the call: nothing is kept
+        _forget(str(path))
+        words = "no_village" if refused.reason in ("village", "commune") else "not_your_role"
+        return twiml(say_then([prompts.say(f"officials.voice.{words}")], MENU_URL))
     transcribe_later(config, announcement_id, str(path), wav)
     return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
 
@@ -85,7 +91,7 @@ def review(me, row):
         return twiml(result)
     choice = result.option.value
     if choice == "cancel":
-        announcements.cancel(get_db(), row["id"])
+        announcements.cancel(get_db(), row["id"], actor=acting(me))
         return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
     target = "/voice/officials/audience" if choice == "publish" else RECORD_URL
     return twiml(menus.redirect(menus.with_params(target, a=row["id"])))
@@ -125,7 +131,7 @@ def _transcribe(db_path: str, recogniser, announcement_id: int, path: str, wav: 
         with storage.transaction(db):
             row = announcements.get(db, announcement_id)
             if text and row and row["audio_path"] == path:  # not re-recorded meanwhile
-                announcements.transcript(db, announcement_id, text)
+                announcements.transcribed(db, announcement_id, text)
     finally:
         db.conn.close()
 

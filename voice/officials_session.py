@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, prompts
+from hotline import announcements, officials, permissions, prompts
 from hotline.db import get_db
 from hotline.webhooks import twiml
 
@@ -29,6 +29,11 @@ bp.register_error_handler(Exception, menus.apologise)
 def official() -> dict | None:
     """The official who gave the right PIN on this call, from the number they gave it from."""
     return officials.on_call(get_db(), request.form.get("CallSid", ""), request.form.get("From", ""))
+
+
+def acting(me: dict) -> permissions.Actor:
+    """The official on the line, as the domain's permission checks and audit trail take them."""
+    return permissions.Actor.of(me, "phone")
 
 
 def session_lost() -> VoiceResponse:

@@ -1,14 +1,14 @@
 """Lessons: schedule one, see who enrolled (and who waits), mark attendance, cancel."""
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
-from hotline import lessons, places, residents
+from hotline import lessons, permissions, places, residents
 from hotline.clock import shift
 from hotline.db import get_db, now
 
 from ..forms import Form
-from ..web import bp, found, outcome
+from ..web import actor, bp, found, may, outcome
 
 
 def _topics() -> dict:
@@ -31,6 +31,7 @@ def lessons_list():
 @bp.route("/lessons/new", methods=["GET", "POST"])
 def lesson_new():
     db = get_db()
+    permissions.require_role(db, actor(), "lesson.create")     # instructors mark attendance; they do not schedule
     if request.method == "GET":
         return render_template("admin/lesson_new.html", values={"duration_min": "90", "capacity": "20"}, errors={},
                                **_choices(db))
@@ -48,7 +49,7 @@ def lesson_new():
     if form.ok:
         try:
             lesson_id = lessons.create(db, clean["topic"], clean["place"], clean["starts_at"], clean["capacity"],
-                                       village_id=clean["village_id"], association=clean["association"],
+                                       actor=actor(), village_id=clean["village_id"], association=clean["association"],
                                        instructor=clean["instructor"], duration_min=clean["duration_min"],
                                        waitlist=clean["waitlist"])
             return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id))
@@ -59,8 +60,11 @@ def lesson_new():
 
 
 def _detail(db, lesson: dict, outcome=None, errors=None, values=None, status=200):
+    scope = lessons.target(lesson)
+    allowed = {action: may(f"lesson.{action}", scope) for action in ("cancel", "attendance", "enrol")}
     return render_template("admin/lesson.html", lesson=lesson, roster=lessons.roster(db, lesson["id"]),
-                           topics=_topics(), outcome=outcome, errors=errors or {}, values=values or {}), status
+                           topics=_topics(), outcome=outcome, errors=errors or {}, values=values or {},
+                           allowed=allowed), status
 
 
 @bp.get("/lessons/<int:lesson_id>")
@@ -75,11 +79,11 @@ def lesson_attendance(lesson_id):
     found(lessons.get(db, lesson_id))
     present = {int(i) for i in request.form.getlist("present") if i.isdigit()}
     listed = {r["resident_id"] for r in lessons.roster(db, lesson_id)}
-    by = f"official:{g.official['id']}"
-    result = lessons.mark_attendance(db, lesson_id, sorted(present & listed), True, by=by)
+    by = f"official:{actor().official_id}"
+    result = lessons.mark_attendance(db, lesson_id, sorted(present & listed), True, by=by, actor=actor())
     if result["outcome"] == "marked":  # unticked boxes take a mark back
         attended = {r["resident_id"] for r in lessons.roster(db, lesson_id) if r["status"] == "attended"}
-        lessons.mark_attendance(db, lesson_id, sorted(attended - present), False, by=by)
+        lessons.mark_attendance(db, lesson_id, sorted(attended - present), False, by=by, actor=actor())
     return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"attendance_{result['outcome']}"))
 
 
@@ -95,7 +99,7 @@ def lesson_enrol(lesson_id):
         form.fail("phone", "not_a_resident")
     if not form.ok:
         return _detail(db, lesson, errors=form.errors, values=request.form.to_dict(), status=422)
-    result = lessons.enrol(db, lesson_id, person["id"], channel="admin")
+    result = lessons.enrol_in_person(db, lesson_id, person["id"], actor=actor())
     return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"enrol_{result['outcome']}"))
 
 
@@ -103,5 +107,5 @@ def lesson_enrol(lesson_id):
 def lesson_cancel(lesson_id):
     db = get_db()
     found(lessons.get(db, lesson_id))
-    result = lessons.cancel_lesson(db, lesson_id)
+    result = lessons.cancel_lesson(db, lesson_id, actor=actor())
     return redirect(url_for("admin.lesson_detail", lesson_id=lesson_id, outcome=f"cancel_{result['outcome']}"))

@@ -11,7 +11,7 @@ from hotline.db import get_db, now
 
 from .. import t
 from ..forms import Form
-from ..web import bp, found, outcome
+from ..web import actor, bp, found, outcome
 
 log = logging.getLogger(__name__)
 # A reason the registry refuses a change -> the field it belongs to and its words (admin.errors.*).
@@ -21,6 +21,7 @@ REFUSED = {"duplicate_phone": ("phone", "phone_taken"), "last_chairman": ("role"
 
 
 def managers_only(view):
+    """The page itself is the chairman's (its 403 says so); every change is checked again by the registry."""
     @wraps(view)
     def guarded(*args, **kwargs):
         if not officials.may_manage(g.official):
@@ -85,7 +86,7 @@ def official_new():
     pin = officials.random_pin()
     try:
         official_id = officials.add(db, clean["name"], clean["role"], clean["phone"], clean["village_ids"] or None,
-                                    pin, association=clean["association"])
+                                    pin, association=clean["association"], actor=actor())
     except officials.InvalidOfficial as e:
         field, code = REFUSED[e.reason]
         return _form_page(db, None, _typed(), {field: f"admin.errors.{code}"}, 422)
@@ -110,7 +111,7 @@ def official_edit(official_id):
         return _form_page(db, official, _typed(), form.errors, 422)
     try:
         officials.update(db, official_id, clean["name"], clean["role"], clean["phone"], clean["village_ids"] or None,
-                         clean["association"])
+                         clean["association"], actor=actor())
     except officials.InvalidOfficial as e:
         field, code = REFUSED[e.reason]
         return _form_page(db, official, _typed(), {field: f"admin.errors.{code}"}, 422)
@@ -122,7 +123,7 @@ def official_edit(official_id):
 def official_pin(official_id):
     db = get_db()
     official = found(officials.get(db, official_id))
-    pin = officials.new_pin(db, official_id)
+    pin = officials.new_pin(db, official_id, actor=actor())
     log.info("official #%s: new PIN set by official #%s", official_id, g.official["id"])
     return _pin_page(official, pin)
 
@@ -142,8 +143,5 @@ def official_enable(official_id):
 def _set_disabled(official_id: int, disabled: bool):
     db = get_db()
     found(officials.get(db, official_id))
-    if disabled and official_id == g.official["id"]:
-        result = "self"   # locking oneself out by a slip of the finger helps nobody
-    else:
-        result = officials.set_disabled(db, official_id, disabled)
+    result = officials.set_disabled(db, official_id, disabled, actor=actor())
     return redirect(url_for("admin.officials_list", outcome=result))

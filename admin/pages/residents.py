@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 
-from hotline import places, registers, residents
+from hotline import permissions, places, records, registers, residents
 from hotline.db import get_db
 
-from .. import records
 from ..forms import Form, this_year
-from ..web import bp, found
+from ..web import actor, bp, found, may
 
 GENDERS = ("F", "M")
 
@@ -26,8 +25,10 @@ def residents_list():
     village = request.args.get("village", "")
     village_id = int(village) if village.isdigit() else None
     rows = residents.listing(db, village_id, q or None)
+    villages, commune = permissions.choices(db, actor(), "resident.edit")
+    editable = {v["id"] for v in villages} | ({None} if commune else set())   # no village yet: the commune's
     return render_template("admin/residents.html", rows=rows[:500], total=len(rows), q=q, village=village_id,
-                           **_choices(db))
+                           editable=editable, **_choices(db))
 
 
 def _check(db, form: Form) -> dict:
@@ -45,6 +46,7 @@ def _check(db, form: Form) -> dict:
 def resident_edit(resident_id):
     db = get_db()
     resident = found(residents.get(db, resident_id))
+    permissions.require(db, actor(), "resident.edit", records.target(resident["village_id"]))
     if request.method == "GET":
         values = {**resident, "associations": residents.association_codes(db, resident_id)}
         return render_template("admin/resident.html", resident=resident, values=values, errors={}, **_choices(db))
@@ -54,13 +56,14 @@ def resident_edit(resident_id):
         values = {**request.form.to_dict(), "associations": request.form.getlist("associations")}
         return render_template("admin/resident.html", resident=resident, values=values, errors=form.errors,
                                **_choices(db)), 422
-    records.update(db, resident_id, clean, clean["associations"])
+    records.update(db, resident_id, clean, clean["associations"], actor=actor())
     return redirect(url_for("admin.residents_list", q=resident["phone"], saved=1))
 
 
 @bp.route("/residents/new", methods=["GET", "POST"])
 def resident_new():
     db = get_db()
+    permissions.require_role(db, actor(), "resident.edit")
     if request.method == "GET":
         return render_template("admin/resident.html", resident=None, values={"associations": []}, errors={},
                                **_choices(db))
@@ -73,13 +76,13 @@ def resident_new():
         values = {**request.form.to_dict(), "associations": request.form.getlist("associations")}
         return render_template("admin/resident.html", resident=None, values=values, errors=form.errors,
                                **_choices(db)), 422
-    resident, _ = residents.register(db, phone, "admin")
-    records.update(db, resident["id"], clean, clean["associations"])
+    records.add(db, phone, clean, clean["associations"], actor=actor())
     return redirect(url_for("admin.residents_list", q=phone, saved=1))
 
 
 @bp.route("/residents/import", methods=["GET", "POST"])
 def residents_import():
+    permissions.require_role(get_db(), actor(), "resident.import")
     if request.method == "GET":
         return render_template("admin/residents_import.html", report=None, error=None)
     upload = request.files.get("file")
@@ -90,13 +93,13 @@ def residents_import():
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return render_template("admin/residents_import.html", report=None, error="admin.errors.not_utf8"), 422
-    report = registers.import_csv(get_db(), text)
+    report = registers.import_csv(get_db(), text, actor=actor())
     return render_template("admin/residents_import.html", report=report, error=None)
 
 
 @bp.get("/residents/export.csv")
 def residents_export():
     # A BOM so that Excel, which village heads use, opens the Vietnamese names correctly.
-    body = "\ufeff" + registers.export_csv(get_db())
+    body = "\ufeff" + registers.export_csv(get_db(), actor=actor())
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=residents.csv", "Cache-Control": "no-store"})

@@ -7,11 +7,12 @@ import pytest
 
 from hotline import officials, places
 from hotline.db import get_db
-from tests.conftest import CHI_HOA, ONG_TU
+from tests.conftest import CHI_HOA, ONG_TU, OPERATOR
 
 PASSWORD = "mat-khau-tu-2026"
 CHAIRMAN_PHONE = "+84912500001"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CONFIRM = re.compile(r'name="confirm" value="([^"]+)"')
 
 
 def csrf_of(response) -> str:
@@ -36,6 +37,13 @@ class Browser:
             self.get("/admin/login")
         return self.client.post(path, data={"csrf_token": self.token, **(data or {})}, **kw)
 
+    def confirmed(self, path, data=None):
+        """A form that sends to households asks first (publish, update, approve): post it, confirm what it shows."""
+        shown = self.post(path, data)
+        found = CONFIRM.search(shown.get_data(as_text=True))
+        assert shown.status_code == 200 and found, shown.status_code
+        return self.post(path, {**(data or {}), "confirm": found.group(1)})
+
     def login(self, phone=ONG_TU, password=PASSWORD):
         self.get("/admin/login")
         response = self.post("/admin/login", {"phone": phone, "password": password})
@@ -49,10 +57,11 @@ def _official(app, name, role, phone, village, pin, association=None) -> int:
         db = get_db()
         existing = officials.by_phone(db, phone)
         if existing:
-            officials.set_password(db, existing["id"], PASSWORD)
+            officials.set_password(db, existing["id"], PASSWORD, actor=OPERATOR)
             return existing["id"]
         villages = None if village is None else [places.find_village(db, village)["id"]]
-        return officials.add(db, name, role, phone, villages, pin, password=PASSWORD, association=association)
+        return officials.add(db, name, role, phone, villages, pin, password=PASSWORD, association=association,
+                             actor=OPERATOR)
 
 
 @pytest.fixture

@@ -72,8 +72,10 @@ def test_a_village_head_warns_only_his_own_villages(app, tu):
     whole = tu.post("/admin/alerts/new", {**_form(app, village_ids=[]), "action": "save"})
     assert whole.status_code == 422 and "được phép gửi tin" in whole.get_data(as_text=True)
     other = tu.post("/admin/alerts/new", {**_form(app, village_ids=[_village(app, "Dong Tam")]), "action": "save"})
-    assert other.status_code == 422
+    assert other.status_code == 403 and prompts.say("admin.errors.forbidden_village") in other.get_data(as_text=True)
     assert "Đồng Tâm" not in tu.get("/admin/alerts/new").get_data(as_text=True)
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 0
 
 
 def test_the_chairman_warns_the_whole_commune(app, chair):
@@ -89,7 +91,7 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
     page = tu.get(detail).get_data(as_text=True)
     assert "Bản nháp" in page and 'id="sms-plain"' in page and "Phát cảnh báo" in page
 
-    assert tu.post(f"/admin/alerts/{alert_id}/publish").status_code == 302
+    assert tu.confirmed(f"/admin/alerts/{alert_id}/publish").status_code == 302
     progress = tu.get(f"/admin/progress.json?refs=alert:{alert_id}").get_json()[f"alert:{alert_id}"]
     with app.app_context():
         rows = get_db().execute("SELECT COUNT(*) FROM outbox WHERE ref = ?", [f"alert:{alert_id}"]).fetchone()[0]
@@ -97,7 +99,7 @@ def test_it_creates_publishes_follows_and_cancels_an_alert(app, tu):
     page = tu.get(detail).get_data(as_text=True)
     assert "Đang phát" in page and f'data-ref="alert:{alert_id}"' in page
     assert f"alert:{alert_id}" in tu.get("/admin/").get_data(as_text=True)   # on the dashboard, live
-    twice = tu.post(f"/admin/alerts/{alert_id}/publish")
+    twice = tu.post(f"/admin/alerts/{alert_id}/publish", {"confirm": "stale"})
     assert twice.status_code == 409 and prompts.say("admin.errors.alert_not_draft") in twice.get_data(as_text=True)
 
     report = tu.get(f"/admin/alerts/{alert_id}/report").get_data(as_text=True)
@@ -114,7 +116,7 @@ def test_the_report_page_shows_sms_and_calls_apart_per_village(app, tu):
 
     created = tu.post("/admin/alerts/new", {**_form(app), "action": "save"})
     alert_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    tu.post(f"/admin/alerts/{alert_id}/publish")
+    tu.confirmed(f"/admin/alerts/{alert_id}/publish")
     with app.app_context():     # the texts went through, every call failed (the network was down for calls)
         get_db().execute("UPDATE outbox SET state = CASE channel WHEN 'sms' THEN 'delivered' ELSE 'failed' END"
                          " WHERE ref = ?", [f"alert:{alert_id}"])
@@ -133,7 +135,7 @@ def test_the_report_page_shows_sms_and_calls_apart_per_village(app, tu):
 def test_it_says_why_a_draft_whose_time_has_passed_cannot_be_published(app, tu):
     form = _form(app, starts_at="2026-01-01T08:00", expires_at="2026-01-01T09:00")
     detail = tu.post("/admin/alerts/new", {**form, "action": "save"}).headers["Location"]
-    response = tu.post(f"{detail}/publish")
+    response = tu.confirmed(f"{detail}/publish")
     assert response.status_code == 409 and prompts.say("admin.errors.alert_ended") in response.get_data(as_text=True)
     assert tu.post(f"{detail}/cancel").status_code == 302   # it can still be thrown away
 
@@ -145,10 +147,11 @@ def test_progress_only_answers_for_broadcast_references(tu):
 def test_an_update_supersedes_the_published_alert(app, tu):
     created = tu.post("/admin/alerts/new", {**_form(app), "action": "save"})
     alert_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    tu.post(f"/admin/alerts/{alert_id}/publish")
+    tu.confirmed(f"/admin/alerts/{alert_id}/publish")
     bad = tu.post(f"/admin/alerts/{alert_id}/update", {"level": "4", "text": ""})
     assert bad.status_code == 422 and "Ô này không được để trống." in bad.get_data(as_text=True)
-    updated = tu.post(f"/admin/alerts/{alert_id}/update", {"level": "4", "text": "Nước lên thêm 1 mét, sơ tán ngay."})
+    updated = tu.confirmed(f"/admin/alerts/{alert_id}/update",
+                           {"level": "4", "text": "Nước lên thêm 1 mét, sơ tán ngay."})
     new_id = int(updated.headers["Location"].rsplit("/", 1)[1])
     assert new_id != alert_id
     page = tu.get(f"/admin/alerts/{new_id}").get_data(as_text=True)

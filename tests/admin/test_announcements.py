@@ -4,7 +4,7 @@ import pytest
 from hotline import announcements, places, prompts
 from hotline.db import get_db
 from tests.admin.conftest import Browser
-from tests.conftest import CHI_HOA
+from tests.conftest import CHI_HOA, OPERATOR
 
 WAV = b"RIFF" + b"\x00" * 40
 
@@ -24,7 +24,7 @@ def recorded(app, ong_tu, tmp_path):
     with app.app_context():
         db = get_db()
         village = places.find_village(db, "Yen Nong")["id"]
-        return announcements.create(db, ong_tu, village, str(path), text="Họp thôn tối nay lúc 19 giờ")
+        return announcements.create(db, ong_tu, village, str(path), text="Họp thôn tối nay lúc 19 giờ", actor=OPERATOR)
 
 
 def test_an_official_listens_to_the_recording(tu, recorded):
@@ -38,23 +38,24 @@ def test_a_recording_outside_the_instance_folder_is_never_served(app, tu, ong_tu
     outside = tmp_path / "secret.wav"
     outside.write_bytes(WAV)
     with app.app_context():
-        sneaky = announcements.create(get_db(), ong_tu, None, str(tmp_path / "var" / ".." / "secret.wav"))
+        sneaky = announcements.create(get_db(), ong_tu, None, str(tmp_path / "var" / ".." / "secret.wav"),
+                                      actor=OPERATOR)
     assert tu.get(f"/admin/announcements/{sneaky}/audio").status_code == 404
 
 
 def test_publish_then_a_second_official_approves_the_fan_out(app, tu, recorded, chi_hoa_official):
     tu.post(f"/admin/announcements/{recorded}/transcript", {"text": "Họp thôn tối nay lúc 19 giờ 30"})
-    published = tu.post(f"/admin/announcements/{recorded}/publish", {"fan_out": "1"})
+    published = tu.confirmed(f"/admin/announcements/{recorded}/publish", {"fan_out": "1"})
     page = tu.get(published.headers["Location"]).get_data(as_text=True)
     assert "Đã phát thông báo." in page and "Chờ cán bộ khác duyệt gửi" in page
     assert "Duyệt gửi cho người dân" not in page          # not his own
-    own = tu.client.post(f"/admin/announcements/{recorded}/approve", data={"csrf_token": tu.token})
-    assert "Không thể tự duyệt" in tu.get(own.headers["Location"]).get_data(as_text=True)
+    own = tu.post(f"/admin/announcements/{recorded}/approve", {"confirm": "forged"})
+    assert own.status_code == 403 and "Không thể tự duyệt" in own.get_data(as_text=True)
 
     hoa = Browser(app.test_client())
     hoa.login(CHI_HOA)
     assert "Duyệt gửi cho người dân" in hoa.get("/admin/announcements").get_data(as_text=True)
-    approved = hoa.post(f"/admin/announcements/{recorded}/approve")
+    approved = hoa.confirmed(f"/admin/announcements/{recorded}/approve")
     page = hoa.get(approved.headers["Location"]).get_data(as_text=True)
     assert "Đã duyệt" in page and f'data-ref="announcement:{recorded}"' in page
     with app.app_context():

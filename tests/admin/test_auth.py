@@ -6,7 +6,7 @@ from hotline import officials
 from hotline.db import get_db
 from hotline.clock import shift
 from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser, csrf_of
-from tests.conftest import ANH_MINH, ONG_TU
+from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 
 OPEN = {"admin.login", "admin.static"}
 
@@ -181,7 +181,7 @@ def test_a_token_seen_before_login_is_worthless_after_it(web, ong_tu):
 
 def test_a_disabled_official_is_logged_out_at_the_next_click(app, tu, ong_tu):
     with app.app_context():
-        assert officials.set_disabled(get_db(), ong_tu, True) == "disabled"
+        assert officials.set_disabled(get_db(), ong_tu, True, actor=OPERATOR) == "disabled"
     assert tu.client.get("/admin/").status_code == 302
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from hotline import alerts, checkins, places, prompts, residents
 from hotline.db import get_db
-from tests.conftest import BA_LAN, CHI_HOA
+from tests.conftest import BA_LAN, CHI_HOA, OPERATOR
 
 TEXT = "Nước sông dâng nhanh, bà con kê cao đồ đạc."
 
@@ -20,7 +20,7 @@ def _alert(app, browser, level="3", villages=("Yen Nong",), publish=True) -> int
             "flags": [], "starts_at": "", "expires_at": "", "action": "save"}
     alert_id = int(browser.post("/admin/alerts/new", form).headers["Location"].rsplit("/", 1)[1])
     if publish:
-        assert browser.post(f"/admin/alerts/{alert_id}/publish").status_code == 302
+        assert browser.confirmed(f"/admin/alerts/{alert_id}/publish").status_code == 302
     return alert_id
 
 
@@ -108,7 +108,11 @@ def test_a_village_head_asks_only_his_villages(app, tu):
     alert_id = _alert(app, tu)
     page = tu.get(f"/admin/alerts/{alert_id}").get_data(as_text=True)
     assert "Đồng Tâm" not in page
-    assert _ask(app, tu, alert_id, village_ids=[_village(app, "Dong Tam")]).status_code == 422
+    for action in ("preview", "start"):    # a forged form: refused by the domain's rule, not a form error
+        refused = _ask(app, tu, alert_id, action=action, seen="0", village_ids=[_village(app, "Dong Tam")])
+        assert refused.status_code == 403
+        assert prompts.say("admin.errors.forbidden_village") in refused.get_data(as_text=True)
+    assert _checkins(app) == []
 
 
 def test_the_chairman_asks_the_whole_commune_and_an_emergency_reaches_those_who_opted_out(app, chair):
@@ -128,7 +132,7 @@ def test_only_a_warning_that_went_out_is_followed_by_a_check_in(app, tu, end):
     with app.app_context():
         db = get_db()
         if end == "cancelled":
-            alerts.cancel(db, app.config, alert_id)
+            alerts.cancel(db, app.config, alert_id, actor=OPERATOR)
         if end == "expired":
             alerts.expire(db, app.config, "2999-01-01T00:00:00.000000Z")
     page = tu.get(f"/admin/alerts/{alert_id}").get_data(as_text=True)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from hotline import lessons, places
 from hotline.db import get_db
-from tests.conftest import ANH_MINH, BA_LAN
+from tests.conftest import ANH_MINH, BA_LAN, OPERATOR
 
 
 def _new_form(app, **changes):
@@ -47,7 +47,8 @@ def _held_lesson(app) -> int:
         db = get_db()
         past = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         village = places.find_village(db, "Yen Nong")["id"]
-        lesson_id = lessons.create(db, "smartphone", "Nhà văn hóa", past, 10, village_id=village, association="women")
+        lesson_id = lessons.create(db, "smartphone", "Nhà văn hóa", past, 10, village_id=village, association="women",
+                                   actor=OPERATOR)
         lan = db.execute("SELECT id FROM residents WHERE phone = ?", [BA_LAN]).fetchone()[0]
         db["enrolments"].insert({"lesson_id": lesson_id, "resident_id": lan, "status": "enrolled", "queue_no": 1,
                                  "channel": "admin", "created_at": past, "updated_at": past})

@@ -7,7 +7,7 @@ from hotline import officials, places
 from hotline.db import get_db
 from hotline.phones import mask
 from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser
-from tests.conftest import ANH_MINH, ONG_TU
+from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 
 PIN = re.compile(r'id="the-pin">(\d+)<')
 
@@ -143,13 +143,13 @@ def test_the_chairman_cannot_lock_himself_out(app, chair, chairman):
 
 def test_the_last_enabled_chairman_is_never_disabled(app, chair, chairman, ong_tu):
     with app.app_context():   # ông Tư made a chairman, then he alone tries to disable the other one twice
-        officials.update(get_db(), ong_tu, "Nguyễn Văn Tư", "commune_chairman", ONG_TU, None)
+        officials.update(get_db(), ong_tu, "Nguyễn Văn Tư", "commune_chairman", ONG_TU, None, actor=OPERATOR)
     tu = Browser(app.test_client())
     tu.login(ONG_TU, PASSWORD)
     assert tu.post(f"/admin/officials/{chairman}/disable").status_code == 302
     assert _registry(app, CHAIRMAN_PHONE)["disabled"] == 1
     with app.app_context():
-        assert officials.set_disabled(get_db(), ong_tu, True) == "last_chairman"
+        assert officials.set_disabled(get_db(), ong_tu, True, actor=OPERATOR) == "last_chairman"
 
 
 @pytest.mark.parametrize("path", ["/admin/officials", "/admin/officials/new", "/admin/officials/{tu}"])

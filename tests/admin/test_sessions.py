@@ -4,6 +4,7 @@ import hashlib
 from hotline import admin_sessions, officials
 from hotline.db import get_db
 from tests.admin.conftest import CHAIRMAN_PHONE, Browser
+from tests.conftest import OPERATOR
 
 
 def _copy(browser, app) -> Browser:
@@ -30,7 +31,7 @@ def test_a_new_password_ends_every_session_of_that_official_only(app, tu, ong_tu
     chair = Browser(app.test_client())
     chair.login(CHAIRMAN_PHONE)
     with app.app_context():
-        officials.set_password(get_db(), ong_tu, "mat-khau-moi-2027")      # `hotline officials set-password`
+        officials.set_password(get_db(), ong_tu, "mat-khau-moi-2027", actor=OPERATOR)      # `hotline officials set-password`
     assert not _opens_the_admin(phone) and not _opens_the_admin(laptop)
     assert _opens_the_admin(chair)
     laptop.login(password="mat-khau-moi-2027")
@@ -40,8 +41,8 @@ def test_a_new_password_ends_every_session_of_that_official_only(app, tu, ong_tu
 def test_a_disabled_officials_old_cookie_stays_dead_after_enabling(app, tu, ong_tu):
     thief = _copy(tu, app)
     with app.app_context():
-        assert officials.set_disabled(get_db(), ong_tu, True) == "disabled"
-        assert officials.set_disabled(get_db(), ong_tu, False) == "enabled"
+        assert officials.set_disabled(get_db(), ong_tu, True, actor=OPERATOR) == "disabled"
+        assert officials.set_disabled(get_db(), ong_tu, False, actor=OPERATOR) == "enabled"
     assert not _opens_the_admin(thief) and not _opens_the_admin(tu)
 
 

@@ -50,7 +50,7 @@ def test_every_literal_key_exists_with_its_placeholders(where, key, args):
 
 def test_dynamic_keys_have_words_for_every_value():
     """Keys built from a value (admin.flags.<flag>, admin.alerts.states.<status> …) cover every value."""
-    from hotline import alerts, residents
+    from hotline import alerts, permissions, residents
 
     for flag in residents.FLAGS:
         prompts.raw(f"admin.flags.{flag}")
@@ -65,10 +65,14 @@ def test_dynamic_keys_have_words_for_every_value():
     for outcome in ("enrolled", "waitlisted", "already_enrolled", "full", "lesson_cancelled", "closed",
                     "unknown_lesson"):
         prompts.raw(f"admin.lessons.outcomes.enrol_{outcome}")
-    for outcome in ("published", "not_found", "not_draft", "not_allowed", "no_audio"):
+    for outcome in ("published", "not_found", "not_draft", "no_audio"):
         prompts.raw(f"admin.announcements.outcomes.publish_{outcome}")
-    for outcome in ("approved", "own", "not_allowed", "not_awaiting", "not_found"):
+    for outcome in ("approved", "not_awaiting", "not_found"):
         prompts.raw(f"admin.announcements.outcomes.approve_{outcome}")
+    for outcome in ("withdrawn", "not_published"):
+        prompts.raw(f"admin.announcements.outcomes.withdraw_{outcome}")
+    for reason in permissions.REASONS:
+        prompts.raw(f"admin.errors.forbidden_{reason}")
     for flag in alerts.FLAGS:
         prompts.raw(f"admin.alerts.only_{flag}")
     for period in ("year", "quarter", "month"):

@@ -10,7 +10,7 @@ from hotline import alerts, clock, db as storage, places, prompts, sender
 from hotline.db import now as db_now
 from hotline.simulator import Call, HangUp
 from tests.alerts.conftest import rows
-from tests.conftest import BA_LAN
+from tests.conftest import BA_LAN, OPERATOR
 from voice import callout
 
 
@@ -24,8 +24,8 @@ def db(app):
 @pytest.fixture
 def alert(app, db):
     alert_id = alerts.create(db, "flood", 4, "Nuoc song len nhanh, di den nha van hoa",
-                             [places.find_village(db, "Yên Nông")["id"]])
-    alerts.publish(db, app.config, alert_id)
+                             [places.find_village(db, "Yên Nông")["id"]], actor=OPERATOR)
+    alerts.publish(db, app.config, alert_id, actor=OPERATOR)
     return alert_id
 
 
@@ -115,10 +115,10 @@ def test_an_answering_machine_gets_the_message_after_the_beep_without_a_gather(h
 
 
 def test_a_call_answered_after_an_update_plays_the_update_and_after_a_cancel_says_so(app, hooks, db, alert, lan):
-    newer = alerts.update(db, app.config, alert, text="Nuoc da rut, don dep nha cua")
+    newer = alerts.update(db, app.config, alert, text="Nuoc da rut, don dep nha cua", actor=OPERATOR)
     said = " ".join(s.text for s in _twiml(hooks, f"/voice/alert/{alert}?r={lan}").iter("Say"))
     assert "Nuoc da rut" in said and "Nuoc song len nhanh" not in said
-    alerts.cancel(db, app.config, newer)
+    alerts.cancel(db, app.config, newer, actor=OPERATOR)
     said = " ".join(s.text for s in _twiml(hooks, f"/voice/alert/{alert}?r={lan}").iter("Say"))
     assert "Nuoc" not in said and _twiml(hooks, f"/voice/alert/{alert}?r={lan}").find("Gather") is None
 
@@ -203,8 +203,8 @@ def test_an_officials_recording_is_played_instead_of_the_synthesized_text(app, h
     recording = Path(app.config["HOTLINE_INSTANCE"]) / "recordings" / "flood.wav"
     recording.parent.mkdir(parents=True, exist_ok=True)
     recording.write_bytes(b"RIFF0000WAVE")
-    alert_id = alerts.create(db, "flood", 4, "Ban ghi cua truong thon", None, audio_path=str(recording))
-    alerts.publish(db, app.config, alert_id)
+    alert_id = alerts.create(db, "flood", 4, "Ban ghi cua truong thon", None, audio_path=str(recording), actor=OPERATOR)
+    alerts.publish(db, app.config, alert_id, actor=OPERATOR)
     gather = _twiml(hooks, f"/voice/alert/{alert_id}?r={lan}").find("Gather")
     plays = [p.text for p in gather.iter("Play")]
     assert len(plays) == 2 and all(p.startswith("https://hotline.example.vn/audio/") for p in plays)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from hotline import alerts, areadesc, cap, places
+from tests.conftest import OPERATOR
 
 SOURCE = (Path(__file__).parent / "cap" / "provincial_flood.xml").read_text("utf-8")
 
@@ -57,7 +58,7 @@ def _document(area):
 @pytest.mark.parametrize("area", ["xã Bản Xèo: thôn Yên Nông", "thôn Yên Nông, xã Bản Xèo, huyện Bát Xát"])
 def test_a_provincial_alert_for_another_communes_namesake_makes_no_draft(demo_db, config, area):
     with pytest.raises(cap.InvalidCap) as e:
-        cap.import_alert(demo_db, config, _document(area))
+        cap.import_alert(demo_db, config, _document(area), actor=OPERATOR)
     assert e.value.reason == "no_area"
     assert demo_db["alerts"].count == 0
 
@@ -68,6 +69,6 @@ def test_a_provincial_alert_for_another_communes_namesake_makes_no_draft(demo_db
     ("xã Bản Xèo: thôn Yên Nông; xã Thắng Lợi", WHOLE),
 ])
 def test_a_provincial_alert_reaches_only_our_villages_of_the_names(demo_db, config, area, expected):
-    alert = alerts.get(demo_db, cap.import_alert(demo_db, config, _document(area))["id"])
+    alert = alerts.get(demo_db, cap.import_alert(demo_db, config, _document(area), actor=OPERATOR)["id"])
     assert alert["village_ids"] == ([] if expected == WHOLE else _ids(demo_db, *expected))
     assert alert["scope"] == ("commune" if expected == WHOLE else "villages")

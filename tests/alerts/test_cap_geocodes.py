@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from hotline import alerts, cap, geocodes, places
+from tests.conftest import OPERATOR
 
 SOURCE = (Path(__file__).parent / "cap" / "provincial_flood.xml").read_text("utf-8")
 VI_AREA = "<area><areaDesc>Tỉnh Yên Bái; xã Thắng Lợi: thôn Yên Nông, thôn BEN DO</areaDesc></area>"
@@ -84,8 +85,8 @@ def test_health_shows_the_cap_geocodes(make_app, value, section):
 @pytest.mark.parametrize("villages, area_desc", [(("Yên Nông", "Bến Đò"), "Yên Nông, Bến Đò"),
                                                  ((), "Thắng Lợi")])
 def test_an_export_carries_the_commune_code_after_the_area_names(demo_db, coded, villages, area_desc):
-    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, *villages) or None)
-    alerts.publish(demo_db, coded, alert_id)
+    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, *villages) or None, actor=OPERATOR)
+    alerts.publish(demo_db, coded, alert_id, actor=OPERATOR)
     document = cap.export(demo_db, coded, alert_id)
     assert cap.validate(document) == []
     assert _geocodes(document) == [[("VN_GSO_COMMUNE", "04378")]]   # the commune's own code, not its parents'
@@ -97,17 +98,17 @@ def test_an_export_carries_the_commune_code_after_the_area_names(demo_db, coded,
 @pytest.mark.parametrize("value", ["", "commune=4378"])
 def test_an_export_has_no_geocode_without_valid_codes(demo_db, config, value):
     config["HOTLINE_CAP_GEOCODES"] = value
-    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, "Yên Nông"))
+    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, "Yên Nông"), actor=OPERATOR)
     document = cap.export(demo_db, config, alert_id)
     assert cap.validate(document) == [] and _geocodes(document) == [[]]
 
 
 def test_a_coded_round_trip_keeps_the_villages(demo_db, coded):
     alert_id = alerts.create(demo_db, "flood", 3, "Nước lên", _ids(demo_db, "Đồng Tâm", "Yên Bái"),
-                             expires_at="2099-01-01T12:00:00+07:00")
-    alerts.publish(demo_db, coded, alert_id)
+                             expires_at="2099-01-01T12:00:00+07:00", actor=OPERATOR)
+    alerts.publish(demo_db, coded, alert_id, actor=OPERATOR)
     document = cap.export(demo_db, coded, alert_id).replace(".%d<" % alert_id, ".other<")
-    copy = alerts.get(demo_db, cap.import_alert(demo_db, coded, document)["id"])
+    copy = alerts.get(demo_db, cap.import_alert(demo_db, coded, document, actor=OPERATOR)["id"])
     assert sorted(copy["village_ids"]) == sorted(_ids(demo_db, "Đồng Tâm", "Yên Bái"))
 
 
@@ -133,7 +134,7 @@ WHOLE = "commune"
     ([("thôn Yên Nông", [("ISO3166-2", "VN-06")])], ["Yên Nông"]),          # a code list we do not know
 ])
 def test_an_area_with_our_code_reaches_the_commune(demo_db, coded, areas, expected):
-    result = cap.import_alert(demo_db, coded, _document(*areas))
+    result = cap.import_alert(demo_db, coded, _document(*areas), actor=OPERATOR)
     alert = alerts.get(demo_db, result["id"])
     if expected == WHOLE:
         assert (alert["scope"], alert["village_ids"]) == ("commune", [])
@@ -149,7 +150,7 @@ def test_an_area_with_our_code_reaches_the_commune(demo_db, coded, areas, expect
 ])
 def test_another_units_code_is_not_ours_whatever_its_names(demo_db, coded, areas):
     with pytest.raises(cap.InvalidCap) as e:
-        cap.import_alert(demo_db, coded, _document(*areas))
+        cap.import_alert(demo_db, coded, _document(*areas), actor=OPERATOR)
     assert e.value.reason == "no_area"
     assert demo_db["alerts"].count == 0
 
@@ -162,7 +163,7 @@ def test_another_units_code_is_not_ours_whatever_its_names(demo_db, coded, areas
 ])
 def test_without_codes_to_judge_areas_go_by_name_as_before(demo_db, config, setting, areas, expected):
     config["HOTLINE_CAP_GEOCODES"] = setting
-    alert = alerts.get(demo_db, cap.import_alert(demo_db, config, _document(*areas))["id"])
+    alert = alerts.get(demo_db, cap.import_alert(demo_db, config, _document(*areas), actor=OPERATOR)["id"])
     assert alert["village_ids"] == ([] if expected == WHOLE else _ids(demo_db, *expected))
     assert alert["scope"] == ("commune" if expected == WHOLE else "villages")
 
@@ -170,11 +171,11 @@ def test_without_codes_to_judge_areas_go_by_name_as_before(demo_db, config, sett
 def test_a_bad_setting_is_logged_once_not_on_every_export_and_import(demo_db, config, make_app, monkeypatch, caplog):
     monkeypatch.setattr(geocodes, "_REPORTED", set())     # as in a fresh process
     config["HOTLINE_CAP_GEOCODES"] = "commune=4378"
-    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, "Yên Nông"))
+    alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, "Yên Nông"), actor=OPERATOR)
     with caplog.at_level("ERROR", logger="hotline.geocodes"):
         for n in range(3):
             cap.export(demo_db, config, alert_id)
-            cap.import_alert(demo_db, config, SOURCE.replace("-01</identifier>", f"-1{n}</identifier>"))
+            cap.import_alert(demo_db, config, SOURCE.replace("-01</identifier>", f"-1{n}</identifier>"), actor=OPERATOR)
     logged = [r.getMessage() for r in caplog.records if r.name == "hotline.geocodes"]
     assert logged == ["HOTLINE_CAP_GEOCODES: the commune code must be 5 digits, not '4378'; CAP geocodes are off"]
     body = make_app(HOTLINE_CAP_GEOCODES="commune=4378").test_client().get("/health").get_json()

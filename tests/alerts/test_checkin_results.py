@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hotline import alerts, checkins, prompts, residents, segments
 from tests.alerts.conftest import rows
-from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
+from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
 
 def test_the_preview_counts_the_check_in_question_not_an_alert_text(demo_db, config, village):
@@ -12,7 +12,7 @@ def test_the_preview_counts_the_check_in_question_not_an_alert_text(demo_db, con
     assert p["sms_plain"] == question
     assert p["segments_plain"] == segments.count(question).segments == 1
     assert p["segments_accented"] == segments.count(prompts.sms("alerts.sms.checkin", accents=True)).segments
-    started = checkins.start(demo_db, config, [village("Yên Nông")])
+    started = checkins.start(demo_db, config, [village("Yên Nông")], actor=OPERATOR)
     sent = rows(demo_db, f"checkin:{started['id']}", "sms")
     assert p["recipients"] == len([r for r in sent if r["state"] == "queued"])
     assert p["sms_segments"] == sum(r["segments"] for r in sent if r["state"] == "queued")
@@ -28,9 +28,10 @@ def test_the_preview_counts_opted_out_residents_only_after_an_emergency(demo_db,
 
 
 def test_answers_are_counted_by_village_with_those_not_yet_answering(demo_db, config, village):
-    alert_id = alerts.create(demo_db, "flood", 3, "Lu", [village("Yên Nông"), village("Bến Đò")])
-    alerts.publish(demo_db, config, alert_id)
-    checkin = checkins.start(demo_db, config, [village("Yên Nông"), village("Bến Đò")], alert_id=alert_id)["id"]
+    alert_id = alerts.create(demo_db, "flood", 3, "Lu", [village("Yên Nông"), village("Bến Đò")], actor=OPERATOR)
+    alerts.publish(demo_db, config, alert_id, actor=OPERATOR)
+    checkin = checkins.start(demo_db, config, [village("Yên Nông"), village("Bến Đò")], alert_id=alert_id,
+                             actor=OPERATOR)["id"]
     checkins.answer(demo_db, BA_LAN, "1", config)
     checkins.answer(demo_db, ONG_TU, "1", config)
     checkins.answer(demo_db, CHI_HOA, "2", config)

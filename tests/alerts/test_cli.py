@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hotline import broadcast, cap, db as storage, prompts
 from hotline.cli import main
 from hotline.config import Config
+from tests.conftest import OPERATOR
 
 
 @pytest.fixture
@@ -113,6 +114,23 @@ def test_update_cancel_list_and_report(run, db):
     assert {r["state"] for r in db.query("SELECT state FROM outbox")} == {"cancelled"}
 
 
+def test_the_report_says_who_did_what_from_the_terminal(run, monkeypatch):
+    monkeypatch.setenv("USER", "lan")           # the OS user at the terminal names the operator in the trail
+    monkeypatch.setenv("LOGNAME", "lan")
+    alert_id = _create(run)
+    run("alerts", "publish", str(alert_id), "--yes")
+    run("alerts", "update", str(alert_id), "--level", "4", "--yes")
+    trail = json.loads(run("alerts", "report", str(alert_id), "--json").output)["audit"]
+    assert [(r["action"], r["actor"], r["channel"], r["official_id"]) for r in trail] == [
+        ("alert.create", "operator@lan", "cli", None), ("alert.publish", "operator@lan", "cli", None),
+        ("alert.update", "operator@lan", "cli", None)]
+    assert trail[2]["detail"]["level"] == 4 and trail[2]["detail"]["new_id"] == alert_id + 1
+    text = run("alerts", "report", str(alert_id + 1)).output      # the new version tells the same story
+    assert prompts.say("audit.heading") in text
+    assert "operator@lan (dòng lệnh trên máy chủ): cập nhật cảnh báo · cấp 4 · cho Yên Nông" in text
+    assert text.index("tạo cảnh báo") < text.index("phát cảnh báo") < text.index("cập nhật cảnh báo")
+
+
 def test_export_and_import_cap_from_the_command_line(run, tmp_path):
     alert_id = _create(run)
     out = tmp_path / "alert.xml"
@@ -170,8 +188,8 @@ def test_the_checkin_preview_counts_opted_out_residents_as_the_check_in_will(run
     from hotline import alerts, places, residents
 
     residents.opt_out(db, "+84703353408", "sms")
-    alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]])
-    alerts.publish(db, Config.from_env(os.environ), alert_id)
+    alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]], actor=OPERATOR)
+    alerts.publish(db, Config.from_env(os.environ), alert_id, actor=OPERATOR)
     output = run("alerts", "checkin", "--village", "Bến Đò", "--alert", str(alert_id), "--yes").output
     assert f"(bỏ qua vì đã từ chối: {skipped})" in output
     unknown = run("alerts", "checkin", "--alert", "999", "--yes")

@@ -20,6 +20,7 @@ import pytest
 
 from hotline import alerts, broadcast, db as storage, places
 from tests.alerts.conftest import rows
+from tests.conftest import OPERATOR
 
 FULL = os.environ.get("HOTLINE_FULL") == "1"
 KILLS = int(os.environ.get("HOTLINE_CRASH_KILLS", 60 if FULL else 20))
@@ -52,8 +53,8 @@ def _residents(db, village_id: int, count: int) -> None:
 def test_a_worker_killed_at_random_moments_reaches_everyone_exactly_once(twilio_app, file_db, fake_twilio, tmp_path):
     ben_do = places.find_village(file_db, "Bến Đò")["id"]
     _residents(file_db, ben_do, RESIDENTS)
-    alert_id = alerts.create(file_db, "flood", 4, "Nuoc len nhanh", None)
-    alerts.publish(file_db, twilio_app.config, alert_id)
+    alert_id = alerts.create(file_db, "flood", 4, "Nuoc len nhanh", None, actor=OPERATOR)
+    alerts.publish(file_db, twilio_app.config, alert_id, actor=OPERATOR)
     ref = f"alert:{alert_id}"
     fake_twilio.latency = LATENCY   # the message exists at Twilio before the worker hears back: the crash window
     env = {**os.environ, **{k: str(v) for k, v in twilio_app.config.items()

@@ -7,7 +7,7 @@ from hotline import alerts, checkins, officials, outbox, prompts, residents, sen
 from hotline.transports import TransportError
 from sms.inbound import Message, receive
 from tests.alerts.conftest import Recorder, drain, rows
-from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
+from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
 STRANGERS = [f"+8498765{i:04d}" for i in range(30)]    # numbers the commune does not know, texting at once
 MESSAGE_IDS = itertools.count(1)
@@ -20,8 +20,8 @@ def _text(db, config, phone, body):
 
 
 def _warn(db, config, village, level):
-    alert_id = alerts.create(db, "flood", level, "Nuoc song len nhanh", [village("Yên Nông")])
-    alerts.publish(db, config, alert_id)
+    alert_id = alerts.create(db, "flood", level, "Nuoc song len nhanh", [village("Yên Nông")], actor=OPERATOR)
+    alerts.publish(db, config, alert_id, actor=OPERATOR)
     return f"alert:{alert_id}"
 
 
@@ -54,7 +54,7 @@ def test_the_worker_sends_in_the_documented_order_whatever_was_queued_first(demo
     outbox.enqueue(demo_db, "sms", CHI_HOA, "announcement", body="Hop thon toi nay")
     _text(demo_db, config, STRANGERS[0], "HELP")
     levels = {_warn(demo_db, config, village, 3): "alert"}
-    checkins.start(demo_db, config, [village("Yên Nông")])
+    checkins.start(demo_db, config, [village("Yên Nông")], actor=OPERATOR)
     assert _text(demo_db, config, BA_LAN, "2").outcome == "alerts.sms.checkin_thanks_help"
     levels[_warn(demo_db, config, village, 5)] = "emergency"
     sms, _ = paced(config, "sms")
@@ -109,7 +109,7 @@ def test_a_village_head_who_opted_out_still_hears_of_a_resident_in_need(demo_db,
     if officials.by_phone(demo_db, ONG_TU) is None:
         officials.add(demo_db, "Nguyen Van Tu", "village_head", ONG_TU, [village("Yên Nông")], "4826")
     residents.opt_out(demo_db, ONG_TU, "sms")
-    checkin = checkins.start(demo_db, config, [village("Yên Nông")])["id"]
+    checkin = checkins.start(demo_db, config, [village("Yên Nông")], actor=OPERATOR)["id"]
     assert checkins.answer(demo_db, BA_LAN, "2", config) == "help"
     assert checkins.answer(demo_db, CHI_HOA, "2", config) == "help"
     residents.opt_in(demo_db, ONG_TU, "sms")

@@ -8,13 +8,13 @@ import pytest
 from hotline import alerts, broadcast, clock, inbox, outbox, places, residents
 from hotline.sender import Pacer
 from tests.alerts.conftest import Recorder, rows, wait_until
-from tests.conftest import BA_LAN, ONG_TU
+from tests.conftest import BA_LAN, ONG_TU, OPERATOR
 
 
 def _publish(db, config, villages=None, level=3, **kwargs):
     ids = [places.find_village(db, v)["id"] for v in villages] if villages else None
-    alert_id = alerts.create(db, "flood", level, "Nuoc len", ids, **kwargs)
-    alerts.publish(db, config, alert_id)
+    alert_id = alerts.create(db, "flood", level, "Nuoc len", ids, **kwargs, actor=OPERATOR)
+    alerts.publish(db, config, alert_id, actor=OPERATOR)
     return f"alert:{alert_id}"
 
 
@@ -127,7 +127,7 @@ def test_a_cancel_mid_broadcast_stops_what_was_not_yet_sent(twilio_app, file_db,
     ref = _publish(file_db, twilio_app.config, None)
     start_worker(twilio_app.config)
     wait_until(lambda: len(fake_twilio.messages) >= 5)
-    alerts.cancel(file_db, twilio_app.config, int(ref.split(":")[1]))
+    alerts.cancel(file_db, twilio_app.config, int(ref.split(":")[1]), actor=OPERATOR)
     cancelled_at = time.time()
     time.sleep(0.5)
     sms = rows(file_db, ref, "sms")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from hotline import alerts, places, prompts
 from hotline.db import get_db
 from tests.browser.conftest import TEST_SIM
+from tests.conftest import ANH_MINH, OPERATOR
 
 pytestmark = pytest.mark.browser
 WARNING = "Nuoc song Hong dang len nhanh, ba con ke cao do dac, di chuyen den nha van hoa."
@@ -23,7 +24,17 @@ def test_it_publishes_an_alert_and_the_counter_moves_without_reloading(page, ser
     expect(page.locator("#preview")).to_contain_text("phần tin")
     page.click("button[value=save]")
     page.click("#publish")
+    # Nothing has gone yet: the confirmation shows level, audience, reach and cost, and waits for a second click.
+    expect(page.locator("#confirm-level")).to_contain_text("3")
+    expect(page.locator("#confirm-audience")).to_have_text("Yên Nông")
+    expect(page.locator("#confirm-cost")).to_contain_text("phần tin nhắn")
+    expect(page.locator("#confirm-eta")).to_contain_text("phút")
+    assert int(re.search(r"\d+", page.locator("#confirm-recipients").inner_text()).group()) > 0
+    with server.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    page.click("#confirm-send")
     expect(page.locator("#alert-status")).to_have_text("Đang phát")
+    expect(page.locator("#trail")).to_contain_text("phát cảnh báo")
     done = page.locator("[data-count=done]").first
     total = int(page.locator("[data-count=total]").first.inner_text())
     assert total > 0 and done.inner_text() == "0"
@@ -52,7 +63,8 @@ def test_the_simulator_keypad_reaches_the_warning(page, server, chairman_login):
     with server.app_context():
         db = get_db()
         yen_nong = places.find_village(db, "Yen Nong")["id"]
-        alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong]))
+        alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong], actor=OPERATOR),
+                       actor=OPERATOR)
     chairman_login(page)
     page.goto(server.url + "/simulator")
     page.fill("#caller", TEST_SIM)        # the test SIM is no resident, so the hotline asks for the village
@@ -72,7 +84,8 @@ def test_words_typed_as_speech_reach_the_warning_too(page, server, chairman_logi
     with server.app_context():
         db = get_db()
         yen_nong = places.find_village(db, "Yen Nong")["id"]
-        alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong]))
+        alerts.publish(db, server.config, alerts.create(db, "flood", 3, WARNING, [yen_nong], actor=OPERATOR),
+                       actor=OPERATOR)
     chairman_login(page)
     page.goto(server.url + "/simulator")
     page.fill("#caller", TEST_SIM)

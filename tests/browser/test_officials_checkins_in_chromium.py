@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from hotline import alerts, places
 from hotline.db import get_db
 from hotline.phones import mask
-from tests.conftest import ANH_MINH
+from tests.conftest import ANH_MINH, OPERATOR
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +38,8 @@ def test_a_check_in_is_previewed_confirmed_and_its_results_shown(page, server, c
     with server.app_context():
         db = get_db()
         yen_nong = places.find_village(db, "Yen Nong")["id"]
-        alert_id = alerts.create(db, "flood", 3, "Nuoc len", [yen_nong])
-        alerts.publish(db, server.config, alert_id)
+        alert_id = alerts.create(db, "flood", 3, "Nuoc len", [yen_nong], actor=OPERATOR)
+        alerts.publish(db, server.config, alert_id, actor=OPERATOR)
     chairman_login(page)
     page.goto(f"{server.url}/admin/alerts/{alert_id}")
     expect(page.locator("#checkin-form input[value='%s']" % yen_nong)).to_be_checked()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from hotline import lessons, places, residents
-from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
+from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
 FUTURE = "2030-03-05T01:00:00.000000Z"     # 8:00 on a Tuesday in Vietnam
 
@@ -16,7 +16,7 @@ def new_lesson(demo_db):
     def make(db=demo_db, capacity=20, **fields):
         fields.setdefault("village_id", places.find_village(db, "Yên Nông")["id"])
         lesson_id = lessons.create(db, fields.pop("topic", "vneid"), fields.pop("place", "Nhà văn hóa thôn Yên Nông"),
-                                   fields.pop("starts_at", None) or FUTURE, capacity, **fields)
+                                   fields.pop("starts_at", None) or FUTURE, capacity, **fields, actor=OPERATOR)
         return lessons.get(db, lesson_id)
 
     return make

@@ -2,6 +2,7 @@
 import pytest
 
 from hotline import demo, lessons, prompts
+from tests.conftest import OPERATOR
 
 START = "2030-03-05T01:00:00.000000Z"
 DURING = "2030-03-05T02:00:00.000000Z"
@@ -22,7 +23,7 @@ def _statuses(db, lesson_id):
 
 def test_it_marks_who_came_and_records_walk_ins(demo_db, held, people):
     result = lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"], people["chi_hoa"], people["ba_lan"]],
-                                     by="Phạm Minh Đức", now=DURING)
+                                     by="Phạm Minh Đức", now=DURING, actor=OPERATOR)
     assert (result["outcome"], result["marked"], result["walk_ins"]) == ("marked", 3, 2)
     assert _statuses(demo_db, held["id"]) == {people["ong_tu"]: ("attended", None),
                                               people["chi_hoa"]: ("attended", None),
@@ -31,16 +32,17 @@ def test_it_marks_who_came_and_records_walk_ins(demo_db, held, people):
 
 
 def test_marking_twice_counts_once_and_a_mark_can_be_taken_back(demo_db, held, people):
-    lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], now=DURING)
-    assert lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], now=DURING)["marked"] == 0
-    assert lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], present=False, now=DURING)["marked"] == 1
+    lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], now=DURING, actor=OPERATOR)
+    assert lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], now=DURING, actor=OPERATOR)["marked"] == 0
+    assert lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], present=False, now=DURING,
+                                   actor=OPERATOR)["marked"] == 1
     assert _statuses(demo_db, held["id"])[people["ong_tu"]][0] == "enrolled"
 
 
 def test_taking_back_a_mark_restores_a_waitlist_place_and_forgets_a_walk_in(demo_db, held, people):
     everyone = [people["ong_tu"], people["chi_hoa"], people["ba_lan"]]
-    lessons.mark_attendance(demo_db, held["id"], everyone, now=DURING)
-    lessons.mark_attendance(demo_db, held["id"], everyone, present=False, now=DURING)
+    lessons.mark_attendance(demo_db, held["id"], everyone, now=DURING, actor=OPERATOR)
+    lessons.mark_attendance(demo_db, held["id"], everyone, present=False, now=DURING, actor=OPERATOR)
     statuses = _statuses(demo_db, held["id"])
     assert statuses[people["ong_tu"]][0] == "enrolled"
     assert statuses[people["chi_hoa"]][0] == "waitlisted"       # a mistaken tick gives nobody a seat
@@ -51,9 +53,10 @@ def test_taking_back_a_mark_restores_a_waitlist_place_and_forgets_a_walk_in(demo
 @pytest.mark.parametrize("setup, outcome", [("early", "not_started"), ("cancelled", "lesson_cancelled")])
 def test_it_refuses_attendance_before_the_start_or_for_a_cancelled_lesson(demo_db, held, people, setup, outcome):
     if setup == "cancelled":
-        lessons.cancel_lesson(demo_db, held["id"])
+        lessons.cancel_lesson(demo_db, held["id"], actor=OPERATOR)
     when = "2030-03-04T00:00:00.000000Z" if setup == "early" else DURING
-    assert lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], now=when)["outcome"] == outcome
+    assert lessons.mark_attendance(demo_db, held["id"], [people["ong_tu"]], now=when,
+                                   actor=OPERATOR)["outcome"] == outcome
     assert lessons.get(demo_db, held["id"])["attended"] == 0
 
 
@@ -81,7 +84,8 @@ def test_demo_codes_are_unambiguous_on_a_keypad():
 
 
 def test_generated_codes_follow_the_topic_and_never_repeat(db):
-    codes = [lessons.get(db, lessons.create(db, "epayment_qr", "Nhà văn hóa", START, 5))["code"] for _ in range(8)]
+    codes = [lessons.get(db, lessons.create(db, "epayment_qr", "Nhà văn hóa", START, 5,
+                                            actor=OPERATOR))["code"] for _ in range(8)]
     assert codes[:6] == ["QR2", "QR3", "QR4", "QR6", "QR7", "QR9"]
     assert len(set(codes)) == 8
     assert all(set(c[:2]) <= set(lessons.CODE_LETTERS) and c[2] in lessons.CODE_DIGITS for c in codes)
@@ -99,5 +103,5 @@ def test_it_refuses_a_lesson_it_cannot_hold(demo_db, fields, reason):
     args = {"topic": "vneid", "place": "Nhà văn hóa", "starts_at": START, "capacity": 5, **fields}
     with pytest.raises(lessons.LessonError) as error:
         lessons.create(demo_db, args.pop("topic"), args.pop("place"), args.pop("starts_at"), args.pop("capacity"),
-                       **args)
+                       **args, actor=OPERATOR)
     assert error.value.reason == reason

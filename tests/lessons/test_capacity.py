@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from hotline import db as storage, demo, lessons
+from tests.conftest import OPERATOR
 from tests.lessons import _race
 
 RACERS_EACH = 4   # threads and processes each
@@ -42,7 +43,8 @@ def _race_for(path, lesson_id, resident_ids):
 def test_it_gives_the_last_seat_to_exactly_one_of_many_at_once(file_db, waitlist, others):
     path, database = file_db
     ids = [r["id"] for r in database.query("SELECT id FROM residents ORDER BY id LIMIT ?", [2 + 2 * RACERS_EACH])]
-    lesson_id = lessons.create(database, "vneid", "Nhà văn hóa", "2030-01-01T01:00:00.000000Z", 3, waitlist=waitlist)
+    lesson_id = lessons.create(database, "vneid", "Nhà văn hóa", "2030-01-01T01:00:00.000000Z", 3, waitlist=waitlist,
+                               actor=OPERATOR)
     for seated in ids[:2]:
         assert lessons.enrol(database, lesson_id, seated)["outcome"] == "enrolled"
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from hotline import clock, db as storage, lessons, lessons_report, prompts
 from hotline.cli import main
-from tests.conftest import BA_LAN, CHI_HOA
+from tests.conftest import BA_LAN, CHI_HOA, OPERATOR
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_remind_queues_what_is_due_once(run):
 
     db = run.db()
     start = datetime.now(timezone.utc) + timedelta(hours=3)    # yesterday's or today's 17:00 has passed
-    lesson_id = lessons.create(db, "vneid", "Nhà văn hóa", clock.stamp(start), 5)
+    lesson_id = lessons.create(db, "vneid", "Nhà văn hóa", clock.stamp(start), 5, actor=OPERATOR)
     chi_hoa = next(db.query("SELECT id FROM residents WHERE phone = ?", [CHI_HOA]))["id"]
     lessons.enrol(db, lesson_id, chi_hoa, now=clock.stamp(start - timedelta(days=3)))
     assert json.loads(run("remind"))["remind-day"] == 1

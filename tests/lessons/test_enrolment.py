@@ -2,7 +2,7 @@
 import pytest
 
 from hotline import lessons, residents
-from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
+from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 from tests.lessons.conftest import resident_id
 
 PAST = "2020-01-01T01:00:00.000000Z"
@@ -35,7 +35,7 @@ def test_it_answers_every_enrolment_outcome(demo_db, new_lesson, people, setup, 
     if setup == "self_enrolled":
         lessons.enrol(demo_db, lesson["id"], people["ba_lan"])
     if setup == "cancelled":
-        lessons.cancel_lesson(demo_db, lesson["id"])
+        lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)
 
     result = lessons.enrol_by_code(demo_db, people["ba_lan"], code.format(code=lesson["code"],
                                                                            lower=lesson["code"].lower()))
@@ -112,7 +112,7 @@ def test_more_seats_promote_the_waitlist(demo_db, new_lesson, people):
     lesson = new_lesson(capacity=1)
     for who in (people["ong_tu"], people["chi_hoa"], people["ba_lan"]):
         lessons.enrol(demo_db, lesson["id"], who)
-    promoted = lessons.set_capacity(demo_db, lesson["id"], 3)
+    promoted = lessons.set_capacity(demo_db, lesson["id"], 3, actor=OPERATOR)
     assert [p["resident_id"] for p in promoted] == [people["chi_hoa"], people["ba_lan"]]
     assert lessons.get(demo_db, lesson["id"])["waiting"] == 0
 
@@ -133,10 +133,10 @@ def test_a_cancelled_lesson_is_announced_to_everyone_on_its_list(demo_db, new_le
     lessons.enrol(demo_db, lesson["id"], gone)
     lessons.cancel_by_code(demo_db, gone, lesson["code"])
 
-    result = lessons.cancel_lesson(demo_db, lesson["id"])
+    result = lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)
 
     assert result["people"] == 2
     told = {r["to_phone"] for r in _outbox(demo_db, ref=f"lesson:{lesson['id']}", state="queued")}
     assert told == {ONG_TU, CHI_HOA}
-    assert lessons.cancel_lesson(demo_db, lesson["id"])["outcome"] == "already_cancelled"
+    assert lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)["outcome"] == "already_cancelled"
     assert len(_outbox(demo_db, ref=f"lesson:{lesson['id']}", state="queued")) == 2

@@ -3,7 +3,7 @@ import pytest
 
 from hotline import clock, db as storage, demo, lessons, reminders, segments
 from hotline.config import Config
-from tests.conftest import BA_LAN, CHI_HOA, ONG_TU
+from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 from tests.lessons.conftest import FUTURE, resident_id
 
 EARLY = "2030-03-01T00:00:00.000000Z"          # when people enrolled
@@ -42,7 +42,7 @@ def test_it_queues_each_reminder_once_however_often_it_runs_and_across_a_restart
     first = storage.connect(path)
     storage.migrate(first)
     demo.load(first)
-    lesson_id = lessons.create(first, "vneid", "Nhà văn hóa", FUTURE, 5)
+    lesson_id = lessons.create(first, "vneid", "Nhà văn hóa", FUTURE, 5, actor=OPERATOR)
     for phone in (ONG_TU, CHI_HOA):
         lessons.enrol(first, lesson_id, resident_id(first, phone), now=EARLY)
     assert reminders.queue_due(first, _config(), DAY_BEFORE_17H)["remind-day"] == 2
@@ -66,7 +66,7 @@ def test_it_sends_nothing_after_the_lesson_has_started(demo_db, lesson):
 def test_it_reminds_nobody_who_cancelled_or_enrolled_after_the_reminder_time(demo_db, lesson, people):
     lessons.cancel_by_code(demo_db, people["ong_tu"], lesson["code"], now=EARLY)   # bà Lan takes his seat
     late = resident_id(demo_db, "+84915123757")
-    lessons.set_capacity(demo_db, lesson["id"], 3)
+    lessons.set_capacity(demo_db, lesson["id"], 3, actor=OPERATOR)
     lessons.enrol(demo_db, lesson["id"], late, now="2030-03-04T11:00:00.000000Z")
     reminders.queue_due(demo_db, _config(), "2030-03-04T11:30:00.000000Z")
     assert {r["to_phone"] for r in _reminders(demo_db, lesson)} == {CHI_HOA, BA_LAN}
@@ -84,7 +84,7 @@ def test_a_queued_reminder_is_withdrawn_when_its_person_cancels(demo_db, lesson,
 
 def test_a_cancelled_lesson_gets_no_reminders_and_its_queued_ones_are_withdrawn(demo_db, lesson):
     reminders.queue_due(demo_db, _config(), DAY_BEFORE_17H)
-    lessons.cancel_lesson(demo_db, lesson["id"])
+    lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)
     assert {r["state"] for r in _reminders(demo_db, lesson)} == {"cancelled"}
     assert reminders.queue_due(demo_db, _config(), "2030-03-04T11:00:00.000000Z") == {"remind-day": 0,
                                                                                      "remind-soon": 0}
@@ -138,7 +138,7 @@ def test_the_worker_sends_each_reminder_once_across_a_restart(tmp_path):
     demo.load(db)
     # In three hours: yesterday's or today's 17:00 reminder time has passed, the lesson has not started.
     start = datetime.now(timezone.utc) + timedelta(hours=3)
-    lesson_id = lessons.create(db, "smartphone", "Nhà văn hóa", clock.stamp(start), 5)
+    lesson_id = lessons.create(db, "smartphone", "Nhà văn hóa", clock.stamp(start), 5, actor=OPERATOR)
     for phone in (ONG_TU, BA_LAN):
         lessons.enrol(db, lesson_id, resident_id(db, phone), now=clock.stamp(start - timedelta(days=3)))
 

@@ -2,6 +2,7 @@
 import pytest
 
 from hotline import lessons, lessons_report, places, residents
+from tests.conftest import OPERATOR
 
 BEFORE = "2025-01-01T00:00:00.000000Z"
 AFTER = "2026-12-31T00:00:00.000000Z"
@@ -35,14 +36,15 @@ def commune(db):
         ids[name] = row["id"]
 
     def lesson(starts_at, capacity=10, **kw):
-        return lessons.create(db, "vneid", "Nhà văn hóa", starts_at, capacity, **kw)
+        return lessons.create(db, "vneid", "Nhà văn hóa", starts_at, capacity, **kw, actor=OPERATOR)
 
     def enrol(lesson_id, *names, when=BEFORE):
         for name in names:
             lessons.enrol(db, lesson_id, ids[name], now=when)
 
     def attend(lesson_id, *names):
-        assert lessons.mark_attendance(db, lesson_id, [ids[n] for n in names], now=AFTER)["outcome"] == "marked"
+        assert lessons.mark_attendance(db, lesson_id, [ids[n] for n in names], now=AFTER,
+                                       actor=OPERATOR)["outcome"] == "marked"
 
     l1 = lesson("2026-03-10T01:00:00.000000Z", village_id=village["A"])
     enrol(l1, "r1", "r2", "r3")
@@ -54,7 +56,8 @@ def commune(db):
     attend(l2, "r2", "r5")                                             # r4 enrolled, did not come
     l3 = lesson("2026-07-10T01:00:00.000000Z")
     enrol(l3, "r7")
-    lessons.cancel_lesson(db, l3, now=BEFORE)                          # a cancelled lesson counts for nobody
+    lessons.cancel_lesson(db, l3, now=BEFORE,
+                          actor=OPERATOR)                          # a cancelled lesson counts for nobody
     l4 = lesson("2025-12-15T01:00:00.000000Z")                         # last year
     enrol(l4, "r8", when="2024-01-01T00:00:00.000000Z")
     attend(l4, "r8")

@@ -7,7 +7,7 @@ from hotline import lessons, places, prompts, residents
 from hotline.segments import count
 from hotline.simulator import send_sms
 from hotline.text import fold
-from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
+from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, OPERATOR
 
 NGA = "+84986187109"            # holds one of the two seats of QR3 in the demo
 
@@ -48,7 +48,7 @@ def prepare(app_db, setup: str | None) -> None:
         app_db.execute("UPDATE lessons SET capacity = 1, waitlist = 0 WHERE id = ?", [lesson["id"]])
         lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, CHI_HOA)["id"])
     if setup == "cancelled":
-        lessons.cancel_lesson(app_db, lessons.by_code(app_db, "DV4")["id"])
+        lessons.cancel_lesson(app_db, lessons.by_code(app_db, "DV4")["id"], actor=OPERATOR)
 
 
 @pytest.mark.parametrize("setup, body, outcome, status", [

@@ -6,7 +6,7 @@ import pytest
 
 from hotline import db as storage, lessons, places, prompts, reminders, residents
 from hotline.simulator import Call, HangUp, Webhooks
-from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
+from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, OPERATOR
 from tests.voice.conftest import speech_wav
 from voice import lessons as menu3
 
@@ -87,7 +87,7 @@ def _fill(code):
 
 
 def _cancel(code):
-    return lambda db: lessons.cancel_lesson(db, lessons.by_code(db, code)["id"])
+    return lambda db: lessons.cancel_lesson(db, lessons.by_code(db, code)["id"], actor=OPERATOR)
 
 
 def _start(code):
@@ -205,7 +205,7 @@ def test_a_call_notice_is_said_twice_and_offers_to_give_the_seat_up(keypad_app, 
 def test_a_notice_for_a_cancelled_lesson_offers_nothing_to_press(keypad_app, app_db):
     lesson = lessons.by_code(app_db, "VN2")
     lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, BA_LAN)["id"])
-    lessons.cancel_lesson(app_db, lesson["id"])
+    lessons.cancel_lesson(app_db, lesson["id"], actor=OPERATOR)
     row = next(app_db.query("SELECT * FROM outbox WHERE to_phone = ? AND dedupe_key LIKE '%:cancelled:%'", [BA_LAN]))
     path = row["url"]                                       # a path: the sender adds the public URL
     status_code, body = Webhooks(keypad_app.config, client=keypad_app.test_client()).post(

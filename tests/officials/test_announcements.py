@@ -3,7 +3,8 @@ import pytest
 
 from hotline import announcements, announcements_fanout, officials, places, residents
 from hotline.config import Config
-from tests.conftest import BA_LAN, ONG_TU, PUBLIC_URL
+from hotline.permissions import Actor, Forbidden
+from tests.conftest import BA_LAN, ONG_TU, OPERATOR, PUBLIC_URL
 
 
 def _village(db, name):
@@ -29,7 +30,12 @@ def draft(demo_db, tu, tmp_path):
     audio = tmp_path / "a.wav"
     audio.write_bytes(b"RIFF")
     return announcements.create(demo_db, tu, _village(demo_db, "Yên Nông"), str(audio),
-                                text="Chieu nay hop thon luc 5 gio tai nha van hoa")
+                                text="Chieu nay hop thon luc 5 gio tai nha van hoa", actor=OPERATOR)
+
+
+def _as(db, official_id):
+    """The official acting by phone."""
+    return Actor.of(officials.get(db, official_id), "phone")
 
 
 def _rows(db, ref):
@@ -39,7 +45,7 @@ def _rows(db, ref):
 def test_a_draft_is_not_heard_until_published(demo_db, draft):
     yen_nong = _village(demo_db, "Yên Nông")
     assert announcements.latest(demo_db, yen_nong) == []
-    result = announcements.publish(demo_db, _config(), draft)
+    result = announcements.publish(demo_db, _config(), draft, actor=OPERATOR)
     assert result == {"outcome": "published", "fan_out": "none", "queued": 0, "alert_id": None}
     assert [a["id"] for a in announcements.latest(demo_db, yen_nong)] == [draft]
     assert announcements.latest(demo_db, _village(demo_db, "Bến Đò")) == []
@@ -47,25 +53,30 @@ def test_a_draft_is_not_heard_until_published(demo_db, draft):
 
 
 def test_publishing_twice_is_refused(demo_db, draft):
-    announcements.publish(demo_db, _config(), draft)
-    assert announcements.publish(demo_db, _config(), draft)["outcome"] == "not_draft"
+    announcements.publish(demo_db, _config(), draft, actor=OPERATOR)
+    assert announcements.publish(demo_db, _config(), draft, actor=OPERATOR)["outcome"] == "not_draft"
 
 
-def test_an_official_cannot_aim_a_draft_at_a_village_they_may_not_address(demo_db, draft):
-    assert announcements.update_draft(demo_db, draft, village_id=_village(demo_db, "Bến Đò")) == "not_allowed"
-    assert announcements.update_draft(demo_db, draft, village_id=None) == "not_allowed"
+def test_an_official_cannot_aim_a_draft_at_a_village_they_may_not_address(demo_db, draft, tu):
+    for village_id, reason in [(_village(demo_db, "Bến Đò"), "village"), (None, "commune")]:
+        with pytest.raises(Forbidden) as refused:
+            announcements.update_draft(demo_db, draft, village_id=village_id, actor=_as(demo_db, tu))
+        assert refused.value.reason == reason
     assert announcements.get(demo_db, draft)["village_id"] == _village(demo_db, "Yên Nông")
 
 
 def test_publish_refuses_an_audience_the_author_may_not_address(demo_db, tu):
-    sneaky = announcements.create(demo_db, tu, _village(demo_db, "Bến Đò"), None, text="x")
-    assert announcements.publish(demo_db, _config(), sneaky)["outcome"] == "not_allowed"
+    # Recorded for Bến Đò while ông Tư was its head too (the operator's doing), published after he no longer is.
+    sneaky = announcements.create(demo_db, tu, _village(demo_db, "Bến Đò"), None, text="x", actor=OPERATOR)
+    with pytest.raises(Forbidden):
+        announcements.publish(demo_db, _config(), sneaky, actor=_as(demo_db, tu))
     assert announcements.latest(demo_db, _village(demo_db, "Bến Đò")) == []
+    assert announcements.get(demo_db, sneaky)["status"] == "draft"
 
 
 def test_fan_out_sends_an_sms_notice_to_the_village_and_calls_those_who_need_a_voice(demo_db, draft):
     yen_nong = _village(demo_db, "Yên Nông")
-    result = announcements.publish(demo_db, _config(), draft, fan_out=True)
+    result = announcements.publish(demo_db, _config(), draft, fan_out=True, actor=OPERATOR)
     rows = _rows(demo_db, f"announcement:{draft}")
     people = {r["id"]: r for r in residents.listing(demo_db, yen_nong)}
     assert result["fan_out"] == "queued" and result["queued"] == len(rows)
@@ -81,7 +92,7 @@ def test_fan_out_sends_an_sms_notice_to_the_village_and_calls_those_who_need_a_v
 
 
 def test_the_sms_notice_keeps_to_two_segments_whatever_the_transcript(demo_db, tu):
-    long = announcements.create(demo_db, tu, None, None, text="rat dai " * 200)
+    long = announcements.create(demo_db, tu, None, None, text="rat dai " * 200, actor=OPERATOR)
     row = announcements.get(demo_db, long)
     text = announcements_fanout.sms_notice(demo_db, row, "+84240000000")
     from hotline.segments import count
@@ -90,7 +101,7 @@ def test_the_sms_notice_keeps_to_two_segments_whatever_the_transcript(demo_db, t
 
 def test_fan_out_never_sends_twice_and_skips_residents_who_opted_out(demo_db, draft):
     residents.opt_out(demo_db, BA_LAN, "sms")
-    announcements.publish(demo_db, _config(), draft, fan_out=True)
+    announcements.publish(demo_db, _config(), draft, fan_out=True, actor=OPERATOR)
     rows = _rows(demo_db, f"announcement:{draft}")
     lan = [r for r in rows if r["to_phone"] == BA_LAN]
     assert lan and all(r["state"] == "skipped" and r["error"] == "opted_out" for r in lan)
@@ -100,60 +111,68 @@ def test_fan_out_never_sends_twice_and_skips_residents_who_opted_out(demo_db, dr
 
 def test_with_approval_required_the_fan_out_waits_for_another_official(demo_db, draft, tu, chairman):
     config = _config(HOTLINE_ANNOUNCEMENT_APPROVAL="1")
-    result = announcements.publish(demo_db, config, draft, fan_out=True)
+    result = announcements.publish(demo_db, config, draft, fan_out=True, actor=OPERATOR)
     assert result["fan_out"] == "awaiting_approval" and _rows(demo_db, f"announcement:{draft}") == []
     assert [a["id"] for a in announcements.latest(demo_db, _village(demo_db, "Yên Nông"))] == [draft]
-    assert announcements.awaiting_approval(demo_db, tu) == []
-    assert [a["id"] for a in announcements.awaiting_approval(demo_db, chairman)] == [draft]
-    assert announcements.approve(demo_db, draft, tu, config)["outcome"] == "own"
-    approved = announcements.approve(demo_db, draft, chairman, config)
+    assert announcements.awaiting_approval(demo_db, _as(demo_db, tu)) == []
+    assert [a["id"] for a in announcements.awaiting_approval(demo_db, _as(demo_db, chairman))] == [draft]
+    with pytest.raises(Forbidden) as own:
+        announcements.approve(demo_db, draft, config, actor=_as(demo_db, tu))
+    assert own.value.reason == "own" and _rows(demo_db, f"announcement:{draft}") == []
+    approved = announcements.approve(demo_db, draft, config, actor=_as(demo_db, chairman))
     assert approved["outcome"] == "approved" and approved["queued"] == len(_rows(demo_db, f"announcement:{draft}")) > 0
-    assert announcements.approve(demo_db, draft, chairman, config)["outcome"] == "not_awaiting"
+    assert announcements.approve(demo_db, draft, config, actor=_as(demo_db, chairman))["outcome"] == "not_awaiting"
     assert announcements.get(demo_db, draft)["approved_by"] == chairman
 
 
 def test_the_officials_who_may_approve_are_asked_by_sms(demo_db, draft, tu, chairman):
-    announcements.publish(demo_db, _config(HOTLINE_ANNOUNCEMENT_APPROVAL="1"), draft, fan_out=True)
+    announcements.publish(demo_db, _config(HOTLINE_ANNOUNCEMENT_APPROVAL="1"), draft, fan_out=True, actor=OPERATOR)
     asked = {r["to_phone"]: r for r in _rows(demo_db, f"announcement:{draft}:approval")}
-    may = {o["phone"] for o in officials.listing(demo_db) if o["id"] != tu
+    # Not the author, and not an instructor (their work is attendance): the chairman and the associations' leaders.
+    may = {o["phone"] for o in officials.listing(demo_db) if o["id"] != tu and o["role"] != "instructor"
            and officials.may_address(demo_db, o["id"], _village(demo_db, "Yên Nông"))}
     assert set(asked) == may and ONG_TU not in asked and officials.get(demo_db, chairman)["phone"] in asked
+    assert not any(o["phone"] in asked for o in officials.listing(demo_db) if o["role"] == "instructor")
     assert all(r["purpose"] == "notice" and r["body"].isascii() and r["segments"] <= 2 for r in asked.values())
 
 
 def test_without_approval_required_nobody_is_asked(demo_db, draft):
-    announcements.publish(demo_db, _config(), draft, fan_out=True)
+    announcements.publish(demo_db, _config(), draft, fan_out=True, actor=OPERATOR)
     assert _rows(demo_db, f"announcement:{draft}:approval") == []
 
 
 def test_withdrawing_takes_it_off_the_hotline_and_cancels_what_was_not_sent(demo_db, draft):
-    announcements.publish(demo_db, _config(), draft, fan_out=True)
-    assert announcements.withdraw(demo_db, _config(), draft)["outcome"] == "withdrawn"
+    announcements.publish(demo_db, _config(), draft, fan_out=True, actor=OPERATOR)
+    assert announcements.withdraw(demo_db, _config(), draft, actor=OPERATOR)["outcome"] == "withdrawn"
     assert announcements.latest(demo_db, _village(demo_db, "Yên Nông")) == []
     assert {r["state"] for r in _rows(demo_db, f"announcement:{draft}")} == {"cancelled"}
-    assert announcements.withdraw(demo_db, _config(), draft)["outcome"] == "not_published"
+    assert announcements.withdraw(demo_db, _config(), draft, actor=OPERATOR)["outcome"] == "not_published"
 
 
 def test_an_official_who_may_not_address_the_audience_cannot_approve(demo_db, chairman):
     config = _config(HOTLINE_ANNOUNCEMENT_APPROVAL="1")
-    commune_wide = announcements.create(demo_db, chairman, None, None, text="Tiem phong")
-    announcements.publish(demo_db, config, commune_wide, fan_out=True)
+    commune_wide = announcements.create(demo_db, chairman, None, None, text="Tiem phong", actor=OPERATOR)
+    announcements.publish(demo_db, config, commune_wide, fan_out=True, actor=OPERATOR)
     instructor = next(o["id"] for o in officials.listing(demo_db) if o["role"] == "instructor")
-    assert announcements.approve(demo_db, commune_wide, instructor, config)["outcome"] == "not_allowed"
+    with pytest.raises(Forbidden):
+        announcements.approve(demo_db, commune_wide, config, actor=_as(demo_db, instructor))
+    assert announcements.get(demo_db, commune_wide)["fan_out"] == "awaiting_approval"
 
 
 def test_cancelling_a_draft_deletes_its_recording(demo_db, draft):
     path = announcements.get(demo_db, draft)["audio_path"]
-    assert announcements.cancel(demo_db, draft) == "cancelled"
+    assert announcements.cancel(demo_db, draft, actor=OPERATOR) == "cancelled"
     assert announcements.get(demo_db, draft)["status"] == "cancelled"
     import os
     assert not os.path.exists(path)
-    assert announcements.publish(demo_db, _config(), draft)["outcome"] == "not_draft"
+    assert announcements.publish(demo_db, _config(), draft, actor=OPERATOR)["outcome"] == "not_draft"
 
 
-def test_the_transcript_is_kept_as_the_text(demo_db, draft):
-    assert announcements.transcript(demo_db, draft, " hop thon ") == "hop thon"
-    assert announcements.transcript(demo_db, draft) == "hop thon"
+def test_the_transcript_is_kept_as_the_text(demo_db, draft, tu):
+    assert announcements.transcript(demo_db, draft, " hop thon ", actor=_as(demo_db, tu)) == "saved"
+    assert announcements.get(demo_db, draft)["text"] == "hop thon"
+    announcements.transcribed(demo_db, draft, " hop thon luc 5 gio ")     # the recogniser, off the call
+    assert announcements.get(demo_db, draft)["text"] == "hop thon luc 5 gio"
 
 
 def test_a_draft_left_behind_is_dropped_after_a_day_with_its_recording(demo_db, draft):

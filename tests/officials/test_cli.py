@@ -4,7 +4,7 @@ from click.testing import CliRunner
 
 from hotline import clock, db as storage, demo, officials, prompts
 from hotline.cli import main
-from tests.conftest import ANH_MINH, CHI_HOA, ONG_TU
+from tests.conftest import ANH_MINH, CHI_HOA, ONG_TU, OPERATOR
 
 
 @pytest.fixture
@@ -132,10 +132,10 @@ def test_announcements_are_listed_and_withdrawn(run, database, settings):
     from hotline.config import Config
 
     tu = officials.by_phone(database, ONG_TU)["id"]
-    draft = announcements.create(database, tu, None, None, text="Hop thon toi nay")
+    draft = announcements.create(database, tu, None, None, text="Hop thon toi nay", actor=OPERATOR)
     database.execute("UPDATE officials SET commune_wide = 1 WHERE id = ?", [tu])
     announcements.publish(database, Config.from_env({}, **{k: v for k, v in settings.items() if k.startswith("HOTLINE")}),
-                          draft)
+                          draft, actor=OPERATOR)
     listed = run("announcements", "list").output
     assert f"#{draft}" in listed and "Nguyễn Văn Tư" in listed and "Hop thon toi nay" in listed
     row = announcements.get(database, draft)

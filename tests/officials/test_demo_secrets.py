@@ -5,7 +5,7 @@ import pytest
 
 from hotline import create_app, db as storage, demo, officials
 from hotline.simulator import Webhooks
-from tests.conftest import ONG_TU
+from tests.conftest import ONG_TU, OPERATOR
 
 PUBLIC = "https://loalang.example.vn"
 
@@ -37,7 +37,7 @@ def test_a_public_install_refuses_the_demo_password(public_app):
 def test_a_new_password_works_on_a_public_install(public_app):
     with public_app.app_context():
         db = storage.get_db()
-        officials.set_password(db, officials.by_phone(db, ONG_TU)["id"], "a-real-password-2026")
+        officials.set_password(db, officials.by_phone(db, ONG_TU)["id"], "a-real-password-2026", actor=OPERATOR)
     assert _login(public_app, "a-real-password-2026").status_code in (302, 303)
 
 

@@ -5,7 +5,7 @@ import secrets
 from argon2 import PasswordHasher, Type
 
 from hotline import hashing, officials
-from tests.conftest import ONG_TU
+from tests.conftest import ONG_TU, OPERATOR
 
 ANH_MINH_LOGIN = "0987 654 321"
 
@@ -18,7 +18,7 @@ def _old_scrypt(secret: str) -> str:
 
 
 def _minh(db, pin_hash, password_hash):
-    return officials.add_hashed(db, "Trần Minh", "village_head", ANH_MINH_LOGIN, None, pin_hash, password_hash)
+    return officials.add_hashed(db, "Trần Minh", "village_head", ANH_MINH_LOGIN, None, pin_hash, password_hash, actor=OPERATOR)
 
 
 def test_a_new_secret_is_hashed_with_argon2id_at_owasps_parameters():

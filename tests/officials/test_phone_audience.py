@@ -4,7 +4,9 @@ import pytest
 
 from hotline import announcements, officials, places, prompts
 from hotline.db import get_db
+from hotline.permissions import Actor, Forbidden
 from hotline.simulator import Call, HangUp
+from tests.conftest import OPERATOR
 from tests.officials.flow import CHAIRMAN, CHAIRMAN_PIN, every_announcement, published, say, village
 from voice import villages
 
@@ -21,7 +23,8 @@ def eleven(app):
         db = get_db()
         commune = places.ensure_commune(db, "Commune")
         ids = {name: places.ensure_village(db, commune, name, keypad) for name, keypad in ADDED}
-        officials.add(db, "Head of two", "village_head", HEAD, [ids["Village 10"], ids["Hillside"]], HEAD_PIN)
+        officials.add(db, "Head of two", "village_head", HEAD, [ids["Village 10"], ids["Hillside"]], HEAD_PIN,
+                      actor=OPERATOR)
     return app
 
 
@@ -116,9 +119,12 @@ def test_the_draft_refuses_the_village_even_without_the_keypad(eleven, app):
     with app.app_context():
         db = get_db()
         head = officials.by_phone(db, HEAD)
-        draft = announcements.create(db, head["id"], head["village_ids"][0], None, text="x")
-        assert announcements.update_draft(db, draft, village_id=village(app, "Village 9")) == "not_allowed"
-        assert announcements.update_draft(db, draft, village_id=None) == "not_allowed"
+        me = Actor.of(head, "phone")
+        draft = announcements.create(db, head["id"], head["village_ids"][0], None, text="x", actor=me)
+        for elsewhere in (village(app, "Village 9"), None):
+            with pytest.raises(Forbidden):
+                announcements.update_draft(db, draft, village_id=elsewhere, actor=me)
+        assert announcements.get(db, draft)["village_id"] == head["village_ids"][0]
 
 
 # --- the pages themselves -----------------------------------------------------------------------
@@ -151,7 +157,7 @@ def test_a_new_draft_is_for_the_first_village_the_head_hears(app, phone):
         commune = places.ensure_commune(db, "Commune")
         later = places.ensure_village(db, commune, "Zed", 6)     # the lower id, heard second
         first = places.ensure_village(db, commune, "Aaa", 5)
-        officials.add(db, "Head of two", "village_head", HEAD, [later, first], HEAD_PIN)
+        officials.add(db, "Head of two", "village_head", HEAD, [later, first], HEAD_PIN, actor=OPERATOR)
     head = phone(HEAD).call(HEAD_PIN + "#", "1", "meeting tonight", "1")   # hangs up at the audience question
     their_lines = {line(name, digit) for name in ("Aaa", "Zed") for digit in range(1, 9)}
     assert [text for text in head.said if text in their_lines] == [line("Aaa", 5), line("Zed", 6)]
@@ -162,7 +168,7 @@ def test_a_new_draft_is_for_the_first_village_the_head_hears(app, phone):
 @pytest.fixture
 def nobody(app):
     with app.app_context():
-        officials.add(get_db(), "No village", "village_head", NOBODY, [], NOBODY_PIN)
+        officials.add(get_db(), "No village", "village_head", NOBODY, [], NOBODY_PIN, actor=OPERATOR)
     return app
 
 
@@ -177,11 +183,12 @@ def test_an_official_with_no_village_is_told_whom_to_ask_before_recording(nobody
 def test_an_official_whose_village_was_taken_mid_call_is_told_and_the_draft_dropped(app, phone, hooks):
     with app.app_context():
         db = get_db()
-        officials.add(db, "Head of one", "village_head", NOBODY, [places.village_by_keypad(db, 2)["id"]], NOBODY_PIN)
+        officials.add(db, "Head of one", "village_head", NOBODY, [places.village_by_keypad(db, 2)["id"]], NOBODY_PIN,
+                      actor=OPERATOR)
     head = phone(NOBODY).call(NOBODY_PIN + "#", "1", "meeting tonight")     # hangs up at listen back: a draft
     (draft,) = every_announcement(app)
     with app.app_context():
-        officials.set_villages(get_db(), officials.by_phone(get_db(), NOBODY)["id"], [])
+        officials.set_villages(get_db(), officials.by_phone(get_db(), NOBODY)["id"], [], actor=OPERATOR)
     later = Call(hooks, NOBODY, hang_up)
     later.params = head.call_obj.params                           # the same call, at the audience question
     said = [e.text for e in later.run(f"/voice/officials/audience?a={draft['id']}") if e.kind == "say"]

@@ -6,7 +6,7 @@ import pytest
 
 from hotline import announcements, officials, prompts
 from hotline.db import get_db
-from tests.conftest import ANH_MINH, BA_LAN, ONG_TU
+from tests.conftest import ANH_MINH, BA_LAN, ONG_TU, OPERATOR
 from tests.officials.flow import TU_PIN, every_announcement, published, say, village
 
 
@@ -42,7 +42,8 @@ def test_a_wrong_pin_is_asked_again_and_the_third_locks_the_officials_menu(phone
 
 def test_a_disabled_official_is_just_a_resident(phone, app):
     with app.app_context():
-        assert officials.set_disabled(get_db(), officials.by_phone(get_db(), ONG_TU)["id"], True) == "disabled"
+        assert officials.set_disabled(get_db(), officials.by_phone(get_db(), ONG_TU)["id"], True,
+                                      actor=OPERATOR) == "disabled"
     tu = phone(ONG_TU).call(TU_PIN + "#")
     assert not tu.heard(say("pin")) and prompts.say("voice.main.intro") in tu.said
 

@@ -3,7 +3,7 @@ import pytest
 
 from hotline import announcements, officials, prompts
 from hotline.db import get_db
-from tests.conftest import BA_LAN, ONG_TU
+from tests.conftest import BA_LAN, ONG_TU, OPERATOR
 from tests.officials.flow import (CHAIRMAN, CHAIRMAN_PIN, TU_PIN, every_announcement, outbox_rows, published, say,
                                   village)
 
@@ -215,6 +215,6 @@ def test_withdrawing_a_recorded_warning_cancels_its_alert(phone, app):
     phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len", "1", "1", "2", "3", "1")
     (row,) = published(app)
     with app.app_context():
-        assert announcements.withdraw(get_db(), app.config, row["id"])["outcome"] == "withdrawn"
+        assert announcements.withdraw(get_db(), app.config, row["id"], actor=OPERATOR)["outcome"] == "withdrawn"
         assert alerts.active_for_village(get_db(), village(app, "Yên Nông")) == []
         assert announcements.latest(get_db(), village(app, "Yên Nông")) == []

@@ -3,7 +3,7 @@ import pytest
 
 from hotline import officials, officials_demo, places
 from hotline.phones import InvalidPhone
-from tests.conftest import ANH_MINH, ONG_TU
+from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 
 
 def _village(db, name):
@@ -14,7 +14,7 @@ def _village(db, name):
 def minh(demo_db):
     """anh Minh, newly made head of Bến Đò."""
     return officials.add(demo_db, "Trần Minh", "village_head", "0987 654 321", [_village(demo_db, "Bến Đò")], "9876",
-                         password="ben-do-2026")
+                         password="ben-do-2026", actor=OPERATOR)
 
 
 def test_it_stores_the_number_in_e164_and_never_the_pin_or_password(demo_db, minh):
@@ -35,7 +35,7 @@ def test_it_stores_the_number_in_e164_and_never_the_pin_or_password(demo_db, min
 def test_it_refuses_bad_registrations_with_a_reason(demo_db, role, phone, pin, password, reason):
     before = len(officials.listing(demo_db))
     with pytest.raises(officials.InvalidOfficial) as e:
-        officials.add(demo_db, "X", role, phone, None, pin, password)
+        officials.add(demo_db, "X", role, phone, None, pin, password, actor=OPERATOR)
     assert e.value.reason == reason
     assert ONG_TU not in str(e.value)           # an error's text may reach a log: never a whole number
     assert len(officials.listing(demo_db)) == before
@@ -43,7 +43,7 @@ def test_it_refuses_bad_registrations_with_a_reason(demo_db, role, phone, pin, p
 
 def test_it_refuses_a_number_that_is_not_a_phone(demo_db):
     with pytest.raises(InvalidPhone):
-        officials.add(demo_db, "X", "instructor", "12", None, "1234")
+        officials.add(demo_db, "X", "instructor", "12", None, "1234", actor=OPERATOR)
 
 
 def test_it_lets_a_village_head_address_only_their_villages(demo_db, minh):
@@ -61,7 +61,7 @@ def test_it_lets_the_commune_chairman_address_everyone(demo_db):
 
 
 def test_a_disabled_official_may_address_nobody_and_cannot_log_in(demo_db, minh):
-    assert officials.set_disabled(demo_db, minh, True) == "disabled"
+    assert officials.set_disabled(demo_db, minh, True, actor=OPERATOR) == "disabled"
     assert not officials.may_address(demo_db, minh, _village(demo_db, "Bến Đò"))
     assert officials.check_password(demo_db, ANH_MINH, "ben-do-2026") is None
     assert officials.check_pin(demo_db, minh, "9876") == "locked"
@@ -89,7 +89,7 @@ def test_the_lockout_is_configurable(demo_db, minh):
 def test_set_pin_changes_the_pin_and_lifts_the_lock(demo_db, minh):
     for _ in range(3):
         officials.check_pin(demo_db, minh, "0000")
-    officials.set_pin(demo_db, minh, "5555")
+    officials.set_pin(demo_db, minh, "5555", actor=OPERATOR)
     assert officials.check_pin(demo_db, minh, "9876") == "wrong"
     assert officials.check_pin(demo_db, minh, "5555") == "ok"
 
@@ -108,9 +108,9 @@ def test_check_password_finds_the_official_only_with_the_right_password(demo_db,
 
 
 def test_an_official_without_a_web_password_cannot_log_in(demo_db):
-    official_id = officials.add(demo_db, "Thu", "instructor", "0987000111", None, "1234")
+    official_id = officials.add(demo_db, "Thu", "instructor", "0987000111", None, "1234", actor=OPERATOR)
     assert officials.check_password(demo_db, "0987000111", "") is None
-    officials.set_password(demo_db, official_id, "long-enough")
+    officials.set_password(demo_db, official_id, "long-enough", actor=OPERATOR)
     assert officials.check_password(demo_db, "0987000111", "long-enough")["id"] == official_id
 
 

@@ -4,7 +4,7 @@ import pytest
 from hotline import announcements
 from hotline.config import Config
 from hotline.db import get_db
-from tests.conftest import ONG_TU
+from tests.conftest import ONG_TU, OPERATOR
 from voice import officials_record
 
 TU_PIN = "2468"
@@ -28,7 +28,7 @@ def test_the_transcript_becomes_the_text_and_the_sms_notice(phone, app):
         db = get_db()
         (row,) = db.query("SELECT * FROM announcements")
         assert row["text"] == "Chieu nay hop thon luc nam gio"
-        result = announcements.publish(db, app.config, row["id"], fan_out=True)
+        result = announcements.publish(db, app.config, row["id"], fan_out=True, actor=OPERATOR)
         sms = db.execute("SELECT body FROM outbox WHERE ref = ? AND channel = 'sms' LIMIT 1",
                          [f"announcement:{row['id']}"]).fetchone()[0]
     assert result["queued"] and "Chieu nay hop thon luc nam gio" in sms
@@ -40,8 +40,8 @@ def test_a_re_recording_is_not_overwritten_by_the_first_transcript(app, tmp_path
     with app.app_context():
         db = get_db()
         first, second = str(tmp_path / "1.wav"), str(tmp_path / "2.wav")
-        draft = announcements.create(db, 1, None, first)
-        announcements.update_draft(db, draft, audio_path=second)
+        draft = announcements.create(db, 1, None, first, actor=OPERATOR)
+        announcements.update_draft(db, draft, audio_path=second, actor=OPERATOR)
         recogniser = asr.get_recogniser(app.config)
         officials_record._transcribe(app.config["HOTLINE_DB"], recogniser, draft, first,
                                      audio.wav([0.0] * 800, 8000, {"ICMT": "cu"}))

@@ -6,7 +6,7 @@ import pytest
 from hotline import alerts, inbox, lessons, outbox, places, prompts, residents
 from hotline.simulator import Webhooks, send_sms
 from sms import commands
-from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU
+from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
 FUTURE = "2030-03-05T01:00:00.000000Z"       # 8:00 in Vietnam
 
@@ -25,7 +25,8 @@ def test_it_replays_a_message_with_the_same_reply_and_no_second_effect(text, app
 
 
 def test_a_replayed_enrolment_keeps_its_first_answer(app, text, app_db):
-    lesson = lessons.get(app_db, lessons.create(app_db, "vneid", "Nhà văn hóa thôn Yên Nông", FUTURE, 20))
+    lesson = lessons.get(app_db, lessons.create(app_db, "vneid", "Nhà văn hóa thôn Yên Nông", FUTURE, 20,
+                                                actor=OPERATOR))
     first = text(BA_LAN, f"HOC {lesson['code']}", sid="SM" + "2" * 32)
     again = text(BA_LAN, f"HOC {lesson['code']}", sid="SM" + "2" * 32)
     fresh = text(BA_LAN, f"HOC {lesson['code']}")
@@ -145,13 +146,13 @@ def test_a_resident_can_turn_accents_off_when_the_commune_has_them_on(settings):
 def test_it_reads_the_warnings_for_the_senders_village(app, text, app_db):
     yen_nong, ben_do = (places.find_village(app_db, v)["id"] for v in ("Yên Nông", "Bến Đò"))
     here = alerts.create(app_db, "flood", 4, "Nước sông lên nhanh, các hộ vùng trũng di chuyển đến nhà văn hóa.",
-                         village_ids=[yen_nong])
-    alerts.publish(app_db, app.config, here)
+                         village_ids=[yen_nong], actor=OPERATOR)
+    alerts.publish(app_db, app.config, here, actor=OPERATOR)
     assert text(BA_LAN, "LU") == "Canh bao cap 4: Nuoc song len nhanh, cac ho vung trung di chuyen den nha van hoa."
     residents.register(app_db, ANH_MINH, "sms", village_id=ben_do)
     assert text(ANH_MINH, "canh bao") == prompts.sms("sms.alerts.none", village="Bến Đò")
-    everywhere = alerts.create(app_db, "storm", 3, "Bão số 5 vào đất liền đêm nay.")
-    alerts.publish(app_db, app.config, everywhere)
+    everywhere = alerts.create(app_db, "storm", 3, "Bão số 5 vào đất liền đêm nay.", actor=OPERATOR)
+    alerts.publish(app_db, app.config, everywhere, actor=OPERATOR)
     assert text(BA_LAN, "CANH BAO").startswith("Canh bao cap 4 (+1 tin khac): Nuoc song len nhanh")
     assert text(ANH_MINH, "CANH BAO") == "Canh bao cap 3: Bao so 5 vao dat lien dem nay."
 
@@ -160,7 +161,7 @@ def test_it_reads_the_warnings_for_the_senders_village(app, text, app_db):
 def lesson(app_db):
     """A lesson in Yên Nông with one seat and a waitlist."""
     lesson_id = lessons.create(app_db, "vneid", "Nhà văn hóa thôn Yên Nông", FUTURE, 1,
-                               village_id=places.find_village(app_db, "Yên Nông")["id"])
+                               village_id=places.find_village(app_db, "Yên Nông")["id"], actor=OPERATOR)
     return lessons.get(app_db, lesson_id)
 
 
@@ -227,7 +228,8 @@ def test_the_sms_simulator_runs_end_to_end(cli_env, app):
 def test_accented_replies_may_take_two_sms_but_no_more(app, text, app_db, lesson):
     from hotline.segments import count
 
-    alerts.publish(app_db, app.config, alerts.create(app_db, "flood", 5, "Mưa lớn kéo dài, nước sông lên nhanh. " * 8))
+    long = alerts.create(app_db, "flood", 5, "Mưa lớn kéo dài, nước sông lên nhanh. " * 8, actor=OPERATOR)
+    alerts.publish(app_db, app.config, long, actor=OPERATOR)
     text(CHI_HOA, "CO DAU")
     for body in ("CANH BAO", "HOC", f"HOC {lesson['code']}", "DK Trần Thị Thanh Hương Yên Nông", "TRO GIUP"):
         reply = text(CHI_HOA, body)

@@ -10,6 +10,7 @@ from hotline import db as storage
 from hotline.simulator import Call, Webhooks, scripted  # noqa: F401  (tests import scripted from here)
 from voice import audio
 from voice.simulated import speech_wav  # noqa: F401  (tests import it from here)
+from tests.conftest import OPERATOR
 
 PUBLIC = "https://hotline.example.vn"
 
@@ -74,8 +75,8 @@ def add_alert(app, text, villages=None, level=3, audio_path=None):
     with app.app_context():
         db = storage.get_db()
         ids = [places.find_village(db, v)["id"] for v in villages] if villages else None
-        alert_id = alerts.create(db, "flood", level, text, ids, audio_path=audio_path)
-        alerts.publish(db, app.config, alert_id)
+        alert_id = alerts.create(db, "flood", level, text, ids, audio_path=audio_path, actor=OPERATOR)
+        alerts.publish(db, app.config, alert_id, actor=OPERATOR)
         return alert_id
 
 
