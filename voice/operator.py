@@ -33,10 +33,16 @@ def office_hours(spec: str) -> dict[int, list[tuple[time, time]]]:
             raise ValueError(f"office hours: cannot read {part!r}")
         first = DAYS.index(m.group(1).lower())
         last = DAYS.index(m.group(2).lower()) if m.group(2) else first
-        spans = [tuple(time.fromisoformat(t) for t in span.strip().split("-")) for span in m.group(3).split(",")]
+        spans = [tuple(_clock(t) for t in span.strip().split("-")) for span in m.group(3).split(",")]
         for day in range(first, last + 1):
             hours.setdefault(day, []).extend(spans)
     return hours
+
+
+def _clock(text: str) -> time:
+    """"07:30" → 07:30; "24:00" is the end of the day, so a duty round the clock is "Mon-Sun 00:00-24:00"."""
+    text = text.strip()
+    return time.max if text == "24:00" else time.fromisoformat(text)
 
 
 def is_open(config, at: datetime | None = None) -> bool:

@@ -12,7 +12,7 @@ from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, speech_wav, spoken
 from voice import operator, voicemail_fetch
 
-ALWAYS = "Mon-Sun 00:00-23:59"
+ALWAYS = "Mon-Sun 00:00-24:00"      # round the clock: "23:59" would close for the last minute
 NEVER = "Mon 00:00-00:00"
 DUTY = "+84912345001, 0912 345 002"
 
@@ -124,6 +124,8 @@ def test_retention_deletes_old_audio_and_keeps_the_record(db, tmp_path):
     ("Mon-Fri 07:30-11:30,13:30-17:00", "2026-11-25T10:00:00+00:00", False),   # Wed 17:00
     ("Mon-Fri 07:30-11:30,13:30-17:00", "2026-11-28T02:00:00+00:00", False),   # Saturday
     ("Mon-Fri 07:30-11:30; Sat 07:30-11:30", "2026-11-28T02:00:00+00:00", True),
+    ("Mon-Sun 00:00-24:00", "2026-11-25T16:59:30+00:00", True),                  # Wed 23:59:30: a duty round the clock
+    ("Mon-Sun 00:00-23:59", "2026-11-25T16:59:30+00:00", False),
 ])
 def test_office_hours_are_in_local_time(spec, when, expected):
     config = {"HOTLINE_OFFICE_HOURS": spec, "HOTLINE_TIMEZONE": "Asia/Ho_Chi_Minh"}
