@@ -140,7 +140,7 @@ def failed(db, config, row: dict, error: TransportError) -> str:
         db.execute("UPDATE outbox SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at), error_code = ?,"
                    " error = ?, updated_at = ? WHERE id = ? AND state = 'claimed'",
                    [state, due, error.code, str(error)[:200], now, row["id"]])
-        if error.code == inbox.UNSUBSCRIBED:     # the recipient unsubscribed at the carrier: stop for good
+        if error.code == inbox.UNSUBSCRIBED and row["channel"] == "sms":     # the recipient unsubscribed at the carrier: stop for good
             residents.opt_out(db, row["to_phone"], "carrier")
     log.info("outbox #%s to %s: %s (%s)", row["id"], mask(row["to_phone"]), outcome, error.code)
     return outcome

@@ -184,7 +184,7 @@ class FakeTwilio:
                 accepted.append(now)
         if to in self.invalid_numbers or not to.startswith("+"):
             return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
-        if to in self.unsubscribed:
+        if to in self.unsubscribed and not calls:     # 21610 is Messaging's: a STOP does not block calls
             return self._error(400, 21610, "Attempt to send to unsubscribed recipient")
         return None
 
