@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hotline import officials, phones, prompts
+from hotline.domain import officials
+from hotline.core import phones, prompts
 
 
 def t(key: str, **values) -> str:
@@ -12,8 +13,8 @@ def t(key: str, **values) -> str:
 
 
 def init_app(app) -> None:
-    from . import csrf, forms, framing, pages, web  # noqa: F401  (pages register their routes on import)
-    from .simulator import bp as simulator_bp
+    from admin import csrf, forms, framing, pages, web  # noqa: F401  (pages register their routes on import)
+    from hotline.sim.browser import bp as simulator_bp
 
     app.add_template_global(t, "t")
     app.add_template_global(csrf.token, "csrf_token")

@@ -5,13 +5,15 @@ import math
 
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
-from hotline import admin_sessions, officials, officials_demo
-from hotline.db import get_db
-from hotline.peers import client_address
-from hotline.phones import InvalidPhone, normalise
+from hotline.domain.officials import sessions as admin_sessions
+from hotline.domain import officials
+from hotline.demo import officials as officials_demo
+from hotline.core.db import get_db
+from hotline.web.peers import client_address
+from hotline.core.phones import InvalidPhone, normalise
 
-from . import csrf, throttle
-from .web import bp, safe_next
+from admin import csrf, throttle
+from admin.web import bp, safe_next
 
 
 def _account(phone: str) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hotline import clock
-from hotline.phones import InvalidPhone, normalise
-from hotline.text import xml_safe
+from hotline.core import clock
+from hotline.core.phones import InvalidPhone, normalise
+from hotline.core.text import xml_safe
 
 
 class Form:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hotline.clock import parse, shift
-from hotline.db import now as utc_now, transaction
+from hotline.core.clock import parse, shift
+from hotline.core.db import now as utc_now, transaction
 
 REMEMBER_HOURS = 24     # failures of one account from one address count this long (unless it logs in)
 # Several officials often share one commune-office connection, so an address gets more room across all

@@ -1,15 +1,17 @@
 """The /admin blueprint: every page needs a logged-in official; every form carries the CSRF token.
 
-Who may do what is the domain's decision (hotline.permissions): pages pass actor() to every domain function,
+Who may do what is the domain's decision (hotline.domain.officials.permissions): pages pass actor() to every domain function,
 ask may() only to hide what would be refused, and a refusal (permissions.Forbidden) is a 403 page saying why."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from hotline import admin_sessions, officials, permissions, prompts
-from hotline.db import get_db
+from hotline.domain.officials import sessions as admin_sessions, permissions
+from hotline.domain import officials
+from hotline.core import prompts
+from hotline.core.db import get_db
 
-from . import csrf
+from admin import csrf
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 PUBLIC = {"admin.login", "admin.static"}
@@ -17,7 +19,7 @@ PUBLIC = {"admin.login", "admin.static"}
 
 def current_official() -> dict | None:
     """The official of this session, re-read each request so a disabled account is out at once. The
-    cookie's id must name a live session on the server (hotline/admin_sessions.py): a copied cookie dies at
+    cookie's id must name a live session on the server (hotline/domain/officials/sessions.py): a copied cookie dies at
     logout, a new password or a disabled account."""
     if "sid" not in session:
         return None
@@ -99,7 +101,7 @@ def not_found(_error):
 
 @bp.errorhandler(413)
 def too_large(_error):
-    """A form or upload over hotline.limits' cap: refused before it was read."""
+    """A form or upload over hotline.web.limits' cap: refused before it was read."""
     return render_template("admin/error.html", message_key="admin.errors.too_large"), 413
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from voice import asr, audio  # noqa: E402
+from hotline.speech import asr, audio  # noqa: E402
 
 GRAMMAR = ["하나", "둘", "셋", "넷"]
 RECORD_SECONDS = 4.0

@@ -24,9 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hotline import alerts, broadcast, db as storage, demo, places, worker  # noqa: E402
-from hotline.config import Config  # noqa: E402
-from hotline.permissions import Actor  # noqa: E402
+from hotline.domain import alerts, places
+from hotline.domain.alerts import broadcast
+from hotline.core import db as storage
+from hotline.demo import commune as demo
+from hotline.sending import worker  # noqa: E402
+from hotline.core.config import Config  # noqa: E402
+from hotline.domain.officials.permissions import Actor  # noqa: E402
 
 OPERATOR = Actor.operator("bench")
 
@@ -58,7 +62,7 @@ def persist(folder: str) -> dict:
 
 def pacing(folder: str, count: int) -> dict:
     from tests.fakes.twilio_api import FakeTwilio
-    from hotline import create_app
+    from hotline.app import create_app
 
     fake = FakeTwilio(rate=10).start()
     settings = {"HOTLINE_DB": f"{folder}/pacing.db", "HOTLINE_INSTANCE": f"{folder}/var",

@@ -50,7 +50,9 @@ def build(kind: str, tmp: Path):
             return Response(document, mimetype="text/xml")
         return app
     os.environ.update({k: v for k, v in vl.environment(tmp).items() if k.startswith(("HOTLINE_", "TWILIO_"))})
-    from hotline import create_app, db as storage, demo
+    from hotline.app import create_app
+    from hotline.core import db as storage
+    from hotline.demo import commune as demo
     app = create_app(background=False)
     demo.load(storage.connect(os.environ["HOTLINE_DB"]))
     vl.senders(Path(os.environ["HOTLINE_DB"]), vl.RESIDENTS)
@@ -92,7 +94,7 @@ def main() -> None:
         print(f"{kind}: {min(figures):.3f} ms per request in the app (best of {len(figures)} × {total})")
         profile = cProfile.Profile()
         profile.runcall(send, app, batches[3])
-        from hotline import calls
+        from hotline.domain import calls
         calls.flush()       # the call log's queued steps, while their database still exists
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)

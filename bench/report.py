@@ -15,8 +15,8 @@ ran waitress with 8 threads: the menu step measured 2.3–3.1× the bare endpoin
 for 0.6 ms of work, with about 75 context switches and 120 futex calls, because every SQLite call
 hands Python's GIL to another thread; and writers slept in SQLite's busy handler (1, 2, 5 … 100 ms
 between tries) while the file was free. What changed, each measured on its own: `hotline serve` runs
-gunicorn with one request per worker process (`hotline/server.py`); writers queue for the database on
-a lock shared by threads and processes (`hotline/writelock.py`); WAL checkpoints run in a background
+gunicorn with one request per worker process (`hotline/web/server.py`); writers queue for the database on
+a lock shared by threads and processes (`hotline/core/writelock.py`); WAL checkpoints run in a background
 thread, not in a request's commit; a reading SMS command (the warnings, a guide, help) is answered
 outside the write lock with one short insert; exact keywords are found by look-up before any typo
 comparing; TwiML is written directly (the twilio helper's bytes, property-tested) and a menu said in

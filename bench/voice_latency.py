@@ -4,7 +4,7 @@
     BENCH_QUICK=1 .venv/bin/python bench/voice_latency.py   # 300 per level
     .venv/bin/python bench/voice_latency.py --json     # one JSON line of figures (bench/run.py)
 
-Both servers run on 127.0.0.1 with the same gunicorn settings (hotline/server.py: a worker per
+Both servers run on 127.0.0.1 with the same gunicorn settings (hotline/web/server.py: a worker per
 process, two per core), the hotline started the way `hotline serve` starts. An asyncio client keeps 10, 50 and 200 signed requests in flight, a new
 connection per request, for two scenarios against the same bare endpoint in the same run:
 - menu step: the main menu answered with a key, a guide step, a repeat, a silence, menu 1 reading
@@ -67,13 +67,13 @@ BARE = textwrap.dedent('''
 
 def bare_twiml() -> str:
     """The constant document the bare endpoint returns: one menu prompt, as the hotline would say it."""
-    from hotline import prompts
+    from hotline.core import prompts
 
     return ('<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/x" finishOnKey="" numDigits="1">'
             f'<Say language="vi-VN">{prompts.say("voice.main.intro")}</Say></Gather></Response>')
 
 
-HOTLINE = [sys.executable, "-c", "from hotline.cli import main; main()"]
+HOTLINE = [sys.executable, "-c", "from hotline.cli.main import main; main()"]
 
 
 def free_port() -> int:
@@ -148,7 +148,8 @@ def serve(env: dict) -> tuple[subprocess.Popen, int]:
 
 def senders(database: Path, more: int = 0) -> None:
     """Register `more` residents across the demo villages, then SENDERS = every resident not opted out."""
-    from hotline import db as storage, residents
+    from hotline.core import db as storage
+    from hotline.domain import residents
 
     connection = storage.connect(database)
     villages = [v for (v,) in connection.execute("SELECT id FROM villages ORDER BY id")]

@@ -7,13 +7,15 @@ from flask import jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import inbox, logs, prompts, worker
-from hotline.health import register_check
-from hotline.webhooks import twiml
+from hotline.domain import inbox
+from hotline.core import logs, prompts
+from hotline.sending import worker
+from hotline.web.health import register_check
+from hotline.web.webhooks import twiml
 
-from . import gateway, transports  # noqa: F401  (the /sms/gateway route; SMS_TRANSPORTS entries)
-from .health import check
-from .routes import bp
+from sms import gateway, transports  # noqa: F401  (the /sms/gateway route; SMS_TRANSPORTS entries)
+from sms.health import check
+from sms.routes import bp
 
 log = logging.getLogger(__name__)
 if inbox.housekeeping not in worker.PERIODIC_JOBS:

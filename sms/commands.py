@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from hotline import alerts, lessons, places, prompts, residents
-from hotline.segments import count
-from hotline.text import key as words_of, squash
+from hotline.domain import alerts, lessons, places, residents
+from hotline.core import prompts
+from hotline.core.segments import count
+from hotline.core.text import key as words_of, squash
 
-from . import keywords
-from .replies import fitted, render, topic, when
+from sms import keywords
+from sms.replies import fitted, render, topic, when
 
 log = logging.getLogger(__name__)
 VILLAGE_WORDS = 4          # the longest village name, in words

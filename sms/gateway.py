@@ -16,12 +16,12 @@ from functools import wraps
 
 from flask import abort, current_app, jsonify, request
 
-from hotline import inbox
-from hotline.db import get_db
+from hotline.domain import inbox
+from hotline.core.db import get_db
 
-from . import inbound
-from .gateway_sms import STATES, GatewaySMS
-from .routes import bp
+from sms import inbound
+from hotline.sending.android_gateway import STATES, GatewaySMS
+from sms.routes import bp
 
 log = logging.getLogger(__name__)
 

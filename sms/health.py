@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from hotline import inbox
-from hotline.db import get_db
-from hotline.transports import SMS_TRANSPORTS
+from hotline.domain import inbox
+from hotline.core.db import get_db
+from hotline.sending.transports import SMS_TRANSPORTS
 
 
 def check(config) -> dict:

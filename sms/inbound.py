@@ -5,14 +5,14 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from hotline import inbox, outbox, residents
-from hotline.db import transaction
-from hotline.phones import InvalidPhone, country_code, mask, normalise
-from hotline.segments import count
-from hotline.text import nfc
+from hotline.domain import inbox, outbox, residents
+from hotline.core.db import transaction
+from hotline.core.phones import InvalidPhone, country_code, mask, normalise
+from hotline.core.segments import count
+from hotline.core.text import nfc
 
-from . import commands, keywords
-from .replies import render
+from sms import commands, keywords
+from sms.replies import render
 
 log = logging.getLogger(__name__)
 HELP_ACK = "alerts.sms.checkin_thanks_help"     # the check-in hook's outcome for a "2": "we heard you"

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hotline import prompts
-from hotline.text import distance, nfc, squash
+from hotline.core import prompts
+from hotline.core.text import distance, nfc, squash
 
 WORD = re.compile(r"\w+")
 MAX_SPAN = 3

@@ -4,9 +4,9 @@ from __future__ import annotations
 import string
 from datetime import datetime
 
-from hotline import clock, prompts
-from hotline.segments import count
-from hotline.text import nfc
+from hotline.core import clock, prompts
+from hotline.core.segments import count
+from hotline.core.text import nfc
 
 ELLIPSIS = "..."
 

@@ -6,12 +6,12 @@ import logging
 from flask import Blueprint, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline import inbox
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain import inbox
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import inbound
-from .twilio_sms import TwilioSMS
+from sms import inbound
+from hotline.sending.twilio_sms import TwilioSMS
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 log = logging.getLogger(__name__)

@@ -6,10 +6,12 @@ import os
 
 import pytest
 
-from hotline import create_app, db as storage, demo, logs
-from hotline.config import SETTINGS
-from hotline.permissions import Actor
-from hotline.simulator import Webhooks
+from hotline.app import create_app
+from hotline.core import db as storage, logs
+from hotline.demo import commune as demo
+from hotline.core.config import SETTINGS
+from hotline.domain.officials.permissions import Actor
+from hotline.sim.phone import Webhooks
 from tests.fakes.twilio_api import FakeTwilio
 
 # Personas (prompts/demo/commune.toml): bà Lan, elderly and registered in Yên Nông; ông Tư, the village head
@@ -24,7 +26,7 @@ OPERATOR = Actor.operator("pytest")
 
 
 def _demo_numbers():
-    from hotline import prompts
+    from hotline.core import prompts
 
     numbers = {r["phone"] for r in prompts.data("demo/commune")["residents"]} | {BA_LAN, ONG_TU, CHI_HOA, ANH_MINH}
     return numbers | {"0" + n[3:] for n in numbers} | {n[1:] for n in numbers}

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from hotline import (alerts, announcements, audit, broadcast, checkins, clock, officials, places, prompts, records,
-                     residents)
-from hotline.config import Config
-from hotline.permissions import Actor
+from hotline.domain import alerts, audit, officials, places, records, residents
+from hotline.domain.officials import announcements
+from hotline.domain.alerts import broadcast, checkins
+from hotline.core import clock, prompts
+from hotline.core.config import Config
+from hotline.domain.officials.permissions import Actor
 from tests.conftest import ANH_MINH, BA_LAN, ONG_TU, OPERATOR, PUBLIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,9 @@ import pytest
 
 from click.testing import CliRunner
 
-from hotline import backup, db as storage, demo
-from hotline.cli import main
+from hotline.core import backup, db as storage
+from hotline.demo import commune as demo
+from hotline.cli.main import main
 
 
 def test_a_backup_taken_while_writing_restores_to_a_working_database(tmp_path):
@@ -113,8 +114,9 @@ def test_the_replaced_database_is_kept_beside_it(live_and_copy):
 
 @pytest.mark.parametrize("holder", ["server", "worker"])
 def test_a_database_in_use_is_never_replaced(live_and_copy, holder, tmp_path):
-    from hotline import inuse, worker
-    from hotline.config import Config
+    from hotline.core import inuse
+    from hotline.sending import worker
+    from hotline.core.config import Config
 
     live, copy = live_and_copy
     instance = tmp_path / "var"
@@ -132,7 +134,7 @@ def test_a_database_in_use_is_never_replaced(live_and_copy, holder, tmp_path):
 
 
 def test_a_server_or_worker_cannot_start_while_a_restore_runs(live_and_copy):
-    from hotline import inuse
+    from hotline.core import inuse
 
     live, _ = live_and_copy
     with inuse.exclusive(live) as free:

@@ -2,8 +2,10 @@
 import pytest
 from click.testing import CliRunner
 
-from hotline import db as storage, demo, prompts, residents
-from hotline.cli import main
+from hotline.core import db as storage, prompts
+from hotline.demo import commune as demo
+from hotline.domain import residents
+from hotline.cli.main import main
 from tests.conftest import ANH_MINH, BA_LAN
 
 
@@ -86,7 +88,7 @@ def test_serve_prints_the_simulators_address_and_commands_to_paste_with_their_fu
     import sys
     from pathlib import Path
 
-    monkeypatch.setattr("hotline.server.run", lambda *args: None)      # everything before gunicorn takes over
+    monkeypatch.setattr("hotline.web.server.run", lambda *args: None)      # everything before gunicorn takes over
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["serve", "--port", "5123"], env=cli_env)
     assert result.exit_code == 0, result.output

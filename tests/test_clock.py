@@ -1,10 +1,10 @@
-"""hotline.clock: the stored time format, shifting it, and Vietnam time with or without tzdata."""
+"""hotline.core.clock: the stored time format, shifting it, and Vietnam time with or without tzdata."""
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
-from hotline import clock, db
+from hotline.core import clock, db
 
 
 def test_it_writes_utc_text_with_microseconds_and_a_z():

@@ -1,7 +1,7 @@
 import os
 
-from hotline import create_app
-from hotline.config import SETTINGS, Config
+from hotline.app import create_app
+from hotline.core.config import SETTINGS, Config
 
 
 def test_it_reads_every_setting_with_its_default():

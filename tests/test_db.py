@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from hotline import db as storage
+from hotline.core import db as storage
 
 
 def _schema(database):
@@ -85,7 +85,7 @@ def test_concurrent_writers_queue_instead_of_failing(tmp_path):
 
 
 def test_a_server_thread_reuses_its_connection_and_never_shares_it(app):
-    from hotline.db import get_db
+    from hotline.core.db import get_db
 
     with app.app_context():
         first = get_db()
@@ -104,7 +104,7 @@ def test_a_server_thread_reuses_its_connection_and_never_shares_it(app):
 
 
 def test_a_request_that_fails_mid_transaction_leaves_nothing_open(app):
-    from hotline.db import get_db
+    from hotline.core.db import get_db
 
     with pytest.raises(RuntimeError):
         with app.app_context():

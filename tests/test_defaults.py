@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hotline.config import Config
-from hotline.simulator import Call, Webhooks, scripted
+from hotline.core.config import Config
+from hotline.sim.phone import Call, Webhooks, scripted
 from tests.conftest import BA_LAN
 from tests.test_server import HOTLINE, serve
 from voice import tts
-from voice.simulated import caption
+from hotline.sim.speech import caption
 
 WARNING = "Nước sông Hồng lên nhanh, bà con Yên Nông kê cao đồ đạc, sơ tán ngay."
 

@@ -4,8 +4,8 @@ from pathlib import Path
 import click
 import pytest
 
-from hotline.cli import main
-from hotline.config import SETTINGS
+from hotline.cli.main import main
+from hotline.core.config import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")

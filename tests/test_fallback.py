@@ -7,8 +7,8 @@ from pathlib import Path
 import requests
 from click.testing import CliRunner
 
-from hotline import fallback
-from hotline.cli import main
+from hotline.web import fallback
+from hotline.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def test_the_voice_fallback_speaks_vietnamese_and_dials_the_duty_officer(tmp_pat
 
 
 def test_the_sms_fallback_fits_one_segment():
-    from hotline.segments import count
+    from hotline.core.segments import count
 
     text = ET.fromstring(fallback.sms_twiml()).find("Message").text
     assert count(text).segments == 1

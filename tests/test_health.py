@@ -16,7 +16,7 @@ def test_health_reports_database_and_transports(client):
 
 
 def test_health_says_twilio_is_configured(twilio_settings):
-    from hotline import create_app
+    from hotline.app import create_app
 
     body = create_app(twilio_settings).test_client().get("/health").get_json()
     assert body["sms_transport"]["name"] == "twilio"

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import limits
-from hotline.db import get_db
+from hotline.web import limits
+from hotline.core.db import get_db
 from sms.gateway import sign
 from tests.admin.conftest import Browser, _official
 from tests.conftest import ANH_MINH, BA_LAN, ONG_TU

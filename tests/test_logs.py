@@ -1,6 +1,6 @@
 import logging
 
-from hotline import logs
+from hotline.core import logs
 from tests.conftest import BA_LAN
 
 
@@ -16,7 +16,7 @@ def test_log_lines_never_hold_a_full_number_or_a_secret(caplog):
 
 
 def test_webhook_logs_are_masked(hooks, caplog):
-    from hotline.simulator import send_sms
+    from hotline.sim.phone import send_sms
 
     with caplog.at_level(logging.INFO):
         send_sms(hooks, BA_LAN, "help")

@@ -1,4 +1,4 @@
-from hotline import outbox, residents
+from hotline.domain import outbox, residents
 from tests.conftest import ANH_MINH, BA_LAN
 
 
@@ -31,7 +31,7 @@ def test_the_listing_masks_numbers(demo_db):
 
 def test_rows_waiting_at_the_upgrade_move_onto_the_new_send_order():
     """Migration 0016: the replies-first trigger goes, and what waits is re-levelled and marked emergency."""
-    from hotline import db as storage
+    from hotline.core import db as storage
 
     old = storage.connect(":memory:")
     storage.migrate(old, target=max(m.version for m in storage.migrations() if m.version < 16))

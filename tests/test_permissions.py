@@ -2,10 +2,11 @@
 so a refusal changes nothing on any channel; the operator at the terminal may do everything, and is named."""
 import pytest
 
-from hotline import (alerts, announcements, checkins, lessons, officials, permissions, places, records, registers,
-                     residents)
-from hotline.config import Config
-from hotline.permissions import Actor, Forbidden
+from hotline.domain import alerts, lessons, officials, places, records, registers, residents
+from hotline.domain.officials import announcements, permissions
+from hotline.domain.alerts import checkins
+from hotline.core.config import Config
+from hotline.domain.officials.permissions import Actor, Forbidden
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR, PUBLIC_URL
 
 FUTURE = "2030-03-05T01:00:00.000000Z"

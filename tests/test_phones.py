@@ -1,6 +1,6 @@
 import pytest
 
-from hotline.phones import OLD_MOBILE_PREFIXES, InvalidPhone, mask, normalise
+from hotline.core.phones import OLD_MOBILE_PREFIXES, InvalidPhone, mask, normalise
 
 
 @pytest.mark.parametrize("raw, expected", [

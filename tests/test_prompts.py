@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline import prompts
-from hotline.text import key, nfc
+from hotline.core import prompts
+from hotline.core.text import key, nfc
 from tests.conftest import OPERATOR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def test_sms_text_is_unaccented_unless_asked():
 
 
 def test_every_csv_reason_has_words(demo_db):
-    from hotline import registers
+    from hotline.domain import registers
 
     reasons = {k.rsplit(".", 1)[1] for k in prompts.catalogue() if k.startswith("csv.reason.")}
     report = registers.import_csv(demo_db, "phone,village,elderly,gender,birth_year,associations\n"

@@ -1,4 +1,4 @@
-from hotline import registers, residents
+from hotline.domain import registers, residents
 from tests.conftest import BA_LAN, OPERATOR
 
 VIETNAMESE_CSV = """\ufeffHọ tên,Số điện thoại,Thôn,Giới tính,Năm sinh,Người cao tuổi,Vùng trũng,Hội

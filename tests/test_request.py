@@ -5,7 +5,7 @@ import flask
 from hypothesis import given, settings, strategies as st
 from werkzeug.test import EnvironBuilder
 
-from hotline import HotlineRequest
+from hotline.web.factory import HotlineRequest
 
 BODIES = st.one_of(
     st.binary(max_size=300),

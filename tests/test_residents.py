@@ -1,7 +1,7 @@
 import pytest
 
-from hotline import places, residents
-from hotline.phones import InvalidPhone
+from hotline.domain import places, residents
+from hotline.core.phones import InvalidPhone
 from tests.conftest import ANH_MINH, BA_LAN
 
 
@@ -49,7 +49,7 @@ def test_it_does_not_guess_between_similar_villages(demo_db):
 
 
 def test_the_demo_commune_is_loaded_idempotently(demo_db):
-    from hotline import demo
+    from hotline.demo import commune as demo
 
     before = demo_db["residents"].count
     demo.load(demo_db)
@@ -73,7 +73,7 @@ def test_only_a_choice_of_accents_outranks_the_communes_setting(demo_db):
 
 
 def test_the_migration_keeps_earlier_choices_of_accents(tmp_path):
-    from hotline import db as storage
+    from hotline.core import db as storage
 
     old = storage.connect(tmp_path / "old.db")
     storage.migrate(old, target=12)

@@ -1,6 +1,7 @@
 """The read seams the channels use for alerts, lessons and announcements."""
-from hotline import alerts, announcements, lessons, places
-from hotline.db import now
+from hotline.domain import alerts, lessons, places
+from hotline.domain.officials import announcements
+from hotline.core.db import now
 
 
 def _village(db, name):

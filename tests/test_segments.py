@@ -1,6 +1,6 @@
 import pytest
 
-from hotline.segments import count
+from hotline.core.segments import count
 
 
 @pytest.mark.parametrize("text, encoding, units, segments", [
@@ -26,7 +26,7 @@ def test_it_counts_segments_like_the_network(text, encoding, units, segments):
 
 
 def test_the_basic_table_has_the_standards_128_characters_and_the_letters_it_shares_with_vietnamese():
-    from hotline.segments import GSM7_BASIC, GSM7_EXTENDED
+    from hotline.core.segments import GSM7_BASIC, GSM7_EXTENDED
 
     assert len(GSM7_BASIC) == 128 and not GSM7_BASIC & GSM7_EXTENDED
     # è é ù ì ò à are GSM-7; most Vietnamese letters are not, so an accented reply goes UCS-2.

@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import BA_LAN, PUBLIC_URL
 from tests.voice.test_asr import KO_MODEL
 
-HOTLINE = [sys.executable, "-c", "from hotline.cli import main; main()"]
+HOTLINE = [sys.executable, "-c", "from hotline.cli.main import main; main()"]
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ def twilio_routes(app):
 
 
 def _table_counts(app):
-    from hotline.db import get_db
+    from hotline.core.db import get_db
 
     with app.app_context():
         db = get_db()

@@ -5,11 +5,11 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask, request
 
-from hotline import prompts
-from hotline.cli import main
-from hotline.config import Config
-from hotline.simulator import Call, Webhooks, scripted, send_sms
-from hotline.webhooks import twilio_signed
+from hotline.core import prompts
+from hotline.cli.main import main
+from hotline.core.config import Config
+from hotline.sim.phone import Call, Webhooks, scripted, send_sms
+from hotline.web.webhooks import twilio_signed
 from tests.conftest import BA_LAN, PUBLIC_URL
 
 
@@ -129,9 +129,9 @@ def test_the_sms_simulator_works_against_a_running_server(app, cli_env):
 
 
 def test_serve_prints_the_console_webhook_urls_that_exist(app):
-    from hotline.cli import CONSOLE_WEBHOOKS
+    from hotline.cli.main import CONSOLE_WEBHOOKS
 
-    from hotline import prompts
+    from hotline.core import prompts
 
     rules = {r.rule for r in app.url_map.iter_rules()}
     assert {path for _, path in CONSOLE_WEBHOOKS} <= rules
@@ -139,7 +139,7 @@ def test_serve_prints_the_console_webhook_urls_that_exist(app):
 
 
 def test_the_call_command_asks_in_vietnamese(cli_env):
-    from hotline import prompts
+    from hotline.core import prompts
 
     result = CliRunner().invoke(main, ["call", BA_LAN], env=cli_env, input="\n\n\n\n\n\n")
     assert result.exit_code == 0, result.output

@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings, strategies as st
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.text import NOT_XML
-from hotline.webhooks import twiml, xml
+from hotline.core.text import NOT_XML
+from hotline.web.webhooks import twiml, xml
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in NOT_XML if c < 0xD800]),
                max_size=40)

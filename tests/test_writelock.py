@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from hotline import db as storage, writelock
+from hotline.core import db as storage, writelock
 
 
 def _hold(path: str, ready, seconds: float) -> None:

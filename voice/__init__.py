@@ -1,18 +1,19 @@
 """Voice channel: calls in (menus, guides, operator, voicemail), prompts as pre-rendered audio, speech by Vosk."""
 from __future__ import annotations
 
-from .routes import bp
-from . import announcements, guides, lessons, menus, operator, warnings  # noqa: F401  (their routes join bp)
-from . import officials_spoken  # noqa: F401  (the officials' lines join voice.render.SOURCES)
+from voice.routes import bp
+from voice import announcements, guides, lessons, menus, operator, warnings  # noqa: F401  (their routes join bp)
+from voice import officials_spoken  # noqa: F401  (the officials' lines join voice.render.SOURCES)
 
 
 def init_app(app, background: bool = True) -> None:
-    from hotline.health import register_check
+    from hotline.web.health import register_check
 
-    from . import asr, media, tts
+    from hotline.speech import asr
+    from voice import media, tts
 
     app.register_blueprint(bp)
-    from . import callout   # alert and check-in call-outs (the alerts work)
+    from voice import callout
     app.register_blueprint(callout.bp)
     app.register_blueprint(media.bp)
     __import__("voice.officials").officials.init_app(app)   # officials record announcements by phone

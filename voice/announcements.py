@@ -1,12 +1,14 @@
 """Menu 4: the latest published announcements for the caller's village and the commune."""
 from __future__ import annotations
 
-from hotline import announcements, prompts, residents
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements
+from hotline.core import prompts
+from hotline.domain import residents
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus
-from .routes import bp
+from voice import menus
+from voice.routes import bp
 
 URL = "/voice/announcements"
 

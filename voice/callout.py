@@ -13,12 +13,15 @@ from datetime import datetime
 from flask import Blueprint, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import alerts, checkins, clock, delivery, prompts, transports, twilio_api
-from hotline.db import get_db, now as utc_now
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain import alerts, delivery
+from hotline.domain.alerts import checkins
+from hotline.core import clock, prompts
+from hotline.sending import transports, twilio_api
+from hotline.core.db import get_db, now as utc_now
+from hotline.web.webhooks import twilio_signed, twiml
 
-from .menus import apologise
-from .tts import play_file, speak   # pre-rendered audio, else <Say language="vi-VN">
+from voice.menus import apologise
+from voice.tts import play_file, speak
 
 bp = Blueprint("callout", __name__, url_prefix="/voice")
 bp.register_error_handler(Exception, apologise)
@@ -47,8 +50,8 @@ def _resident() -> int | None:
 
 @bp.record_once
 def _health(state):
-    from hotline import worker
-    from hotline.health import register_check
+    from hotline.sending import worker
+    from hotline.web.health import register_check
 
     register_check(state.app, "worker", lambda: worker.status(state.app.config, get_db()))
 

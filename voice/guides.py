@@ -6,12 +6,13 @@ from functools import lru_cache
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import outbox, prompts, residents, segments
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain import outbox, residents
+from hotline.core import prompts, segments
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus
-from .routes import bp
+from voice import menus
+from voice.routes import bp
 
 GUIDES = ("vneid", "dvc", "qr", "lua_dao")
 URL = "/voice/guides"

@@ -8,12 +8,15 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import clock, lessons, prompts, residents
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.core import clock, prompts
+from hotline.domain import lessons, residents
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, recordings, tts, villages
-from .routes import bp
+from hotline.speech import asr, audio
+from voice import menus, tts, villages
+from hotline.sending import recordings
+from voice.routes import bp
 
 URL = "/voice/lessons"
 LISTED = 3                  # lessons per menu; key 4 is the caller's own enrolments
@@ -295,7 +298,7 @@ def spoken_texts(db, config) -> list[str]:
     return found + villages.spoken(db, *village_question(""))
 
 
-from . import render  # noqa: E402  (render reads this module only inside its functions)
+from voice import render  # noqa: E402  (render reads this module only inside its functions)
 
 if spoken_texts not in render.SOURCES:
     render.SOURCES.append(spoken_texts)

@@ -7,7 +7,7 @@ import mimetypes
 
 from flask import Blueprint, abort, current_app, send_file
 
-from . import tts
+from voice import tts
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
 NAME_CHARS = set("0123456789abcdef")

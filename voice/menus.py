@@ -17,13 +17,16 @@ from flask import Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import calls, prompts
-from hotline.db import now
-from hotline.phones import InvalidPhone, normalise
-from hotline.text import key
-from hotline.webhooks import Compiled, xml
+from hotline.domain import calls
+from hotline.core import prompts
+from hotline.core.db import now
+from hotline.core.phones import InvalidPhone, normalise
+from hotline.core.text import key
+from hotline.web.webhooks import Compiled, xml
 
-from . import asr, audio, recordings, tts
+from hotline.speech import asr, audio
+from hotline.sending import recordings
+from voice import tts
 
 MAX_OPTIONS = 4
 MAX_FAILURES = 3

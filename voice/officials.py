@@ -10,23 +10,26 @@ import logging
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, officials_demo, permissions, prompts
-from hotline.db import get_db
-from hotline.phones import mask
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements, permissions
+from hotline.domain import officials
+from hotline.demo import officials as officials_demo
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.core.phones import mask
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus, tts
-from .officials_audience import addresses_nobody
-from .officials_session import MENU_URL, PIN_URL, RESIDENT_URL, acting, bp, official, say_then, session_lost
+from voice import menus, tts
+from voice.officials_audience import addresses_nobody
+from voice.officials_session import MENU_URL, PIN_URL, RESIDENT_URL, acting, bp, official, say_then, session_lost
 
 log = logging.getLogger(__name__)
 PIN_TIMEOUT_S = 8
 
 
 def init_app(app) -> None:
-    from . import officials_approve, officials_audience, officials_callout  # noqa: F401 (routes)
-    from . import officials_publish, officials_record  # noqa: F401 (routes)
-    from .routes import INCOMING_HOOKS
+    from voice import officials_approve, officials_audience, officials_callout  # noqa: F401 (routes)
+    from voice import officials_publish, officials_record  # noqa: F401 (routes)
+    from voice.routes import INCOMING_HOOKS
 
     if incoming_hook not in INCOMING_HOOKS:
         INCOMING_HOOKS.insert(0, incoming_hook)

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, permissions, prompts
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements, permissions
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus
-from .officials_session import MENU_URL, acting, bp, official, say_then, session_lost
+from voice import menus
+from voice.officials_session import MENU_URL, acting, bp, official, say_then, session_lost
 
 APPROVE_URL = "/voice/officials/approve"
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 
-from hotline import announcements, officials, permissions, places, prompts
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements, permissions
+from hotline.domain import officials, places
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus, villages
-from .officials_session import MENU_URL, acting, answer, bp, invalid, retry, say_then, with_draft
+from voice import menus, villages
+from voice.officials_session import MENU_URL, acting, answer, bp, invalid, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 COMMUNE_KEY = "9"           # the whole commune, on every page, for those who may address it

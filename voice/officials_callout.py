@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, prompts
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus, tts
-from .officials_session import bp
+from voice import menus, tts
+from voice.officials_session import bp
 
 AGAIN_TIMEOUT_S = 5
 

@@ -6,12 +6,13 @@ import logging
 from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, permissions, prompts
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements, permissions
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus
-from .officials_session import MENU_URL, acting, answer, bp, retry, say_then, with_draft
+from voice import menus
+from voice.officials_session import MENU_URL, acting, answer, bp, retry, say_then, with_draft
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,16 @@ from pathlib import Path
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, db as storage, permissions, private, prompts
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain.officials import announcements, permissions
+from hotline.core import db as storage, private, prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, recordings, tts
-from .officials_audience import first_village
-from .officials_session import MENU_URL, acting, bp, draft, official, say_then, session_lost, with_draft
+from hotline.speech import asr, audio
+from voice import menus, tts
+from hotline.sending import recordings
+from voice.officials_audience import first_village
+from voice.officials_session import MENU_URL, acting, bp, draft, official, say_then, session_lost, with_draft
 
 log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"

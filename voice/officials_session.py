@@ -7,11 +7,13 @@ import logging
 from flask import Blueprint, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, officials, permissions, prompts
-from hotline.db import get_db
-from hotline.webhooks import twiml
+from hotline.domain.officials import announcements, permissions
+from hotline.domain import officials
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twiml
 
-from . import menus, tts
+from voice import menus, tts
 
 bp = Blueprint("officials", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)

@@ -6,14 +6,16 @@ each place's confirmation and refusal. Never what changes with each call: a PIN,
 """
 from __future__ import annotations
 
-from hotline import announcements, officials, places, prompts
+from hotline.domain.officials import announcements
+from hotline.domain import officials, places
+from hotline.core import prompts
 
-from . import menus, render
-from .officials import menu_options
-from .officials_approve import approve_options
-from .officials_audience import book, lines
-from .officials_publish import kind_options, send_options
-from .officials_record import record_prompt, review_options
+from voice import menus, render
+from voice.officials import menu_options
+from voice.officials_approve import approve_options
+from voice.officials_audience import book, lines
+from voice.officials_publish import kind_options, send_options
+from voice.officials_record import record_prompt, review_options
 
 LEVELS = range(1, 6)       # disaster risk levels, as the level question asks them
 

@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import calls, prompts, residents, voicemail
-from hotline.db import get_db
-from hotline.phones import InvalidPhone, normalise
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain import calls, residents, voicemail
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.core.phones import InvalidPhone, normalise
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus, tts
-from .routes import bp
-from .voicemail_fetch import fetch_later
+from voice import menus, tts
+from voice.routes import bp
+from hotline.sending.voicemail_fetch import fetch_later
 
 log = logging.getLogger(__name__)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -18,9 +18,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline import alerts, announcements, places, prompts
+from hotline.domain import alerts, places
+from hotline.domain.officials import announcements
+from hotline.core import prompts
 
-from . import audio, guides, menus, tts, villages
+from hotline.speech import audio
+from voice import guides, menus, tts, villages
 
 log = logging.getLogger(__name__)
 INDEX = "index.tsv"
@@ -40,9 +43,9 @@ class Report:
 
 def texts(db, config) -> list[str]:
     """Every text a call can say that is known ahead: prompts, menus, guides, villages, warnings, announcements."""
-    from .lessons import list_menu
-    from .routes import main_menu
-    from .warnings import _village_alerts_menu, village_question
+    from voice.lessons import list_menu
+    from voice.routes import main_menu
+    from voice.warnings import _village_alerts_menu, village_question
 
     found = [v for k, v in prompts.catalogue().items() if k.startswith("voice.") and isinstance(v, str)
              and not k.startswith(("voice.cli.", "voice.words.")) and not prompts.placeholders(v)]
@@ -208,7 +211,7 @@ def _prune(folder: Path, wanted: list[str]) -> int:
 
 
 def _register_job() -> None:
-    from hotline import worker
+    from hotline.sending import worker
 
     if new_warnings_job not in worker.PERIODIC_JOBS:
         worker.PERIODIC_JOBS.append(new_warnings_job)

@@ -8,12 +8,13 @@ from functools import lru_cache
 from flask import Blueprint, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import calls, outbox, prompts, residents
-from hotline.db import get_db
-from hotline.phones import mask
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain import calls, outbox, residents
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.core.phones import mask
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus, tts
+from voice import menus, tts
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def incoming():
             return twiml(response)
     if not outbound and _wants_callback(resident):
         return twiml(_reject_and_call_back(db, resident, sid))
-    from . import warnings
+    from voice import warnings
 
     response, menu = VoiceResponse(), main_menu()
     if not warnings.warn_first(response, db, resident):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from hotline.text import nfc
+from hotline.core.text import nfc
 
 LANGUAGE = "vi-VN"
 # Engines by preference, with the voice each renders and the file it makes.

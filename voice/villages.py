@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import places, prompts
-from hotline.text import key
+from hotline.domain import places
+from hotline.core import prompts
+from hotline.core.text import key
 
-from . import menus
+from voice import menus
 
 KEYS = "1234"           # a resident's menu has four keys: three villages a page when they do not all fit, 4 turns it
 TURN = "page"           # the value of that fourth key

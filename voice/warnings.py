@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import alerts, calls, places, prompts, residents
-from hotline.db import get_db
-from hotline.webhooks import twilio_signed, twiml
+from hotline.domain import alerts, calls, places, residents
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.web.webhooks import twilio_signed, twiml
 
-from . import menus, villages
-from .routes import bp
+from voice import menus, villages
+from voice.routes import bp
 
 URL = "/voice/warnings"
 

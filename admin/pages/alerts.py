@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
-from hotline import alerts, audit, broadcast, checkins, clock, permissions, places
-from hotline.db import get_db, now
+from hotline.domain import alerts, audit, places
+from hotline.domain.alerts import broadcast, checkins
+from hotline.core import clock
+from hotline.domain.officials import permissions
+from hotline.core.db import get_db, now
 
-from .. import t
-from ..confirm import digest
-from ..forms import Form
-from ..web import actor, bp, found, may, outcome
+from admin import t
+from admin.confirm import digest
+from admin.forms import Form
+from admin.web import actor, bp, found, may, outcome
 
 FLAGS = alerts.FLAGS
 BROADCASTS = ("alert:", "announcement:", "checkin:")   # the refs /admin/progress.json answers for

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from hotline import announcements, audit, broadcast, permissions
-from hotline import announcements_fanout as fanout
-from hotline.db import get_db
-from hotline.text import xml_safe
+from hotline.domain.officials import announcements, permissions
+from hotline.domain import audit
+from hotline.domain.alerts import broadcast
+from hotline.domain.officials import fanout
+from hotline.core.db import get_db
+from hotline.core.text import xml_safe
 
-from ..confirm import digest
-from ..files import send_recording
-from ..web import actor, bp, found, may, outcome
+from admin.confirm import digest
+from admin.files import send_recording
+from admin.web import actor, bp, found, may, outcome
 
 
 def _allowed(db, rows: list[dict]) -> dict[int, dict]:

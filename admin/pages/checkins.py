@@ -5,12 +5,14 @@ import logging
 
 from flask import current_app, g, redirect, request, url_for
 
-from hotline import alerts, checkins, permissions, places
-from hotline.db import get_db
+from hotline.domain import alerts, places
+from hotline.domain.alerts import checkins
+from hotline.domain.officials import permissions
+from hotline.core.db import get_db
 
-from ..forms import Form
-from ..web import actor, bp, found
-from .alerts import audience, detail
+from admin.forms import Form
+from admin.web import actor, bp, found
+from admin.pages.alerts import audience, detail
 
 log = logging.getLogger(__name__)
 MAX_HOURS = 14 * 24     # answers counted for at most two weeks

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from hotline import lessons_report
-from hotline.db import get_db
+from hotline.domain.lessons import report as lessons_report
+from hotline.core.db import get_db
 
-from .. import charts
-from ..web import bp
+from admin import charts
+from admin.web import bp
 
 PERIODS = ("year", "quarter", "month")
 

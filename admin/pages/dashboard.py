@@ -5,12 +5,13 @@ from datetime import datetime, timedelta
 
 from flask import abort, redirect, render_template, url_for
 
-from hotline import alerts, broadcast, checkins, lessons, voicemail
-from hotline.clock import VIETNAM, stamp
-from hotline.db import get_db, now
+from hotline.domain import alerts, lessons, voicemail
+from hotline.domain.alerts import broadcast, checkins
+from hotline.core.clock import VIETNAM, stamp
+from hotline.core.db import get_db, now
 
-from ..files import send_recording
-from ..web import bp, found
+from admin.files import send_recording
+from admin.web import bp, found
 
 
 def _week() -> tuple[str, str]:

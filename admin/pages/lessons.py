@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from hotline import lessons, permissions, places, residents
-from hotline.clock import shift
-from hotline.db import get_db, now
+from hotline.domain import lessons, places, residents
+from hotline.domain.officials import permissions
+from hotline.core.clock import shift
+from hotline.core.db import get_db, now
 
-from ..forms import Form
-from ..web import actor, bp, found, may, outcome
+from admin.forms import Form
+from admin.web import actor, bp, found, may, outcome
 
 
 def _topics() -> dict:

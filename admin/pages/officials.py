@@ -6,12 +6,12 @@ from functools import wraps
 
 from flask import abort, g, make_response, redirect, render_template, request, url_for
 
-from hotline import officials, places
-from hotline.db import get_db, now
+from hotline.domain import officials, places
+from hotline.core.db import get_db, now
 
-from .. import t
-from ..forms import Form
-from ..web import actor, bp, found, outcome
+from admin import t
+from admin.forms import Form
+from admin.web import actor, bp, found, outcome
 
 log = logging.getLogger(__name__)
 # A reason the registry refuses a change -> the field it belongs to and its words (admin.errors.*).

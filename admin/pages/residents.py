@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 
-from hotline import permissions, places, records, registers, residents
-from hotline.db import get_db
+from hotline.domain.officials import permissions
+from hotline.domain import places, records, registers, residents
+from hotline.core.db import get_db
 
-from ..forms import Form, this_year
-from ..web import actor, bp, found, may
+from admin.forms import Form, this_year
+from admin.web import actor, bp, found, may
 
 GENDERS = ("F", "M")
 

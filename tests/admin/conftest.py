@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from hotline import officials, places
-from hotline.db import get_db
+from hotline.domain import officials, places
+from hotline.core.db import get_db
 from tests.conftest import CHI_HOA, ONG_TU, OPERATOR
 
 PASSWORD = "mat-khau-tu-2026"

@@ -1,8 +1,9 @@
 """Alerts in the admin: preview of cost and reach, validation in Vietnamese, publish, progress, cancel, report."""
 import re
 
-from hotline import places, prompts
-from hotline.db import get_db
+from hotline.domain import places
+from hotline.core import prompts
+from hotline.core.db import get_db
 
 TEXT = "Nước sông dâng nhanh, bà con kê cao đồ đạc và di chuyển đến nhà văn hóa thôn."
 

@@ -1,8 +1,10 @@
 """Announcements in the admin: listen (from the instance folder, logged in only), correct, publish, approve."""
 import pytest
 
-from hotline import announcements, places, prompts
-from hotline.db import get_db
+from hotline.domain.officials import announcements
+from hotline.domain import places
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.admin.conftest import Browser
 from tests.conftest import CHI_HOA, OPERATOR
 

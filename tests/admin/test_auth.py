@@ -2,9 +2,9 @@
 import pytest
 
 from admin import throttle
-from hotline import officials
-from hotline.db import get_db
-from hotline.clock import shift
+from hotline.domain import officials
+from hotline.core.db import get_db
+from hotline.core.clock import shift
 from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser, csrf_of
 from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 
@@ -187,7 +187,7 @@ def test_a_disabled_official_is_logged_out_at_the_next_click(app, tu, ong_tu):
 
 @pytest.mark.parametrize("public, secure", [("https://hotline.example.vn", True), ("http://127.0.0.1:5000", False)])
 def test_the_session_cookie_is_secure_behind_https(settings, public, secure):
-    from hotline import create_app
+    from hotline.app import create_app
 
     app = create_app({**settings, "HOTLINE_PUBLIC_URL": public})
     response = app.test_client().get("/admin/login")
@@ -197,7 +197,7 @@ def test_the_session_cookie_is_secure_behind_https(settings, public, secure):
 
 
 def test_the_simulator_opens_without_login_only_in_demo_mode_on_this_machine(settings):
-    from hotline import create_app
+    from hotline.app import create_app
 
     closed = create_app(settings).test_client()
     assert closed.get("/simulator").status_code == 302

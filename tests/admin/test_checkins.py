@@ -3,8 +3,10 @@ import re
 
 import pytest
 
-from hotline import alerts, checkins, places, prompts, residents
-from hotline.db import get_db
+from hotline.domain import alerts, places, residents
+from hotline.domain.alerts import checkins
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.conftest import BA_LAN, CHI_HOA, OPERATOR
 
 TEXT = "Nước sông dâng nhanh, bà con kê cao đồ đạc."

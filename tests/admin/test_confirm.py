@@ -4,9 +4,11 @@ import re
 
 import pytest
 
-from hotline import alerts, announcements, broadcast, officials, places
-from hotline.db import get_db
-from hotline.permissions import Actor
+from hotline.domain import alerts, officials, places
+from hotline.domain.officials import announcements
+from hotline.domain.alerts import broadcast
+from hotline.core.db import get_db
+from hotline.domain.officials.permissions import Actor
 from tests.admin.conftest import Browser
 from tests.conftest import CHI_HOA, ONG_TU, OPERATOR
 

@@ -1,6 +1,6 @@
 """The dashboard shows who needs a call: voicemails to call back and check-in answers asking for help."""
-from hotline import voicemail
-from hotline.db import get_db, now
+from hotline.domain import voicemail
+from hotline.core.db import get_db, now
 from tests.conftest import BA_LAN, ONG_TU
 
 
@@ -35,7 +35,7 @@ def test_people_who_asked_for_help_are_listed_first_thing(app, tu):
 
 
 def test_voicemails_whose_audio_is_retried_or_given_up_say_so(app, tu):
-    from hotline import clock, prompts
+    from hotline.core import clock, prompts
 
     with app.app_context():
         db = get_db()

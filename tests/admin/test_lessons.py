@@ -2,8 +2,8 @@
 import re
 from datetime import datetime, timedelta, timezone
 
-from hotline import lessons, places
-from hotline.db import get_db
+from hotline.domain import lessons, places
+from hotline.core.db import get_db
 from tests.conftest import ANH_MINH, BA_LAN, OPERATOR
 
 

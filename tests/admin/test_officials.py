@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from hotline import officials, places
-from hotline.db import get_db
-from hotline.phones import mask
+from hotline.domain import officials, places
+from hotline.core.db import get_db
+from hotline.core.phones import mask
 from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser
 from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 

@@ -6,8 +6,9 @@ import pytest
 
 from admin.pages.alerts import seen as alert_seen
 from admin.pages.announcements import seen as announcement_seen
-from hotline import alerts, announcements, lessons, officials, places, residents
-from hotline.db import get_db
+from hotline.domain import alerts, lessons, officials, places, residents
+from hotline.domain.officials import announcements
+from hotline.core.db import get_db
 from tests.admin.conftest import CHAIRMAN_PHONE, Browser, _official
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
@@ -197,7 +198,7 @@ def test_every_role_every_action_every_scope(app, client, role, action, scope, e
 def test_the_table_keeps_up_with_the_rules():
     """A new rule gets a row here, or a reason it has none: recording by phone (tests/officials), the CLI's
     capacity (the operator only), and the import (resident.edit's scope, row by row: tests/test_permissions.py)."""
-    from hotline.permissions import RULES
+    from hotline.domain.officials.permissions import RULES
 
     covered = {a.replace("_others", "").replace("resident.new", "resident.edit") for a in EXPECTED}
     assert set(RULES) - covered == {"announcement.create", "announcement.discard", "lesson.capacity",

@@ -1,8 +1,8 @@
 """Residents in the admin: search, edit with Vietnamese errors that keep what was typed, import report, export."""
 import io
 
-from hotline import residents
-from hotline.db import get_db
+from hotline.domain import residents
+from hotline.core.db import get_db
 from tests.conftest import BA_LAN
 
 

@@ -1,8 +1,9 @@
 """Sessions live on the server too: a copied cookie dies at logout, a new password or a disabled account."""
 import hashlib
 
-from hotline import admin_sessions, officials
-from hotline.db import get_db
+from hotline.domain.officials import sessions as admin_sessions
+from hotline.domain import officials
+from hotline.core.db import get_db
 from tests.admin.conftest import CHAIRMAN_PHONE, Browser
 from tests.conftest import OPERATOR
 

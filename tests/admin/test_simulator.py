@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from hotline import prompts
-from hotline.simulator import Call, Webhooks
+from hotline.core import prompts
+from hotline.sim.phone import Call, Webhooks
 from tests.admin.conftest import Browser
 from tests.conftest import BA_LAN
 from tests.test_simulators import twiml_app  # noqa: F401  (fixture)
@@ -51,8 +51,9 @@ def test_a_paused_prompt_is_not_heard_twice(twiml_app):  # noqa: F811
 
 @pytest.fixture
 def demo_client(settings):
-    from hotline import create_app, demo
-    from hotline.db import get_db
+    from hotline.app import create_app
+    from hotline.demo import commune as demo
+    from hotline.core.db import get_db
 
     app = create_app({**settings, "HOTLINE_DEMO": "1"})
     with app.app_context():
@@ -101,8 +102,8 @@ def test_the_sms_panel_sends_a_signed_sms_and_shows_the_replies(demo_client):
 
 
 def test_played_prompts_are_fetched_from_wherever_the_browser_is(app):
-    from admin.simulator import _event
-    from hotline.simulator import Event
+    from hotline.sim.browser import _event
+    from hotline.sim.phone import Event
 
     with app.test_request_context("/simulator/call"):
         played = _event(Event("play", "https://hotline.example.vn/audio/3f2a.wav"))
@@ -116,9 +117,12 @@ def test_played_prompts_are_fetched_from_wherever_the_browser_is(app):
 def test_a_voicemail_left_in_the_browser_is_stored_by_the_worker_even_after_a_restart(settings, monkeypatch):
     """The page's recordings outlive the server process that made them: the worker (HOTLINE_ASR=auto, as
     `make run` starts it) finds bà Lan's message by its RecordingSid."""
-    from hotline import clock, create_app, demo, voicemail
-    from hotline.db import connect, get_db
-    from voice import voicemail_fetch
+    from hotline.core import clock
+    from hotline.app import create_app
+    from hotline.demo import commune as demo
+    from hotline.domain import voicemail
+    from hotline.core.db import connect, get_db
+    from hotline.sending import voicemail_fetch
 
     app = create_app({**settings, "HOTLINE_DEMO": "1", "HOTLINE_ASR": "script", "HOTLINE_OFFICE_HOURS": "Mon 00:00-00:00"})
     with app.app_context():

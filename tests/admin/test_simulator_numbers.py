@@ -3,9 +3,9 @@ import logging
 
 import pytest
 
-from hotline import prompts
-from hotline.db import get_db
-from hotline.simulator import Webhooks
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.sim.phone import Webhooks
 from tests.admin.conftest import CHAIRMAN_PHONE, Browser, chairman, ong_tu  # noqa: F401  (fixtures)
 from tests.conftest import BA_LAN, CHI_HOA
 
@@ -59,7 +59,7 @@ def test_a_village_head_cannot_call_or_text_as_a_resident_or_an_official(app, tu
 
 
 def test_a_reserved_test_number_calls_and_texts_and_each_use_is_recorded(app, tu, ong_tu, sent, caplog):  # noqa: F811
-    caplog.set_level(logging.INFO, "admin.simulator_numbers")
+    caplog.set_level(logging.INFO, "hotline.sim.numbers")
     call = tu.post("/simulator/call", {"caller": "0912999001"}, headers={"X-CSRF-Token": tu.token})
     assert call.status_code == 200 and call.get_json()["waiting"]
     text = tu.post("/simulator/sms", {"phone": TEST_SIM, "body": "HELP"}, headers={"X-CSRF-Token": tu.token})

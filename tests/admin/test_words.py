@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline import prompts
+from hotline.core import prompts
 from tests.test_prompts import VIETNAMESE
 
 ADMIN = Path(__file__).resolve().parents[2] / "admin"
@@ -50,7 +50,8 @@ def test_every_literal_key_exists_with_its_placeholders(where, key, args):
 
 def test_dynamic_keys_have_words_for_every_value():
     """Keys built from a value (admin.flags.<flag>, admin.alerts.states.<status> …) cover every value."""
-    from hotline import alerts, permissions, residents
+    from hotline.domain import alerts, residents
+    from hotline.domain.officials import permissions
 
     for flag in residents.FLAGS:
         prompts.raw(f"admin.flags.{flag}")

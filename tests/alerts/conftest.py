@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import places
-from hotline.config import Config
+from hotline.domain import places
+from hotline.core.config import Config
 from tests.conftest import PUBLIC_URL
 
 
@@ -26,7 +26,9 @@ def rows(db, ref, channel=None):
 @pytest.fixture
 def twilio_app(twilio_settings):
     """The app configured for Twilio, its REST calls landing on the fake; demo commune loaded."""
-    from hotline import create_app, db as storage, demo
+    from hotline.app import create_app
+    from hotline.core import db as storage
+    from hotline.demo import commune as demo
 
     app = create_app({**twilio_settings, "HOTLINE_SMS_RATE": "50", "HOTLINE_CALL_RATE": "50"})
     with app.app_context():
@@ -36,7 +38,7 @@ def twilio_app(twilio_settings):
 
 @pytest.fixture
 def file_db(twilio_app):
-    from hotline import db as storage
+    from hotline.core import db as storage
 
     database = storage.connect(twilio_app.config["HOTLINE_DB"])
     yield database
@@ -44,12 +46,12 @@ def file_db(twilio_app):
 
 
 class RunningWorker:
-    """hotline.worker.run in a thread, stopped at the end of the test."""
+    """hotline.sending.worker.run in a thread, stopped at the end of the test."""
 
     def __init__(self, config):
         import threading
 
-        from hotline import worker
+        from hotline.sending import worker
 
         self.stop = threading.Event()
         self.thread = threading.Thread(target=worker.run, args=(config, self.stop), daemon=True)
@@ -108,7 +110,7 @@ def paced(monkeypatch):
     the real one at the rate the sender chose, on a clock that moves only by those waits."""
     import threading
 
-    from hotline import sender, worker
+    from hotline.sending import sender, worker
 
     real = sender.Pacer
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import alerts, broadcast, places, residents, segments
+from hotline.domain import alerts, places, residents
+from hotline.domain.alerts import broadcast
+from hotline.core import segments
 
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR

@@ -6,9 +6,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import alerts, clock, db as storage, places, prompts, sender
-from hotline.db import now as db_now
-from hotline.simulator import Call, HangUp
+from hotline.domain import alerts, places
+from hotline.core import clock, db as storage, prompts
+from hotline.sending import sender
+from hotline.core.db import now as db_now
+from hotline.sim.phone import Call, HangUp
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN, OPERATOR
 from voice import callout

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from hotline import alerts, cap
+from hotline.domain import alerts
+from hotline.domain.alerts import cap
 from tests.conftest import OPERATOR
 
 HERE = Path(__file__).parent / "cap"
 
 
 def _villages(db, *names):
-    from hotline import places
+    from hotline.domain import places
 
     return [places.find_village(db, n)["id"] for n in names]
 

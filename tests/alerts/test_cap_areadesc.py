@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline import alerts, areadesc, cap, places
+from hotline.domain import alerts, places
+from hotline.domain.alerts import areadesc, cap
 from tests.conftest import OPERATOR
 
 SOURCE = (Path(__file__).parent / "cap" / "provincial_flood.xml").read_text("utf-8")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline import alerts, cap, geocodes, places
+from hotline.domain import alerts, places
+from hotline.domain.alerts import cap, geocodes
 from tests.conftest import OPERATOR
 
 SOURCE = (Path(__file__).parent / "cap" / "provincial_flood.xml").read_text("utf-8")
@@ -172,11 +173,11 @@ def test_a_bad_setting_is_logged_once_not_on_every_export_and_import(demo_db, co
     monkeypatch.setattr(geocodes, "_REPORTED", set())     # as in a fresh process
     config["HOTLINE_CAP_GEOCODES"] = "commune=4378"
     alert_id = alerts.create(demo_db, "flood", 4, "Nước lên", _ids(demo_db, "Yên Nông"), actor=OPERATOR)
-    with caplog.at_level("ERROR", logger="hotline.geocodes"):
+    with caplog.at_level("ERROR", logger="hotline.domain.alerts.geocodes"):
         for n in range(3):
             cap.export(demo_db, config, alert_id)
             cap.import_alert(demo_db, config, SOURCE.replace("-01</identifier>", f"-1{n}</identifier>"), actor=OPERATOR)
-    logged = [r.getMessage() for r in caplog.records if r.name == "hotline.geocodes"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "hotline.domain.alerts.geocodes"]
     assert logged == ["HOTLINE_CAP_GEOCODES: the commune code must be 5 digits, not '4378'; CAP geocodes are off"]
     body = make_app(HOTLINE_CAP_GEOCODES="commune=4378").test_client().get("/health").get_json()
     assert body["cap"]["error"] == "HOTLINE_CAP_GEOCODES: the commune code must be 5 digits, not '4378'"

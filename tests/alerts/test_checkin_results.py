@@ -1,7 +1,9 @@
 """A check-in's cost before it starts and its answers by village after: what the alert's admin page shows."""
 from __future__ import annotations
 
-from hotline import alerts, checkins, prompts, residents, segments
+from hotline.domain import alerts, residents
+from hotline.domain.alerts import checkins
+from hotline.core import prompts, segments
 from tests.alerts.conftest import rows
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 

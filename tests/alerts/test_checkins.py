@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import alerts, checkins, db as storage, outbox, places, prompts, residents
-from hotline.simulator import Call, HangUp, send_sms
+from hotline.domain import alerts, outbox, places, residents
+from hotline.domain.alerts import checkins
+from hotline.core import db as storage, prompts
+from hotline.sim.phone import Call, HangUp, send_sms
 from tests.alerts.conftest import rows
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
@@ -33,7 +35,7 @@ def test_without_an_open_check_in_a_bare_number_is_not_claimed(demo_db, config, 
 
 
 def test_need_help_texts_the_village_head_at_once_and_lists_it(demo_db, config, village):
-    from hotline import officials
+    from hotline.domain import officials
 
     if officials.by_phone(demo_db, ONG_TU) is None:   # the demo commune may already have him
         officials.add(demo_db, "Nguyen Van Tu", "village_head", ONG_TU, [village("Yên Nông")], "4826", actor=OPERATOR)

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hotline import broadcast, cap, db as storage, prompts
-from hotline.cli import main
-from hotline.config import Config
+from hotline.domain.alerts import broadcast, cap
+from hotline.core import db as storage, prompts
+from hotline.cli.main import main
+from hotline.core.config import Config
 from tests.conftest import OPERATOR
 
 
@@ -149,7 +150,7 @@ def test_export_and_import_cap_from_the_command_line(run, tmp_path):
 
 
 def test_checkin_and_the_list_of_who_needs_help(run, db, settings):
-    from hotline import checkins
+    from hotline.domain.alerts import checkins
 
     assert run("alerts", "checkin", "--village", "Bến Đò", "--yes").exit_code == 0
     checkins.answer(db, "+84703353408", "2", Config.from_env(os.environ))
@@ -166,7 +167,7 @@ def test_checkin_and_the_list_of_who_needs_help(run, db, settings):
 def test_the_worker_command_sends_stops_on_sigterm_and_refuses_a_second_worker(run, db, cli_env):
     alert_id = _create(run)
     run("alerts", "publish", str(alert_id), "--yes")
-    command = [sys.executable, "-c", "from hotline.cli import main; main()", "worker"]
+    command = [sys.executable, "-c", "from hotline.cli.main import main; main()", "worker"]
     worker = subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -185,7 +186,7 @@ def test_the_worker_command_sends_stops_on_sigterm_and_refuses_a_second_worker(r
 
 @pytest.mark.parametrize("level, skipped", [(3, 1), (4, 0)])
 def test_the_checkin_preview_counts_opted_out_residents_as_the_check_in_will(run, db, level, skipped):
-    from hotline import alerts, places, residents
+    from hotline.domain import alerts, places, residents
 
     residents.opt_out(db, "+84703353408", "sms")
     alert_id = alerts.create(db, "flood", level, "Lu", [places.find_village(db, "Bến Đò")["id"]], actor=OPERATOR)

@@ -18,7 +18,9 @@ from collections import Counter
 
 import pytest
 
-from hotline import alerts, broadcast, db as storage, places
+from hotline.domain import alerts, places
+from hotline.domain.alerts import broadcast
+from hotline.core import db as storage
 from tests.alerts.conftest import rows
 from tests.conftest import OPERATOR
 
@@ -31,7 +33,7 @@ LATENCY = float(os.environ.get("HOTLINE_CRASH_LATENCY", "0.01"))
 
 
 def _spawn(env):
-    return subprocess.Popen([sys.executable, "-c", "from hotline.cli import main; main()", "worker"], env=env,
+    return subprocess.Popen([sys.executable, "-c", "from hotline.cli.main import main; main()", "worker"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import clock, outbox, sender, worker
-from hotline.transports import TransportError
+from hotline.core import clock
+from hotline.domain import outbox
+from hotline.sending import sender, worker
+from hotline.sending.transports import TransportError
 from tests.alerts.conftest import Recorder
 from tests.conftest import BA_LAN, ONG_TU
 
@@ -148,7 +150,7 @@ def test_health_says_whether_a_worker_is_running(client, app):
 
 
 def test_a_queued_call_path_is_placed_with_the_workers_public_url(demo_db):
-    from hotline.config import Config
+    from hotline.core.config import Config
 
     class Calls(Scripted):
         def place_call(self, to, url, status_callback=None):

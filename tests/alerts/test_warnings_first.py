@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import itertools
 
-from hotline import alerts, checkins, officials, outbox, prompts, residents, sender
-from hotline.transports import TransportError
+from hotline.domain import alerts, officials, outbox, residents
+from hotline.domain.alerts import checkins
+from hotline.core import prompts
+from hotline.sending import sender
+from hotline.sending.transports import TransportError
 from sms.inbound import Message, receive
 from tests.alerts.conftest import Recorder, drain, rows
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR

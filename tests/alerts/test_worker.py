@@ -5,8 +5,10 @@ import time
 
 import pytest
 
-from hotline import alerts, broadcast, clock, inbox, outbox, places, residents
-from hotline.sender import Pacer
+from hotline.domain import alerts, inbox, outbox, places, residents
+from hotline.domain.alerts import broadcast
+from hotline.core import clock
+from hotline.sending.sender import Pacer
 from tests.alerts.conftest import Recorder, rows, wait_until
 from tests.conftest import BA_LAN, ONG_TU, OPERATOR
 

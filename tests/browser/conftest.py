@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline import create_app, demo, worker
-from hotline.db import get_db
+from hotline.app import create_app
+from hotline.demo import commune as demo
+from hotline.sending import worker
+from hotline.core.db import get_db
 from tests.admin.conftest import PASSWORD, _official
 
 CHROMIUM = "/usr/bin/chromium"

@@ -4,8 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hotline import alerts, places, prompts
-from hotline.db import get_db
+from hotline.domain import alerts, places
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.browser.conftest import TEST_SIM
 from tests.conftest import ANH_MINH, OPERATOR
 

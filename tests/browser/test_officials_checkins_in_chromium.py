@@ -4,9 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hotline import alerts, places
-from hotline.db import get_db
-from hotline.phones import mask
+from hotline.domain import alerts, places
+from hotline.core.db import get_db
+from hotline.core.phones import mask
 from tests.conftest import ANH_MINH, OPERATOR
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 @contextmanager
 def elsewhere():
     """(host:port, requests seen as (method, path, Authorization))."""
-    from voice import audio
+    from hotline.speech import audio
 
     seen: list[tuple[str, str, str | None]] = []
     wav = audio.wav(np.zeros(800, np.float32), 8000)

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 from twilio.request_validator import RequestValidator
 
-from hotline import create_app, db as storage, demo
+from hotline.app import create_app
+from hotline.core import db as storage
+from hotline.demo import commune as demo
 from tests.conftest import BA_LAN, PUBLIC_URL
 
 EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_EXAMPLES", "60"))

@@ -1,5 +1,6 @@
 """A racer for the last-seat test: one process or thread, its own connection, one enrolment."""
-from hotline import db as storage, lessons
+from hotline.core import db as storage
+from hotline.domain import lessons
 
 
 def enrol(path, lesson_id, resident_id, barrier, results):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import lessons, places, residents
+from hotline.domain import lessons, places, residents
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
 FUTURE = "2030-03-05T01:00:00.000000Z"     # 8:00 on a Tuesday in Vietnam

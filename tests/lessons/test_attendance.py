@@ -1,7 +1,9 @@
 """Attendance marked by instructors and officials, walk-ins included; the demo lessons load once."""
 import pytest
 
-from hotline import demo, lessons, prompts
+from hotline.demo import commune as demo
+from hotline.domain import lessons
+from hotline.core import prompts
 from tests.conftest import OPERATOR
 
 START = "2030-03-05T01:00:00.000000Z"

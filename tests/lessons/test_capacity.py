@@ -4,7 +4,9 @@ import threading
 
 import pytest
 
-from hotline import db as storage, demo, lessons
+from hotline.core import db as storage
+from hotline.demo import commune as demo
+from hotline.domain import lessons
 from tests.conftest import OPERATOR
 from tests.lessons import _race
 

@@ -4,8 +4,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from hotline import clock, db as storage, lessons, lessons_report, prompts
-from hotline.cli import main
+from hotline.core import clock, db as storage, prompts
+from hotline.domain import lessons
+from hotline.domain.lessons import report as lessons_report
+from hotline.cli.main import main
 from tests.conftest import BA_LAN, CHI_HOA, OPERATOR
 
 

@@ -1,7 +1,7 @@
 """Enrolment by code: the outcome table, the waitlist served in order, and the promoted person told."""
 import pytest
 
-from hotline import lessons, residents
+from hotline.domain import lessons, residents
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 from tests.lessons.conftest import resident_id
 

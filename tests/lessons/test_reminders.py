@@ -1,8 +1,11 @@
 """Reminders: the day before at the configured local time, optionally hours before, each exactly once."""
 import pytest
 
-from hotline import clock, db as storage, demo, lessons, reminders, segments
-from hotline.config import Config
+from hotline.core import clock, db as storage, segments
+from hotline.demo import commune as demo
+from hotline.domain import lessons
+from hotline.domain.lessons import reminders
+from hotline.core.config import Config
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 from tests.lessons.conftest import FUTURE, resident_id
 
@@ -117,7 +120,7 @@ LONGEST = {"id": 1, "topic": "epayment_qr", "place": "Nhà văn hóa thôn Đồ
 
 @pytest.mark.parametrize("kind", ["promoted", "remind_day", "remind_soon", "cancelled"])
 def test_every_notice_fits_one_sms(kind):
-    from hotline import prompts
+    from hotline.core import prompts
 
     text = prompts.sms(f"lessons.notice.{kind}", **reminders.values(LONGEST))
     assert segments.count(text).segments == 1, (len(text), text)
@@ -128,7 +131,7 @@ def test_the_worker_sends_each_reminder_once_across_a_restart(tmp_path):
     import threading
     from datetime import datetime, timedelta, timezone
 
-    from hotline import worker
+    from hotline.sending import worker
 
     assert reminders.queue_due in worker.PERIODIC_JOBS
     config = _config(HOTLINE_DB=str(tmp_path / "hotline.db"), HOTLINE_INSTANCE=str(tmp_path / "var"),

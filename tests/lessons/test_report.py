@@ -1,7 +1,8 @@
 """The coverage report against figures worked out by hand (see the table in each test)."""
 import pytest
 
-from hotline import lessons, lessons_report, places, residents
+from hotline.domain import lessons, places, residents
+from hotline.domain.lessons import report as lessons_report
 from tests.conftest import OPERATOR
 
 BEFORE = "2025-01-01T00:00:00.000000Z"

@@ -3,10 +3,11 @@ import re
 
 import pytest
 
-from hotline import lessons, places, prompts, residents
-from hotline.segments import count
-from hotline.simulator import send_sms
-from hotline.text import fold
+from hotline.domain import lessons, places, residents
+from hotline.core import prompts
+from hotline.core.segments import count
+from hotline.sim.phone import send_sms
+from hotline.core.text import fold
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, OPERATOR
 
 NGA = "+84986187109"            # holds one of the two seats of QR3 in the demo

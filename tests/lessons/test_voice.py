@@ -4,8 +4,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import db as storage, lessons, places, prompts, reminders, residents
-from hotline.simulator import Call, HangUp, Webhooks
+from hotline.core import db as storage, prompts
+from hotline.domain import lessons, places, residents
+from hotline.domain.lessons import reminders
+from hotline.sim.phone import Call, HangUp, Webhooks
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, OPERATOR
 from tests.voice.conftest import speech_wav
 from voice import lessons as menu3

@@ -4,8 +4,8 @@ import uuid
 import numpy as np
 import pytest
 
-from hotline.simulator import Call, HangUp, Webhooks
-from voice import audio
+from hotline.sim.phone import Call, HangUp, Webhooks
+from hotline.speech import audio
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Shared by the officials' phone-flow tests: who calls with which PIN, and what the database holds."""
-from hotline import places, prompts
-from hotline.db import get_db
+from hotline.domain import places
+from hotline.core import prompts
+from hotline.core.db import get_db
 
 TU_PIN = "2468"
 CHAIRMAN = "+84912500001"

@@ -1,9 +1,10 @@
 """Announcements on an in-memory database: drafts, publishing to menu 4, approval, and the fan-out rows."""
 import pytest
 
-from hotline import announcements, announcements_fanout, officials, places, residents
-from hotline.config import Config
-from hotline.permissions import Actor, Forbidden
+from hotline.domain.officials import announcements, fanout as announcements_fanout
+from hotline.domain import officials, places, residents
+from hotline.core.config import Config
+from hotline.domain.officials.permissions import Actor, Forbidden
 from tests.conftest import BA_LAN, ONG_TU, OPERATOR, PUBLIC_URL
 
 
@@ -95,7 +96,7 @@ def test_the_sms_notice_keeps_to_two_segments_whatever_the_transcript(demo_db, t
     long = announcements.create(demo_db, tu, None, None, text="rat dai " * 200, actor=OPERATOR)
     row = announcements.get(demo_db, long)
     text = announcements_fanout.sms_notice(demo_db, row, "+84240000000")
-    from hotline.segments import count
+    from hotline.core.segments import count
     assert count(text).segments <= 2 and "rat dai" in text
 
 
@@ -189,6 +190,6 @@ def test_a_draft_left_behind_is_dropped_after_a_day_with_its_recording(demo_db, 
 
 
 def test_the_worker_runs_the_stale_draft_job():
-    from hotline import worker
+    from hotline.sending import worker
 
     assert announcements.drop_stale_drafts in worker.PERIODIC_JOBS

@@ -2,8 +2,10 @@
 import pytest
 from click.testing import CliRunner
 
-from hotline import clock, db as storage, demo, officials, prompts
-from hotline.cli import main
+from hotline.core import clock, db as storage, prompts
+from hotline.demo import commune as demo
+from hotline.domain import officials
+from hotline.cli.main import main
 from tests.conftest import ANH_MINH, CHI_HOA, ONG_TU, OPERATOR
 
 
@@ -128,8 +130,8 @@ def test_an_unknown_number_is_reported(run):
 
 
 def test_announcements_are_listed_and_withdrawn(run, database, settings):
-    from hotline import announcements
-    from hotline.config import Config
+    from hotline.domain.officials import announcements
+    from hotline.core.config import Config
 
     tu = officials.by_phone(database, ONG_TU)["id"]
     draft = announcements.create(database, tu, None, None, text="Hop thon toi nay", actor=OPERATOR)

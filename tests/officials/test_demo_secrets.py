@@ -3,8 +3,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import create_app, db as storage, demo, officials
-from hotline.simulator import Webhooks
+from hotline.app import create_app
+from hotline.core import db as storage
+from hotline.demo import commune as demo
+from hotline.domain import officials
+from hotline.sim.phone import Webhooks
 from tests.conftest import ONG_TU, OPERATOR
 
 PUBLIC = "https://loalang.example.vn"

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from hotline import prompts
+from hotline.core import prompts
 from tests.conftest import ONG_TU
 from tests.officials.flow import TU_PIN
 

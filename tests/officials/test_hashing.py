@@ -4,7 +4,8 @@ import secrets
 
 from argon2 import PasswordHasher, Type
 
-from hotline import hashing, officials
+from hotline.core import hashing
+from hotline.domain import officials
 from tests.conftest import ONG_TU, OPERATOR
 
 ANH_MINH_LOGIN = "0987 654 321"

@@ -1,7 +1,7 @@
 """Managing the registry (what the admin's officials pages do): edit, new PIN, disable, the last chairman."""
 import pytest
 
-from hotline import officials, places
+from hotline.domain import officials, places
 from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 
 

@@ -2,10 +2,12 @@
 a new draft for the first village heard; an official given no village told whom to ask."""
 import pytest
 
-from hotline import announcements, officials, places, prompts
-from hotline.db import get_db
-from hotline.permissions import Actor, Forbidden
-from hotline.simulator import Call, HangUp
+from hotline.domain.officials import announcements
+from hotline.domain import officials, places
+from hotline.core import prompts
+from hotline.core.db import get_db
+from hotline.domain.officials.permissions import Actor, Forbidden
+from hotline.sim.phone import Call, HangUp
 from tests.conftest import OPERATOR
 from tests.officials.flow import CHAIRMAN, CHAIRMAN_PIN, every_announcement, published, say, village
 from voice import villages

@@ -1,6 +1,7 @@
 """The officials' menus speak with the same pre-rendered Vietnamese audio residents hear, once rendered."""
-from hotline import places, prompts
-from hotline.db import get_db
+from hotline.domain import places
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.officials.flow import CHAIRMAN, CHAIRMAN_PIN, published, say
 from voice import render, tts
 

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline import announcements, officials, prompts
-from hotline.db import get_db
+from hotline.domain.officials import announcements
+from hotline.domain import officials
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.conftest import ANH_MINH, BA_LAN, ONG_TU, OPERATOR
 from tests.officials.flow import TU_PIN, every_announcement, published, say, village
 
@@ -76,7 +78,7 @@ def test_it_records_listens_back_and_publishes_to_the_village(phone, app, client
 
 def test_the_recording_is_kept_locally_as_8khz_mono_wav(phone, app, fake_twilio):
     phone(ONG_TU).call(TU_PIN + "#", "1", "Chieu nay hop thon")  # hangs up while listening back
-    from voice import audio
+    from hotline.speech import audio
 
     (row,) = every_announcement(app)
     kept = Path(row["audio_path"]).read_bytes()

@@ -2,8 +2,9 @@
 own village / another village / whole commune, walked the way Twilio runs the call."""
 import pytest
 
-from hotline import officials, places, prompts
-from hotline.db import get_db
+from hotline.domain import officials, places
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.conftest import CHI_HOA, ONG_TU, OPERATOR
 from tests.officials.flow import CHAIRMAN, CHAIRMAN_PIN, TU_PIN, every_announcement, say
 from voice import menus

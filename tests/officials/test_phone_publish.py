@@ -1,8 +1,10 @@
 """Officials by phone: audience and kind, publishing and fan-out, approval, downloads, bad requests."""
 import pytest
 
-from hotline import announcements, officials, prompts
-from hotline.db import get_db
+from hotline.domain.officials import announcements
+from hotline.domain import officials
+from hotline.core import prompts
+from hotline.core.db import get_db
 from tests.conftest import BA_LAN, ONG_TU, OPERATOR
 from tests.officials.flow import (CHAIRMAN, CHAIRMAN_PIN, TU_PIN, every_announcement, outbox_rows, published, say,
                                   village)
@@ -30,7 +32,7 @@ def test_the_commune_chairman_may_address_the_whole_commune(phone, app):
 
 
 def test_a_flood_warning_with_its_level_reaches_menu_1(phone, app):
-    from hotline import alerts
+    from hotline.domain import alerts
 
     tu = phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len nhanh", "1", "1", "2", "4", "1")
     (row,) = published(app)
@@ -66,7 +68,7 @@ def test_publishing_with_fan_out_queues_sms_notices_and_call_outs(phone, app):
 def test_the_call_out_plays_the_recording_and_offers_it_again(phone, app, hooks):
     phone(ONG_TU).call(TU_PIN + "#", "1", "hop thon", "1", "1", "1", "1")
     (row,) = published(app)
-    from hotline.simulator import Call
+    from hotline.sim.phone import Call
 
     answers = iter(["1", ""])
     events = Call(hooks, BA_LAN, lambda kind, attrs: next(answers)).run(f"/voice/announcement/{row['id']}")
@@ -102,7 +104,7 @@ def test_with_approval_required_another_official_approves_by_phone(approval, pho
 
 
 def test_a_warning_waits_for_approval_before_it_is_sent(approval, phone, app):
-    from hotline import alerts
+    from hotline.domain import alerts
 
     phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len", "1", "1", "2", "3", "1")
     (row,) = published(app)
@@ -160,7 +162,7 @@ def test_the_recording_is_fetched_by_its_sid_and_the_posted_host_gets_nothing(ho
     import numpy as np
 
     from tests.fakes.elsewhere import elsewhere
-    from voice import audio
+    from hotline.speech import audio
 
     sid = "RE" + "7c" * 16
     fake_twilio.add_recording(sid, audio.wav(0.3 * np.sin(np.arange(16000) / 8.0), 8000, {"ICMT": "hop thon"}))
@@ -210,7 +212,7 @@ def test_an_official_cannot_touch_another_officials_draft(phone, app, hooks):
 
 
 def test_withdrawing_a_recorded_warning_cancels_its_alert(phone, app):
-    from hotline import alerts
+    from hotline.domain import alerts
 
     phone(ONG_TU).call(TU_PIN + "#", "1", "nuoc len", "1", "1", "2", "3", "1")
     (row,) = published(app)

@@ -1,8 +1,9 @@
 """The officials registry on an in-memory database: roles, villages, PIN lockout, hashed secrets."""
 import pytest
 
-from hotline import officials, officials_demo, places
-from hotline.phones import InvalidPhone
+from hotline.domain import officials, places
+from hotline.demo import officials as officials_demo
+from hotline.core.phones import InvalidPhone
 from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
 
 

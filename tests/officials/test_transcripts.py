@@ -1,9 +1,9 @@
 """Transcripts: with a speech model the recording's words become the announcement's text and its SMS notice."""
 import pytest
 
-from hotline import announcements
-from hotline.config import Config
-from hotline.db import get_db
+from hotline.domain.officials import announcements
+from hotline.core.config import Config
+from hotline.core.db import get_db
 from tests.conftest import ONG_TU, OPERATOR
 from voice import officials_record
 
@@ -35,7 +35,7 @@ def test_the_transcript_becomes_the_text_and_the_sms_notice(phone, app):
 
 
 def test_a_re_recording_is_not_overwritten_by_the_first_transcript(app, tmp_path):
-    from voice import asr, audio
+    from hotline.speech import asr, audio
 
     with app.app_context():
         db = get_db()

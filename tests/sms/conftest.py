@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import db as storage
-from hotline.simulator import send_sms
+from hotline.core import db as storage
+from hotline.sim.phone import send_sms
 from tests.fakes.sms_gateway import FakeGateway
 
 

@@ -2,8 +2,9 @@
 import pytest
 from click.testing import CliRunner
 
-from hotline import db as storage, outbox, prompts
-from hotline.cli import main
+from hotline.core import db as storage, prompts
+from hotline.domain import outbox
+from hotline.cli.main import main
 from tests.conftest import BA_LAN, PUBLIC_URL
 
 

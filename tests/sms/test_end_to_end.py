@@ -1,8 +1,10 @@
 """The whole road: a text through the gateway, its reply sent by the worker, the phone's reports back."""
 import threading
 
-from hotline import outbox, prompts, sender
-from hotline.worker import ChannelSender
+from hotline.domain import outbox
+from hotline.core import prompts
+from hotline.sending import sender
+from hotline.sending.worker import ChannelSender
 from sms.transports import GatewaySMS, TwilioSMS
 from tests.conftest import BA_LAN
 
@@ -39,8 +41,9 @@ def test_a_worker_that_died_after_the_gateway_accepted_does_not_send_twice(gatew
 
 
 def test_a_worker_that_died_before_twilio_accepted_sends_once(twilio_settings, fake_twilio):
-    from hotline import create_app, db as storage
-    from hotline.simulator import Webhooks
+    from hotline.app import create_app
+    from hotline.core import db as storage
+    from hotline.sim.phone import Webhooks
 
     app = create_app(twilio_settings)
     db = storage.connect(twilio_settings["HOTLINE_DB"])

@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from hotline import outbox, prompts, residents
+from hotline.domain import outbox, residents
+from hotline.core import prompts
 from tests.conftest import ANH_MINH, BA_LAN
 
 GATEWAY_TABLES = ("sms_inbox", "outbox", "residents", "sms_delivery_reports")
@@ -77,7 +78,7 @@ def test_a_replayed_request_is_refused_even_inside_the_window(gateway_client, ga
 
 
 def test_without_a_signing_key_every_request_is_refused(settings, fake_gateway):
-    from hotline import create_app
+    from hotline.app import create_app
 
     client = create_app({**settings, "HOTLINE_GATEWAY_SIGNING_KEY": ""}).test_client()
     assert post(client, *fake_gateway.sms_received(BA_LAN, "HELP")).status_code == 403
@@ -192,7 +193,7 @@ def test_a_failure_inside_asks_the_gateway_to_retry(gateway_client, gateway_db, 
 
 
 def test_health_reports_a_gateway_that_is_not_set_up(settings):
-    from hotline import create_app
+    from hotline.app import create_app
 
     app = create_app({**settings, "HOTLINE_SMS_TRANSPORT": "android-gateway"})
     report = app.test_client().get("/health").get_json()["sms"]

@@ -3,8 +3,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import alerts, inbox, lessons, outbox, places, prompts, residents
-from hotline.simulator import Webhooks, send_sms
+from hotline.domain import alerts, inbox, lessons, outbox, places, residents
+from hotline.core import prompts
+from hotline.sim.phone import Webhooks, send_sms
 from sms import commands
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 
@@ -72,7 +73,9 @@ def capped(settings):
 
 
 def test_replies_to_one_number_are_capped_per_hour_with_one_notice(capped):
-    from hotline import create_app, db as storage, demo
+    from hotline.app import create_app
+    from hotline.core import db as storage
+    from hotline.demo import commune as demo
 
     app = create_app(capped)
     with app.app_context():
@@ -106,7 +109,7 @@ def test_it_does_not_answer_foreign_numbers_or_machines(text, app_db, sender, st
 
 
 def test_other_countries_can_be_allowed(settings):
-    from hotline import create_app
+    from hotline.app import create_app
 
     app = create_app({**settings, "HOTLINE_SMS_ALLOWED_COUNTRIES": "84, 856"})
     hooks = Webhooks(app.config, client=app.test_client())
@@ -124,7 +127,7 @@ def test_a_resident_who_asks_for_accents_gets_them(text, app_db):
 
 
 def test_a_setting_turns_accents_on_for_everyone(settings):
-    from hotline import create_app
+    from hotline.app import create_app
 
     app = create_app({**settings, "HOTLINE_SMS_ACCENTS": "1"})
     hooks = Webhooks(app.config, client=app.test_client())
@@ -132,7 +135,7 @@ def test_a_setting_turns_accents_on_for_everyone(settings):
 
 
 def test_a_resident_can_turn_accents_off_when_the_commune_has_them_on(settings):
-    from hotline import create_app
+    from hotline.app import create_app
 
     app = create_app({**settings, "HOTLINE_SMS_ACCENTS": "1"})
     hooks = Webhooks(app.config, client=app.test_client())
@@ -213,7 +216,7 @@ def test_a_failure_inside_is_an_apology_not_a_500_and_leaves_nothing_half_done(h
 def test_the_sms_simulator_runs_end_to_end(cli_env, app):
     from click.testing import CliRunner
 
-    from hotline.cli import main
+    from hotline.cli.main import main
 
     runner = CliRunner()
     result = runner.invoke(main, ["sms", "0987 654 321", "Đăng ký Minh Yên Nông"], env=cli_env)
@@ -226,7 +229,7 @@ def test_the_sms_simulator_runs_end_to_end(cli_env, app):
 
 
 def test_accented_replies_may_take_two_sms_but_no_more(app, text, app_db, lesson):
-    from hotline.segments import count
+    from hotline.core.segments import count
 
     long = alerts.create(app_db, "flood", 5, "Mưa lớn kéo dài, nước sông lên nhanh. " * 8, actor=OPERATOR)
     alerts.publish(app_db, app.config, long, actor=OPERATOR)

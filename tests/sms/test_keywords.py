@@ -1,7 +1,7 @@
 """What residents actually type, through the signed webhook: the command understood and the reply sent."""
 import pytest
 
-from hotline import prompts
+from hotline.core import prompts
 from sms import keywords
 from tests.conftest import ANH_MINH, BA_LAN
 

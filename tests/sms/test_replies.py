@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from hotline import prompts
-from hotline.segments import count
+from hotline.core import prompts
+from hotline.core.segments import count
 from sms.replies import fitted, local_time, render, when
 
 NAME = "Nguyễn Thị Thanh Hương"             # a long but ordinary full name

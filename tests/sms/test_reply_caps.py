@@ -5,8 +5,10 @@ import logging
 
 import pytest
 
-from hotline import checkins, db as storage, inbox, places, prompts, residents
-from hotline.simulator import Webhooks, send_sms
+from hotline.domain.alerts import checkins
+from hotline.core import db as storage, prompts
+from hotline.domain import inbox, places, residents
+from hotline.sim.phone import Webhooks, send_sms
 from tests.conftest import ANH_MINH, BA_LAN, OPERATOR
 
 STRANGERS = [f"+8498765{i:04d}" for i in range(6)]

@@ -4,8 +4,8 @@ import uuid
 
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from hotline import residents
-from hotline.simulator import Webhooks, send_sms
+from hotline.domain import residents
+from hotline.sim.phone import Webhooks, send_sms
 from sms import commands, keywords
 from tests.conftest import ANH_MINH
 
@@ -49,7 +49,7 @@ def test_simultaneous_deliveries_of_one_message_have_one_effect(app):
         server.server_close()
     assert len(results) == 8 and len({(status, tuple(replies)) for status, replies in results}) == 1
     assert results[0][0] == 200 and results[0][1][0].startswith("Da dang ky Minh, thon Dong Tam")
-    from hotline import db as storage
+    from hotline.core import db as storage
 
     db = storage.connect(app.config["HOTLINE_DB"])
     assert db.execute("SELECT COUNT(*) FROM sms_inbox WHERE provider_id = ?", [sid]).fetchone()[0] == 1

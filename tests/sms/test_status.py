@@ -3,8 +3,8 @@ from itertools import permutations
 
 import pytest
 
-from hotline import inbox, outbox, residents
-from hotline.db import now
+from hotline.domain import inbox, outbox, residents
+from hotline.core.db import now
 from tests.conftest import BA_LAN, CHI_HOA
 
 SID = "SM" + "a" * 32
@@ -82,7 +82,7 @@ def test_an_incomplete_callback_is_acknowledged_and_changes_nothing(hooks, app_d
 
 
 def test_the_worker_job_forgets_old_texts(app, hooks, app_db):
-    from hotline import worker
+    from hotline.sending import worker
 
     assert inbox.housekeeping in worker.PERIODIC_JOBS
     hooks.post("/sms/incoming", {"MessageSid": "SM" + "e" * 32, "From": BA_LAN, "Body": "HELP"})

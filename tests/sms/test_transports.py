@@ -1,9 +1,9 @@
 """Each real client against its local fake: the paths, auth and fields sent, errors mapped, look-ups."""
 import pytest
 
-from hotline.config import Config
-from hotline.db import now
-from hotline.transports import SMS_TRANSPORTS, TransportError, sms_transport
+from hotline.core.config import Config
+from hotline.core.db import now
+from hotline.sending.transports import SMS_TRANSPORTS, TransportError, sms_transport
 from sms.transports import GatewaySMS, TwilioSMS
 from tests.conftest import ANH_MINH, BA_LAN, PUBLIC_URL
 

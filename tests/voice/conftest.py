@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import db as storage
-from hotline.simulator import Call, Webhooks, scripted  # noqa: F401  (tests import scripted from here)
-from voice import audio
-from voice.simulated import speech_wav  # noqa: F401  (tests import it from here)
+from hotline.core import db as storage
+from hotline.sim.phone import Call, Webhooks, scripted  # noqa: F401  (tests import scripted from here)
+from hotline.speech import audio
+from hotline.sim.speech import speech_wav  # noqa: F401  (tests import it from here)
 from tests.conftest import OPERATOR
 
 PUBLIC = "https://hotline.example.vn"
@@ -70,7 +70,7 @@ class Caller:
 
 def add_alert(app, text, villages=None, level=3, audio_path=None):
     """A published warning through the alerts domain; villages by name (None = the whole commune)."""
-    from hotline import alerts, places
+    from hotline.domain import alerts, places
 
     with app.app_context():
         db = storage.get_db()

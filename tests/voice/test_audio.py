@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import pytest
 
-from voice import audio
+from hotline.speech import audio
 
 
 def tone(rate, seconds=0.5, freq=440.0):

@@ -1,5 +1,5 @@
 """Missed-call call-back: bà Lan's call is rejected as busy (free for her) and she is called back."""
-from hotline import calls
+from hotline.domain import calls
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, add_alert, spoken
 
@@ -19,7 +19,7 @@ def test_a_registered_resident_is_rejected_as_busy_and_a_call_back_is_queued(mak
 
 
 def test_the_reject_is_busy_so_the_caller_pays_nothing(make_app):
-    from hotline.simulator import Webhooks
+    from hotline.sim.phone import Webhooks
     import xml.etree.ElementTree as ET
 
     app = make_app(HOTLINE_CALLBACK="1")
@@ -67,8 +67,8 @@ def test_the_call_ends_in_the_log_with_twilios_status(keypad_app):
 def test_the_worker_places_the_call_back_through_twilio(make_app, twilio_settings, fake_twilio):
     import threading
 
-    from hotline import worker
-    from hotline.transports import call_transport
+    from hotline.sending import worker
+    from hotline.sending.transports import call_transport
 
     app = make_app(HOTLINE_CALLBACK="1", **{k: v for k, v in twilio_settings.items()
                                             if k.startswith(("TWILIO_", "HOTLINE_TWILIO"))})

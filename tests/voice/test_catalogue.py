@@ -1,9 +1,9 @@
 """The voice prompts built from keys at run time exist, and every menu keeps to four options."""
 import pytest
 
-from hotline import prompts
+from hotline.core import prompts
 from voice import guides, menus
-from voice.models import FetchError
+from hotline.speech.models import FetchError
 
 CONTROL_WORDS = ["repeat", "main", "operator", "0", "1", "2", "3", "4", "yes", "no"]
 
@@ -26,7 +26,7 @@ def test_every_vocabulary_is_a_list_of_phrases(words):
     assert phrases and all(isinstance(p, str) and p == p.strip() and p for p in phrases)
 
 
-@pytest.mark.parametrize("topic", sorted(__import__("hotline.lessons").lessons.topics()))
+@pytest.mark.parametrize("topic", sorted(__import__("hotline.domain.lessons").domain.lessons.topics()))
 def test_every_lesson_topic_has_a_spoken_name(topic):
     assert prompts.say(f"voice.lessons.topic.{topic}")
 

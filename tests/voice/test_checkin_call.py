@@ -1,5 +1,5 @@
 """A check-in call-out (after a disaster) as Twilio runs it: a wrong key asks again, silence says goodbye."""
-from hotline import prompts
+from hotline.core import prompts
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, spoken
 

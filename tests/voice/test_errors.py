@@ -3,8 +3,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline import prompts
-from hotline.simulator import Webhooks
+from hotline.core import prompts
+from hotline.sim.phone import Webhooks
 from tests.conftest import BA_LAN
 
 
@@ -14,7 +14,7 @@ def _broken(*args, **kwargs):
 
 @pytest.mark.parametrize("url, target", [
     ("/voice/guides", "voice.guides.list_menu"),          # a resident's menu
-    ("/voice/alert/1", "hotline.alerts.get"),              # an alert call-out
+    ("/voice/alert/1", "hotline.domain.alerts.get"),              # an alert call-out
 ])
 def test_it_apologises_in_vietnamese_when_a_route_fails(make_app, monkeypatch, url, target):
     app = make_app()

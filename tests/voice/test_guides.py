@@ -1,7 +1,7 @@
 """Menu 2: guides stepped through by keypad and by voice, and the SMS form sent on request."""
 import pytest
 
-from hotline import prompts, segments
+from hotline.core import prompts, segments
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, spoken
 

@@ -1,8 +1,8 @@
 """The service guides in prompts/guides.toml: the ids other channels use, steps, and the SMS budget."""
 import pytest
 
-from hotline import prompts, segments
-from hotline.text import fold
+from hotline.core import prompts, segments
+from hotline.core.text import fold
 
 GUIDES = ["vneid", "dvc", "qr", "lua_dao"]
 

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotline.simulator import Webhooks
+from hotline.sim.phone import Webhooks
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import add_alert
 

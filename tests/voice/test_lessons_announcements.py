@@ -1,11 +1,12 @@
 """Menus 3 and 4 read what the database holds: upcoming lessons and published announcements."""
 import numpy as np
 
-from hotline import db as storage, places
-from hotline.db import now
+from hotline.core import db as storage
+from hotline.domain import places
+from hotline.core.db import now
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, spoken
-from voice import audio
+from hotline.speech import audio
 
 
 def _db(app):

@@ -1,7 +1,7 @@
 """The main menu, by keypad, walked the way Twilio runs it: options, repeat, back, silence, wrong keys."""
 import pytest
 
-from hotline import calls
+from hotline.domain import calls
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, parse, spoken
 
@@ -21,7 +21,7 @@ def test_it_greets_and_offers_four_options_as_action_then_key(keypad_app, hooks)
 
 
 def _sign(app, path, form):
-    from hotline.webhooks import sign
+    from hotline.web.webhooks import sign
 
     return sign(app.config, app.config.absolute(path), form)
 

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from hotline import prompts
-from hotline.cli import main
-from voice import models
+from hotline.core import prompts
+from hotline.cli.main import main
+from hotline.speech import models
 
 NAME = "vosk-model-small-vn-0.4"
 SHIPPED = dict(models.PINNED)

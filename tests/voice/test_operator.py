@@ -5,12 +5,13 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from hotline import voicemail
-from hotline.cli import main
-from hotline.phones import mask
+from hotline.domain import voicemail
+from hotline.cli.main import main
+from hotline.core.phones import mask
 from tests.conftest import ANH_MINH, BA_LAN
 from tests.voice.conftest import Caller, speech_wav, spoken
-from voice import operator, voicemail_fetch
+from voice import operator
+from hotline.sending import voicemail_fetch
 
 ALWAYS = "Mon-Sun 00:00-24:00"      # round the clock: "23:59" would close for the last minute
 NEVER = "Mon 00:00-00:00"
@@ -139,8 +140,8 @@ def test_unreadable_office_hours_are_refused(spec):
 
 
 def test_the_worker_purges_old_voicemail_audio_every_minute(db, tmp_path):
-    from hotline import worker
-    from hotline.config import Config
+    from hotline.sending import worker
+    from hotline.core.config import Config
 
     assert voicemail.retention_job in worker.PERIODIC_JOBS
     audio_file = tmp_path / "recordings" / "voicemail" / "RE2.wav"

@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from hotline import db as storage
-from hotline.cli import main
+from hotline.core import db as storage
+from hotline.cli.main import main
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, parse, spoken
-from voice import audio, render, tts
+from hotline.speech import audio
+from voice import render, tts
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 400
 
@@ -86,7 +87,7 @@ def test_gtts_renders_every_prompt_once_and_calls_play_it_from_the_cache(app, go
 
 
 def _signed(app, path, form):
-    from hotline.webhooks import sign
+    from hotline.web.webhooks import sign
 
     return {"X-Twilio-Signature": sign(app.config, app.config.absolute(path), form)}
 
@@ -144,7 +145,7 @@ def test_without_any_engine_the_text_is_said_by_twilio_in_vietnamese(app, monkey
 def test_a_changed_text_is_rendered_again_and_stale_clips_pruned(app, monkeypatch):
     app.config["HOTLINE_TTS_ENGINES"] = "espeak"
     first = _render(app)
-    from hotline import prompts
+    from hotline.core import prompts
 
     catalogue = dict(prompts.catalogue())
     catalogue["voice.main.intro"] = "Mời bác chọn một mục."
@@ -196,9 +197,9 @@ def test_nothing_on_a_callers_path_renders_or_touches_the_network(app, monkeypat
 
 def test_the_worker_renders_a_newly_published_warning_within_a_minute(app):
     """…and indexes it at once: the simulators show bà Lan's warning in words, not a clip's file name."""
-    from hotline import worker
+    from hotline.sending import worker
     from tests.voice.conftest import add_alert
-    from voice.simulated import caption
+    from hotline.sim.speech import caption
 
     assert render.new_warnings_job in worker.PERIODIC_JOBS
     app.config["HOTLINE_TTS_ENGINES"] = "espeak"
@@ -229,7 +230,7 @@ def test_the_index_keeps_every_clip_a_render_or_the_worker_wrote(app):
 
 def test_a_compiled_menu_follows_the_audio_cache(app):
     """Menus are compiled once per wording and cache listing: a clip rendered later is played at once."""
-    from hotline import prompts
+    from hotline.core import prompts
     from voice import menus
 
     def main_menu():

@@ -4,10 +4,11 @@ import time
 
 import pytest
 
-from hotline.config import Config
+from hotline.core.config import Config
 from tests.fakes import elsewhere as fakes
 from tests.voice.test_audio import tone
-from voice import audio, recordings
+from hotline.speech import audio
+from hotline.sending import recordings
 
 SID = "RE" + "a1" * 16
 

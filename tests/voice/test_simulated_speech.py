@@ -1,11 +1,12 @@
 """`hotline call`: words typed at a speech prompt go through the signed Record action and the recording download."""
 from click.testing import CliRunner
 
-from hotline.cli import main
-from hotline.config import Config
+from hotline.cli.main import main
+from hotline.core.config import Config
 from tests.conftest import BA_LAN
-from voice import audio, recordings
-from voice.simulated import folder, recording_store
+from hotline.speech import audio
+from hotline.sending import recordings
+from hotline.sim.speech import folder, recording_store
 
 
 def test_typed_words_choose_a_menu_option(cli_env):
@@ -56,7 +57,9 @@ def test_typed_words_reach_a_running_server_over_http(settings, cli_env):
 
     from waitress.server import create_server
 
-    from hotline import create_app, db as storage, demo
+    from hotline.app import create_app
+    from hotline.core import db as storage
+    from hotline.demo import commune as demo
 
     app = create_app({**settings, "HOTLINE_ASR": "script"})
     with app.app_context():

@@ -1,16 +1,17 @@
 """Speech at every menu: a short <Record> after the keypad, downloaded from Twilio, matched to the grammar."""
 import pytest
 
-from hotline import calls
+from hotline.domain import calls
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, spoken
-from voice import audio, recordings
+from hotline.speech import audio
+from hotline.sending import recordings
 
 MAIN_INTRO = "Mời bác chọn."
 
 
 def _main_menu(app):
-    from hotline.simulator import Webhooks
+    from hotline.sim.phone import Webhooks
     import xml.etree.ElementTree as ET
 
     status, body = Webhooks(app.config, client=app.test_client()).post("/voice/menu/main", {"CallSid": "CA1",
@@ -126,7 +127,7 @@ def test_what_a_caller_said_is_deleted_at_twilio_after_recognition(speech_app, r
 
 @pytest.mark.parametrize("digits, expected", [("2", "Bác muốn nghe hướng dẫn nào?"), ("9", "Phím đó không có trong danh sách.")])
 def test_a_key_pressed_while_listening_is_taken_as_the_key(speech_app, recorder, digits, expected):
-    from hotline.simulator import Webhooks
+    from hotline.sim.phone import Webhooks
     import xml.etree.ElementTree as ET
 
     hooks = Webhooks(speech_app.config, client=speech_app.test_client())

@@ -4,11 +4,13 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from hotline import db as storage, lessons, places, prompts, residents
-from hotline.simulator import Webhooks
+from hotline.core import db as storage, prompts
+from hotline.domain import lessons, places, residents
+from hotline.sim.phone import Webhooks
 from tests.conftest import ANH_MINH
 from tests.voice.conftest import Caller, spoken
-from voice import audio, render, tts, villages
+from hotline.speech import audio
+from voice import render, tts, villages
 from voice.warnings import village_question
 
 # The demo's four keep keys 1-4; two more have keypad numbers; three have none and follow by name (accent-blind).

@@ -2,11 +2,14 @@
 import pytest
 from click.testing import CliRunner
 
-from hotline import clock, db as storage, prompts, voicemail, worker
-from hotline.cli import main
+from hotline.core import clock, db as storage, prompts
+from hotline.domain import voicemail
+from hotline.sending import worker
+from hotline.cli.main import main
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, speech_wav
-from voice import audio, recordings, voicemail_fetch
+from hotline.speech import audio
+from hotline.sending import recordings, voicemail_fetch
 
 NEVER = "Mon 00:00-00:00"
 SID = "RE" + "4" * 32
@@ -166,7 +169,7 @@ def test_a_voicemail_left_through_the_simulator_is_stored_by_the_worker_after_th
     """Local mode (no Twilio account), the README's default speech (auto, not script): bà Lan's message is
     found by its RecordingSid in the simulator's store, as the worker's retries (or the URL built from the sid)
     look for it, and the simulator's copy is deleted once ours is safe, as Twilio's would be."""
-    from voice.simulated import folder, recording_store
+    from hotline.sim.speech import folder, recording_store
 
     app = make_app(HOTLINE_OFFICE_HOURS=NEVER, HOTLINE_ASR="auto")
     monkeypatch.setattr("voice.operator.fetch_later", lambda *a: None)   # the server stopped before the download

@@ -2,16 +2,16 @@
 import numpy as np
 import pytest
 
-from hotline import residents
+from hotline.domain import residents
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA
 from tests.voice.conftest import Caller, add_alert, seconds_before, spoken
-from voice import audio
+from hotline.speech import audio
 
 FLOOD = "Mưa lớn, nước sông Hồng đang lên. Bà con kê cao đồ đạc và di chuyển tới nhà văn hóa thôn."
 
 
 def _incoming(app, phone):
-    from hotline.simulator import Webhooks
+    from hotline.sim.phone import Webhooks
 
     hooks = Webhooks(app.config, client=app.test_client())
     status, body = hooks.post("/voice/incoming", {"CallSid": "CA" + "7" * 32, "From": phone, "To": "+84240000000"})
@@ -98,8 +98,8 @@ def test_an_unknown_caller_chooses_a_village_and_registers_with_1(keypad_app, an
     resident = residents.by_phone(caller.db(), ANH_MINH)
     assert resident["consent_source"] == "phone" and resident["consent_at"]
     with keypad_app.app_context():
-        from hotline import places
-        from hotline.db import get_db
+        from hotline.domain import places
+        from hotline.core.db import get_db
 
         assert places.village(get_db(), resident["village_id"])["name"] == village
 
@@ -134,7 +134,7 @@ def test_an_unknown_caller_can_say_the_village_name(speech_app, recorder):
 
 def test_with_rendered_audio_the_warning_still_starts_within_8_seconds(make_app):
     """The same check with real espeak-ng clips, timed by their length, for what plays before the warning."""
-    from hotline import db as storage
+    from hotline.core import db as storage
     from voice import render
 
     app = make_app(HOTLINE_TTS_ENGINES="espeak")
