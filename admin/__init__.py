@@ -1,20 +1,15 @@
-"""The web admin for officials (/admin) and the browser phone simulator (/simulator)."""
+"""The web admin for officials (/admin). The browser phone simulator (/simulator) is hotline.sim.browser."""
 from __future__ import annotations
 
 from datetime import timedelta
 
+from admin import csrf, forms, framing, pages, web  # noqa: F401  (pages add their routes to web.bp)
+from admin.words import t
 from hotline.domain import officials
-from hotline.core import phones, prompts
-
-
-def t(key: str, **values) -> str:
-    """Every word on a page comes from prompts/admin.toml: t("admin.nav.alerts")."""
-    return prompts.say(key, **values)
+from hotline.core import phones
 
 
 def init_app(app) -> None:
-    from admin import csrf, forms, framing, pages, web  # noqa: F401  (pages register their routes on import)
-    from hotline.sim.browser import bp as simulator_bp
 
     app.add_template_global(t, "t")
     app.add_template_global(csrf.token, "csrf_token")
@@ -31,5 +26,4 @@ def init_app(app) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config.number("HOTLINE_SESSION_HOURS")),
     )
     app.register_blueprint(web.bp)
-    app.register_blueprint(simulator_bp)
     app.after_request(framing.forbid)   # app-wide: Flask's own error pages are HTML too

@@ -7,7 +7,7 @@ from flask import current_app, g, make_response, redirect, render_template, requ
 
 from hotline.domain.officials import sessions as admin_sessions
 from hotline.domain import officials
-from hotline.demo import officials as officials_demo
+from hotline.domain.officials import demo_secrets
 from hotline.core.db import get_db
 from hotline.web.peers import client_address
 from hotline.core.phones import InvalidPhone, normalise
@@ -41,7 +41,7 @@ def login():
         response.headers["Retry-After"] = str(wait)
         return response
     official = officials.check_password(db, phone, password)
-    if official is not None and officials_demo.published_secret(config, official, "password_hash"):
+    if official is not None and demo_secrets.published_secret(config, official, "password_hash"):
         official = None  # a demo password outside demo mode: refused like a wrong one
     if official is None:
         throttle.failed(db, ip, account, limits)

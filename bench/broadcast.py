@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from hotline.domain import alerts, places
 from hotline.domain.alerts import broadcast
 from hotline.core import db as storage
-from hotline.demo import commune as demo
+from hotline import demo
+from hotline.app import run_worker  # noqa: E402
 from hotline.sending import worker  # noqa: E402
 from hotline.core.config import Config  # noqa: E402
 from hotline.domain.officials.permissions import Actor  # noqa: E402
@@ -79,7 +80,7 @@ def pacing(folder: str, count: int) -> dict:
     alert_id = alerts.create(db, "general", 2, "Thu nghiem toc do gui", None, actor=OPERATOR)
     alerts.publish(db, app.config, alert_id, actor=OPERATOR)
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(app.config, stop), daemon=True)
+    thread = threading.Thread(target=run_worker, args=(app.config, stop), daemon=True)
     thread.start()
     while broadcast.progress(db, f"alert:{alert_id}")["queued"]:
         time.sleep(0.2)
@@ -111,8 +112,8 @@ def overhead(folder: str, count: int) -> dict:
                                   "segments": 1, "state": "queued", "next_attempt_at": now, "created_at": now,
                                   "updated_at": now} for i in range(count)), batch_size=1000)
     config = Config.from_env({}, HOTLINE_DB=f"{folder}/overhead.db", HOTLINE_INSTANCE=folder, HOTLINE_SMS_RATE="1e9")
-    sender_thread = worker.ChannelSender(config, "sms", threading.Event())
     transport = Instant()
+    sender_thread = worker.ChannelSender(config, "sms", lambda config: transport, threading.Event())
     started = time.perf_counter()
     for _ in range(count):
         sender_thread.step(db, transport)

@@ -52,7 +52,7 @@ def build(kind: str, tmp: Path):
     os.environ.update({k: v for k, v in vl.environment(tmp).items() if k.startswith(("HOTLINE_", "TWILIO_"))})
     from hotline.app import create_app
     from hotline.core import db as storage
-    from hotline.demo import commune as demo
+    from hotline import demo
     app = create_app(background=False)
     demo.load(storage.connect(os.environ["HOTLINE_DB"]))
     vl.senders(Path(os.environ["HOTLINE_DB"]), vl.RESIDENTS)

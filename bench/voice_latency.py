@@ -52,16 +52,14 @@ MENU = [("/voice/menu/main", {"ev": "key", "n": "0"}, {"Digits": "2"}),
 BARE = textwrap.dedent('''
     import sys
     from flask import Flask, Response
-    from hotline import server
+    from hotline.web import server
     app = Flask("bare")
     TWIML = sys.argv[2]
     @app.post("/<path:p>")
     def constant(p):
         return Response(TWIML, mimetype="text/xml")
-    class Bare(server.Server):
-        def load(self):
-            return app
-    Bare(server.options("127.0.0.1", int(sys.argv[1]), server.default_workers(), 1, "WARNING")).run()
+    server.Server(lambda: app, server.options("127.0.0.1", int(sys.argv[1]), server.default_workers(), 1,
+                                              "WARNING")).run()
 ''')
 
 

@@ -7,26 +7,25 @@ from flask import jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline.domain import inbox
 from hotline.core import logs, prompts
-from hotline.sending import worker
 from hotline.web.health import register_check
 from hotline.web.webhooks import twiml
 
-from sms import gateway, transports  # noqa: F401  (the /sms/gateway route; SMS_TRANSPORTS entries)
+from sms import gateway  # noqa: F401  (the /sms/gateway route joins the blueprint)
 from sms.health import check
 from sms.routes import bp
 
 log = logging.getLogger(__name__)
-if inbox.housekeeping not in worker.PERIODIC_JOBS:
-    worker.PERIODIC_JOBS.append(inbox.housekeeping)
 
 
-def init_app(app) -> None:
+def init_app(app, hooks: tuple, transports: dict) -> None:
+    """hooks: tried before the keywords on every inbound text (sms.inbound.receive); transports: the SMS
+    transports there are, by the name HOTLINE_SMS_TRANSPORT gives (for /health)."""
     for secret in ("HOTLINE_GATEWAY_PASSWORD", "HOTLINE_GATEWAY_SIGNING_KEY"):
         logs.register_secret(app.config.get(secret))
+    app.extensions["sms.hooks"] = tuple(hooks)
     app.register_blueprint(bp)
-    register_check(app, "sms", lambda: check(app.config))
+    register_check(app, "sms", lambda: check(app.config, transports))
 
 
 @bp.errorhandler(Exception)

@@ -94,7 +94,8 @@ def gateway():
     except ValueError as e:
         return jsonify(ok=False, error=str(e)), 400
     if kind == "sms:received":
-        result = inbound.receive(get_db(), current_app.config, message, queue_reply=True)
+        result = inbound.receive(get_db(), current_app.config, message, queue_reply=True,
+                                 hooks=current_app.extensions["sms.hooks"])
         return jsonify(ok=True, command=result.command, reply=result.reply_status, replayed=result.replayed)
     inbox.delivery_report(get_db(), *report)
     return jsonify(ok=True)

@@ -5,12 +5,11 @@ import sqlite3
 
 from hotline.domain import inbox
 from hotline.core.db import get_db
-from hotline.sending.transports import SMS_TRANSPORTS
 
 
-def check(config) -> dict:
+def check(config, transports: dict) -> dict:
     name = config.sms_transport
-    report = {"ok": name in SMS_TRANSPORTS, "transport": name, "accents": config.flag("HOTLINE_SMS_ACCENTS"),
+    report = {"ok": name in transports, "transport": name, "accents": config.flag("HOTLINE_SMS_ACCENTS"),
               "replies_per_hour": int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR")),
               "replies_per_hour_total": int(config.number("HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL")),
               "allowed_countries": config["HOTLINE_SMS_ALLOWED_COUNTRIES"]}

@@ -6,8 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from hotline.domain import inbox, outbox, residents
+from hotline.domain.inbox import Message, allowed_destination  # noqa: F401  (the channel's names for them)
 from hotline.core.db import transaction
-from hotline.core.phones import InvalidPhone, country_code, mask, normalise
+from hotline.core.phones import InvalidPhone, mask, normalise
 from hotline.core.segments import count
 from hotline.core.text import nfc
 
@@ -24,15 +25,6 @@ ALLOWANCE = {"consent": (3, 24.0), "help": (6, 1.0)}
 
 
 @dataclass(frozen=True)
-class Message:
-    transport: str          # twilio | android-gateway
-    provider_id: str        # MessageSid, or the gateway's message key
-    sender: str             # as the provider wrote it
-    to: str | None
-    body: str
-
-
-@dataclass(frozen=True)
 class Result:
     reply: str | None
     command: str
@@ -46,8 +38,11 @@ def reply_key(message: Message) -> str:
     return f"reply:{message.transport}:{message.provider_id}"
 
 
-def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
+def receive(db, config, message: Message, queue_reply: bool = False, hooks: tuple = ()) -> Result:
     """Handle a message once: a replay of the same provider id gets the stored reply and no new effect.
+
+    hooks: fn(db, config, phone, text) -> (prompt key, values) | None each, tried before the keywords (the
+    check-in's bare "1"/"2"); hotline.app lists them.
 
     The effect, the log row and (for the gateway) the queued reply commit together, so an opt-out
     is stored before any reply leaves, and a crash leaves either all of it or none.
@@ -57,7 +52,7 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
     parsed = keywords.parse(body[:inbox.MAX_BODY])
     phone = _phone(message.sender)
     if phone is not None and len(body) <= inbox.MAX_BODY and commands.reads_only(parsed):
-        return _answer_reading(db, config, message, body, parsed, phone, queue_reply)
+        return _answer_reading(db, config, message, body, parsed, phone, queue_reply, hooks)
     with transaction(db):
         seen = inbox.find(db, message.transport, message.provider_id)
         if seen:
@@ -68,18 +63,19 @@ def receive(db, config, message: Message, queue_reply: bool = False) -> Result:
         elif len(body) > inbox.MAX_BODY:
             command, outcome, reply = "too_long", "ignored", ctx.say("sms.too_long")
         else:
-            command, outcome, reply = _act(ctx, body, parsed)
+            command, outcome, reply = _act(ctx, body, parsed, hooks)
         ctx.resident = residents.by_phone(db, phone) if phone else None     # the command may have created one
         result = _store(db, config, ctx, message, body, command, outcome, reply, queue_reply)
     return _logged(phone, result)
 
 
-def _answer_reading(db, config, message: Message, body: str, parsed, phone: str, queue_reply: bool) -> Result:
+def _answer_reading(db, config, message: Message, body: str, parsed, phone: str, queue_reply: bool,
+                    hooks: tuple) -> Result:
     """A command that only reads (the warnings, a guide, help) is answered outside the write lock; only the
     inbox row and the queued reply are written, in one short transaction. Under load every SMS queues for
     SQLite's single writer, so what is done before it is time the others do not wait."""
     ctx = _context(db, config, phone)
-    command, outcome, reply = _act(ctx, body, parsed)
+    command, outcome, reply = _act(ctx, body, parsed, hooks)
     try:
         with transaction(db):
             result = _store(db, config, ctx, message, body, command, outcome, reply, queue_reply)
@@ -126,8 +122,8 @@ def _logged(phone: str | None, result: Result) -> Result:
     return result
 
 
-def _act(ctx, body: str, command) -> tuple[str, str, str | None]:
-    for hook in inbox.INBOUND_HOOKS:
+def _act(ctx, body: str, command, hooks: tuple) -> tuple[str, str, str | None]:
+    for hook in hooks:
         claimed = hook(ctx.db, ctx.config, ctx.phone, body)
         if claimed:
             key, values = claimed
@@ -178,17 +174,6 @@ def _commune_capped(db, config) -> bool:
         log.warning("%d SMS replies in the last hour: the commune-wide cap (HOTLINE_SMS_REPLIES_PER_HOUR_TOTAL)"
                     " is reached; texts are recorded and acted on, replies withheld", cap)
     return True
-
-
-def allowed_destination(config, phone: str) -> bool:
-    """Outbound SMS only to the countries in HOTLINE_SMS_ALLOWED_COUNTRIES (calling codes; * = any).
-
-    SMS-pumping fraud sends texts "from" premium foreign numbers to make us answer them.
-    """
-    allowed = {c.strip().lstrip("+") for c in config["HOTLINE_SMS_ALLOWED_COUNTRIES"].split(",") if c.strip()}
-    if "*" in allowed:
-        return True
-    return country_code(phone) in allowed
 
 
 def _phone(sender: str) -> str | None:

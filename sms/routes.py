@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 @bp.post("/incoming")
 @twilio_signed
 def incoming():
-    result = inbound.receive(get_db(), current_app.config, TwilioSMS.parse_inbound(request.form))
+    result = inbound.receive(get_db(), current_app.config, TwilioSMS.parse_inbound(request.form),
+                             hooks=current_app.extensions["sms.hooks"])
     response = MessagingResponse()
     if result.reply:
         response.message(result.reply)

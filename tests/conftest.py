@@ -8,7 +8,7 @@ import pytest
 
 from hotline.app import create_app
 from hotline.core import db as storage, logs
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.core.config import SETTINGS
 from hotline.domain.officials.permissions import Actor
 from hotline.sim.phone import Webhooks

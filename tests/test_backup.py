@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from hotline.core import backup, db as storage
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.cli.main import main
 
 

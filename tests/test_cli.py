@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 
 from hotline.core import db as storage, prompts
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.domain import residents
 from hotline.cli.main import main
 from tests.conftest import ANH_MINH, BA_LAN
@@ -72,7 +72,6 @@ def test_init_says_what_it_applied_then_that_the_schema_is_current(cli_env, sett
 
 
 def test_the_exported_register_is_readable_by_its_owner_only(database, cli_env, tmp_path):
-    import os
     import stat
 
     out = tmp_path / "so-ho.csv"

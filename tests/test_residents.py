@@ -49,7 +49,7 @@ def test_it_does_not_guess_between_similar_villages(demo_db):
 
 
 def test_the_demo_commune_is_loaded_idempotently(demo_db):
-    from hotline.demo import commune as demo
+    from hotline import demo
 
     before = demo_db["residents"].count
     demo.load(demo_db)

@@ -1,22 +1,21 @@
-"""Voice channel: calls in (menus, guides, operator, voicemail), prompts as pre-rendered audio, speech by Vosk."""
+"""Voice channel: calls in (menus, guides, operator, voicemail), call-outs, officials by phone, pre-rendered audio."""
 from __future__ import annotations
 
-from voice.routes import bp
-from voice import announcements, guides, lessons, menus, operator, warnings  # noqa: F401  (their routes join bp)
-from voice import officials_spoken  # noqa: F401  (the officials' lines join voice.render.SOURCES)
+from hotline.speech import asr
+from hotline.web.health import register_check
+from voice import announcements, guides, lessons, operator, routes, warnings  # noqa: F401  (their routes join bp)
+from voice import callout, media, menus, officials, tts
+from voice.blueprint import bp
 
 
-def init_app(app, background: bool = True) -> None:
-    from hotline.web.health import register_check
-
-    from hotline.speech import asr
-    from voice import media, tts
-
+def init_app(app, background: bool = True, incoming_hooks: tuple = ()) -> None:
+    """incoming_hooks: fn(db, caller) -> VoiceResponse | None each, tried first at /voice/incoming (hotline.app
+    gives the officials' PIN prompt)."""
+    app.extensions["voice.incoming_hooks"] = tuple(incoming_hooks)
     app.register_blueprint(bp)
-    from voice import callout
     app.register_blueprint(callout.bp)
     app.register_blueprint(media.bp)
-    __import__("voice.officials").officials.init_app(app)   # officials record announcements by phone
+    app.register_blueprint(officials.bp)        # officials record announcements by phone
     register_check(app, "speech", lambda: asr.get_recogniser(app.config).status())
     if not app.config.get("TESTING"):
         if background:

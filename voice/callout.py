@@ -8,15 +8,13 @@ DetectMessageEndpoint) gets the message after its beep.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from flask import Blueprint, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain import alerts, delivery
 from hotline.domain.alerts import checkins
-from hotline.core import clock, prompts
-from hotline.sending import transports, twilio_api
+from hotline.core import prompts
 from hotline.core.db import get_db, now as utc_now
 from hotline.web.webhooks import twilio_signed, twiml
 
@@ -46,14 +44,6 @@ def _plays() -> int:
 def _resident() -> int | None:
     value = request.args.get("r", "")
     return int(value) if value.isdigit() else None
-
-
-@bp.record_once
-def _health(state):
-    from hotline.sending import worker
-    from hotline.web.health import register_check
-
-    register_check(state.app, "worker", lambda: worker.status(state.app.config, get_db()))
 
 
 @bp.post("/alert/<int:alert_id>")
@@ -151,31 +141,3 @@ def status():
                                    form.get("AnsweredBy"), form.get("CallDuration"))
     log.info("call %s %s: %s", form.get("CallSid", "?"), form.get("CallStatus", "?"), outcome)
     return "", 204
-
-
-class TwilioTransport:
-    """Outbound calls through the Twilio REST API (SMS through Twilio is the SMS channel's, sms/transports.py)."""
-
-    name = "twilio"
-
-    def __init__(self, config):
-        self.config, self.client = config, twilio_api.client(config, timeout=15)
-
-    def place_call(self, to, url, status_callback=None):
-        if not self.config["TWILIO_FROM"]:   # calls wait for the operator rather than fail
-            raise transports.TransportError("set TWILIO_FROM (the caller ID)", "not_configured", transient=True)
-        return twilio_api.call(lambda: self.client.calls.create(
-            to=to, from_=self.config["TWILIO_FROM"], url=url, method="POST", status_callback=status_callback,
-            status_callback_event=["initiated", "ringing", "answered", "completed"], status_callback_method="POST",
-            machine_detection="DetectMessageEndpoint", timeout=30).sid)
-
-    def find_call(self, to, since):
-        calls = twilio_api.call(lambda: self.client.calls.list(to=to, start_time_after=_when(since), limit=20))
-        return calls[0].sid if calls else None
-
-
-def _when(since: str) -> datetime:
-    return clock.parse(since).replace(microsecond=0)
-
-
-transports.CALL_TRANSPORTS["twilio"] = TwilioTransport

@@ -12,7 +12,7 @@ from hotline.core.db import get_db
 from hotline.web.webhooks import twilio_signed, twiml
 
 from voice import menus
-from voice.routes import bp
+from voice.blueprint import bp
 
 GUIDES = ("vneid", "dvc", "qr", "lua_dao")
 URL = "/voice/guides"

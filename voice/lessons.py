@@ -16,7 +16,7 @@ from hotline.web.webhooks import twilio_signed, twiml
 from hotline.speech import asr, audio
 from voice import menus, tts, villages
 from hotline.sending import recordings
-from voice.routes import bp
+from voice.blueprint import bp
 
 URL = "/voice/lessons"
 LISTED = 3                  # lessons per menu; key 4 is the caller's own enrolments
@@ -286,7 +286,7 @@ def lesson_notice(outbox_id: int):
 
 
 def spoken_texts(db, config) -> list[str]:
-    """What menu 3 says that is known ahead, for `hotline prompts render` (voice.render.SOURCES)."""
+    """What menu 3 says that is known ahead, for `hotline prompts render` (listed in voice.render.SOURCES)."""
     found = [v for k, v in prompts.catalogue().items()
              if k.startswith("lessons.voice.") and isinstance(v, str) and not prompts.placeholders(v)]
     for lesson in lessons.upcoming(db, None, limit=100):
@@ -296,9 +296,3 @@ def spoken_texts(db, config) -> list[str]:
         found += [say(f"outcome.{o}", **f) for o in ("enrolled", "already_enrolled", "full", "lesson_cancelled",
                                                     "closed", "cancelled", "not_enrolled", "kept")]
     return found + villages.spoken(db, *village_question(""))
-
-
-from voice import render  # noqa: E402  (render reads this module only inside its functions)
-
-if spoken_texts not in render.SOURCES:
-    render.SOURCES.append(spoken_texts)

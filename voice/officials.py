@@ -12,13 +12,15 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain.officials import announcements, permissions
 from hotline.domain import officials
-from hotline.demo import officials as officials_demo
+from hotline.domain.officials import demo_secrets
 from hotline.core import prompts
 from hotline.core.db import get_db
 from hotline.core.phones import mask
 from hotline.web.webhooks import twilio_signed, twiml
 
 from voice import menus, tts
+from voice import officials_approve, officials_audience, officials_callout  # noqa: F401  (routes join bp)
+from voice import officials_publish, officials_record  # noqa: F401  (routes join bp)
 from voice.officials_audience import addresses_nobody
 from voice.officials_session import MENU_URL, PIN_URL, RESIDENT_URL, acting, bp, official, say_then, session_lost
 
@@ -26,22 +28,12 @@ log = logging.getLogger(__name__)
 PIN_TIMEOUT_S = 8
 
 
-def init_app(app) -> None:
-    from voice import officials_approve, officials_audience, officials_callout  # noqa: F401 (routes)
-    from voice import officials_publish, officials_record  # noqa: F401 (routes)
-    from voice.routes import INCOMING_HOOKS
-
-    if incoming_hook not in INCOMING_HOOKS:
-        INCOMING_HOOKS.insert(0, incoming_hook)
-    app.register_blueprint(bp)
-
-
 def incoming_hook(db, caller: str) -> VoiceResponse | None:
     """Tried first at /voice/incoming: the PIN prompt for an official's number, None for everyone else."""
     if request.args.get("as") == "resident" or request.form.get("Direction", "inbound").startswith("outbound"):
         return None
     found = officials.by_phone(db, caller)
-    if not found or found["disabled"] or officials_demo.published_secret(current_app.config, found, "pin_hash"):
+    if not found or found["disabled"] or demo_secrets.published_secret(current_app.config, found, "pin_hash"):
         return None
     log.info("official's number %s calling", mask(caller))
     if officials.locked(db, found["id"]):
@@ -64,7 +56,7 @@ def pin_prompt(lead: list[str] = ()) -> VoiceResponse:
 def pin():
     db, config = get_db(), current_app.config
     found = officials.by_phone(db, request.form.get("From", ""))
-    if not found or found["disabled"] or officials_demo.published_secret(config, found, "pin_hash"):
+    if not found or found["disabled"] or demo_secrets.published_secret(config, found, "pin_hash"):
         return twiml(say_then([], RESIDENT_URL))
     digits = request.form.get("Digits", "")
     if not digits:  # only # pressed: not an attempt

@@ -10,7 +10,7 @@ from hotline.domain.officials import announcements
 from hotline.domain import officials, places
 from hotline.core import prompts
 
-from voice import menus, render
+from voice import menus
 from voice.officials import menu_options
 from voice.officials_approve import approve_options
 from voice.officials_audience import book, lines
@@ -41,7 +41,3 @@ def spoken_texts(db, config) -> list[str]:
 
 def _say(key: str, **values) -> str:
     return prompts.say(f"officials.voice.{key}", **values)
-
-
-if spoken_texts not in render.SOURCES:
-    render.SOURCES.append(spoken_texts)

@@ -16,12 +16,11 @@ from hotline.core.phones import InvalidPhone, normalise
 from hotline.web.webhooks import twilio_signed, twiml
 
 from voice import menus, tts
-from voice.routes import bp
+from voice.blueprint import bp
 from hotline.sending.voicemail_fetch import fetch_later
 
 log = logging.getLogger(__name__)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-VOICEMAIL_SECONDS = 60
 _SPAN = re.compile(r"^(\w{3})(?:-(\w{3}))?\s+(.+)$")
 
 
@@ -68,7 +67,7 @@ def duty_numbers(config) -> list[str]:
 
 def leave_voicemail(response: VoiceResponse) -> VoiceResponse:
     tts.speak(response, prompts.say("voice.operator.voicemail"))
-    response.record(max_length=VOICEMAIL_SECONDS, play_beep=True, timeout=5, finish_on_key="#",
+    response.record(max_length=voicemail.LONGEST_SECONDS, play_beep=True, timeout=5, finish_on_key="#",
                     action="/voice/operator/voicemail")
     # An empty recording does not call the action: Twilio goes on here.
     tts.speak(response, prompts.say("voice.operator.no_message"))
@@ -116,7 +115,7 @@ def voicemail_saved():
     duration = menus.number(form.get("RecordingDuration"))
     sid = form.get("RecordingSid") or form.get("CallSid", "")
     vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"], sid,
-                             form.get("RecordingUrl", ""), min(duration, VOICEMAIL_SECONDS))
+                             form.get("RecordingUrl", ""), min(duration, voicemail.LONGEST_SECONDS))
     calls.step(db, form.get("CallSid", ""), "operator", "voicemail", f"voicemail:{vm_id}")
     fetch_later(config, vm_id, form.get("RecordingSid", ""), form.get("RecordingUrl", ""))
     response = VoiceResponse()

@@ -23,13 +23,13 @@ from hotline.domain.officials import announcements
 from hotline.core import prompts
 
 from hotline.speech import audio
-from voice import guides, menus, tts, villages
+from voice import guides, lessons, menus, officials_spoken, tts, villages
 
 log = logging.getLogger(__name__)
 INDEX = "index.tsv"
 GTTS_GIVE_UP_AFTER = 3      # consecutive failures: Google is unreachable, stop trying for this run
-# Other areas add fn(db, config) -> iterable of texts they say through voice.tts.speak.
-SOURCES: list = []
+# What other menus say that is known ahead: fn(db, config) -> texts they say through voice.tts.speak.
+SOURCES = (lessons.spoken_texts, officials_spoken.spoken_texts)
 
 
 @dataclass
@@ -208,13 +208,3 @@ def _prune(folder: Path, wanted: list[str]) -> int:
     for p in stale:
         p.unlink()
     return len(stale)
-
-
-def _register_job() -> None:
-    from hotline.sending import worker
-
-    if new_warnings_job not in worker.PERIODIC_JOBS:
-        worker.PERIODIC_JOBS.append(new_warnings_job)
-
-
-_register_job()

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-import time
 from functools import lru_cache
 
-from flask import Blueprint, current_app, g, request
+from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain import calls, outbox, residents
@@ -14,21 +13,13 @@ from hotline.core.db import get_db
 from hotline.core.phones import mask
 from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus, tts
+from voice import menus, tts, warnings
+from voice.blueprint import bp
 
-bp = Blueprint("voice", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
 
-# fn(db, caller_e164) -> VoiceResponse | None, tried in order before anything else at /voice/incoming
-# (officials recording announcements by phone hook in here).
-INCOMING_HOOKS: list = []
 MAIN_TARGETS = {"warnings": "/voice/warnings", "guides": "/voice/guides", "lessons": "/voice/lessons",
                 "announcements": "/voice/announcements"}
-
-
-@bp.before_request
-def _start_timer():
-    g.started = time.perf_counter()
 
 
 def main_menu() -> menus.Menu:
@@ -54,14 +45,12 @@ def incoming():
     resident = residents.by_phone(db, phone) if phone else None
     log.info("call %s from %s", sid, mask(phone))
     calls.start(db, sid, phone, resident and resident["id"], "callback" if outbound else "inbound")
-    for hook in INCOMING_HOOKS:
+    for hook in current_app.extensions["voice.incoming_hooks"]:     # the officials' PIN, first (hotline.app)
         response = hook(db, phone)
         if response is not None:
             return twiml(response)
     if not outbound and _wants_callback(resident):
         return twiml(_reject_and_call_back(db, resident, sid))
-    from voice import warnings
-
     response, menu = VoiceResponse(), main_menu()
     if not warnings.warn_first(response, db, resident):
         tts.speak(response, prompts.say("voice.welcome"))

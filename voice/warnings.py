@@ -10,7 +10,7 @@ from hotline.core.db import get_db
 from hotline.web.webhooks import twilio_signed, twiml
 
 from voice import menus, villages
-from voice.routes import bp
+from voice.blueprint import bp
 
 URL = "/voice/warnings"
 

@@ -10,7 +10,7 @@ from hotline.core import clock
 from hotline.domain.officials import permissions
 from hotline.core.db import get_db, now
 
-from admin import t
+from admin.words import t
 from admin.confirm import digest
 from admin.forms import Form
 from admin.web import actor, bp, found, may, outcome

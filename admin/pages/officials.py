@@ -9,7 +9,7 @@ from flask import abort, g, make_response, redirect, render_template, request, u
 from hotline.domain import officials, places
 from hotline.core.db import get_db, now
 
-from admin import t
+from admin.words import t
 from admin.forms import Form
 from admin.web import actor, bp, found, outcome
 

@@ -8,7 +8,7 @@ from hotline.domain import places, records, registers, residents
 from hotline.core.db import get_db
 
 from admin.forms import Form, this_year
-from admin.web import actor, bp, found, may
+from admin.web import actor, bp, found
 
 GENDERS = ("F", "M")
 

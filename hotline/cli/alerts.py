@@ -13,6 +13,7 @@ import click
 from hotline.domain import alerts, audit, places
 from hotline.domain.alerts import broadcast, cap, checkins
 from hotline.core import inuse, prompts
+from hotline import app
 from hotline.sending import worker
 from hotline.cli.text import TEXT
 from hotline.domain.officials.permissions import Actor
@@ -22,9 +23,9 @@ from hotline.core.phones import mask
 
 def _db_and_config():
     from hotline.app import create_app
-    from hotline.cli.main import open_db
+    from hotline.cli.common import open_db
 
-    app = create_app()   # registers the channels' transports (Twilio, Android gateway)
+    app = create_app()
     return open_db(app.config), app.config
 
 
@@ -314,7 +315,7 @@ def worker_command(progress):
         signal.signal(sig, lambda *_: stop.set())
     click.echo(prompts.say("core.cli.worker_started", sms_rate=config["HOTLINE_SMS_RATE"],
                            call_rate=config["HOTLINE_CALL_RATE"]))
-    worker.run(config, stop, on_tick=_show_queue if progress else None)
+    app.run_worker(config, stop, on_tick=_show_queue if progress else None)
     lock.close()
 
 

@@ -18,7 +18,7 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M")
 
 
 def _db():
-    from hotline.cli.main import open_db
+    from hotline.cli.common import open_db
 
     return open_db()
 
@@ -141,7 +141,7 @@ def roster(code):
 @click.option("--by", help="Who is marking (instructor or official).")
 def attendance(code, phones, everyone, absent, by):
     """Mark who came (phone numbers, or --all); people without a seat are recorded as walk-ins."""
-    from hotline.cli.main import _phone
+    from hotline.cli.common import phone_number as _phone
 
     db = _db()
     lesson = _lesson(db, code)

@@ -8,20 +8,19 @@ from pathlib import Path
 import click
 
 from hotline.app import create_app
+from hotline.cli.alerts import alerts_group, worker_command
+from hotline.cli.lessons import lessons as lessons_group
+from hotline.cli.officials import announcements as announcements_group, officials as officials_group
+from hotline.cli.sms import gateway as gateway_group, inbox as inbox_command
+from hotline.cli.voice import models_group, prompts_group, voicemail_group
+from hotline.cli.common import open_db, phone_number
 from hotline.core import db as storage, private, prompts
-from hotline.demo import commune as demo_data
+from hotline import demo as demo_data
 from hotline.domain import outbox as outbox_rows, registers
 from hotline.domain import residents as residents_domain
 from hotline.core.config import Config
 from hotline.domain.officials.permissions import Actor
-from hotline.core.phones import InvalidPhone, mask, normalise
-
-
-def open_db(config: Config | None = None):
-    config = config or Config.from_env()
-    database = storage.connect(config["HOTLINE_DB"])
-    storage.migrate(database)
-    return database
+from hotline.core.phones import mask
 
 
 @click.group()
@@ -67,7 +66,7 @@ def serve(host, port, workers, threads):
     click.echo(f"  {prompts.say('core.cli.webhook.simulator')}: http://{host}:{port}/simulator")
     for line in try_it(f"http://{host}:{port}"):
         click.echo(line)
-    server.run(host, port, workers or server.default_workers(), threads, app.config["HOTLINE_LOG_LEVEL"])
+    server.run(create_app, host, port, workers or server.default_workers(), threads, app.config["HOTLINE_LOG_LEVEL"])
 
 
 def try_it(url: str) -> list[str]:
@@ -155,18 +154,6 @@ def residents_list(village, search):
                    f"{' · ' + ', '.join(marks) if marks else ''}")
 
 
-def _phone(value: str) -> str:
-    try:
-        return normalise(value)
-    except InvalidPhone as e:
-        raise click.BadParameter(bad_phone(value, e)) from None
-
-
-def bad_phone(value: str, error: InvalidPhone) -> str:
-    """The number as typed and why it is not one, in the words the CSV import uses."""
-    return f"{value}: {prompts.say(f'csv.reason.phone_{error.reason}')}"
-
-
 def _hooks(url):
     from hotline.sim.phone import Webhooks
 
@@ -184,7 +171,7 @@ def sms(phone, text, url):
     """Send a signed SMS webhook as PHONE and print the reply."""
     from hotline.sim.phone import send_sms
 
-    status, replies = send_sms(_hooks(url), _phone(phone), text)
+    status, replies = send_sms(_hooks(url), phone_number(phone), text)
     if status != 200:
         raise click.ClickException(prompts.say("core.cli.http_status", status=status))
     for reply in replies:
@@ -219,7 +206,7 @@ def call(phone, url, keys):
         hooks = Webhooks(app.config, client=app.test_client())
     with recording_store(hooks.config) as store:
         answers = ask if keys is None else scripted(*keys.split(","))
-        Call(hooks, _phone(phone), answers, show, recorder=store.record).run()
+        Call(hooks, phone_number(phone), answers, show, recorder=store.record).run()
     if not url:        # a voicemail's download, begun in this process, finishes before it exits
         from hotline.sending.voicemail_fetch import wait_for_fetches
 
@@ -257,7 +244,7 @@ def fallback_build(target, dial):
     """Write voice.xml and sms.xml for the proxy, a TwiML Bin or fallback/serve.py."""
     from hotline.web import fallback as static
 
-    for path in static.build(target, [_phone(n) for n in dial]):
+    for path in static.build(target, [phone_number(n) for n in dial]):
         click.echo(path)
 
 
@@ -279,14 +266,7 @@ def restore_command(file, db_path):
         click.echo(prompts.say("core.cli.restore_kept", path=backup.quoted(safety)))
 
 
-# Each area adds its command group here (one import and one add_command line each).
-from hotline.cli.officials import announcements as announcements_group, officials as officials_group  # noqa: E402
-main.add_command(officials_group); main.add_command(announcements_group)  # noqa: E702
-from hotline.cli.lessons import lessons as lessons_group  # noqa: E402
-main.add_command(lessons_group)
-from hotline.cli.voice import models_group, prompts_group, voicemail_group  # noqa: E402
-main.add_command(prompts_group); main.add_command(voicemail_group); main.add_command(models_group)  # noqa: E702
-from hotline.cli.sms import gateway as gateway_group, inbox as inbox_command  # noqa: E402
-main.add_command(gateway_group); main.add_command(inbox_command)  # noqa: E702
-from hotline.cli.alerts import alerts_group, worker_command  # noqa: E402
-main.add_command(alerts_group); main.add_command(worker_command)  # noqa: E702
+# Every command group, one module each (the commands above are the core's: serve, set up, residents, simulators).
+for group in (officials_group, announcements_group, lessons_group, prompts_group, voicemail_group, models_group,
+              gateway_group, inbox_command, alerts_group, worker_command):
+    main.add_command(group)

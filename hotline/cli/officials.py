@@ -13,13 +13,13 @@ from hotline.core.phones import InvalidPhone, mask
 
 
 def _db():
-    from hotline.cli.main import open_db
+    from hotline.cli.common import open_db
 
     return open_db()
 
 
 def _official(database, phone: str) -> dict:
-    from hotline.cli.main import _phone
+    from hotline.cli.common import phone_number as _phone
 
     found = registry.by_phone(database, _phone(phone))
     if not found:
@@ -62,7 +62,7 @@ def add(name, role, phone, villages, association, pin, with_password):
     except registry.InvalidOfficial as e:
         _fail(e)
     except InvalidPhone as e:
-        from hotline.cli.main import bad_phone
+        from hotline.cli.common import bad_phone
 
         raise click.BadParameter(bad_phone(phone, e), param_hint="--phone") from None
     click.echo(prompts.say("officials.cli.added", id=official_id, name=name, phone=mask(registry.get(

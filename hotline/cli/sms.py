@@ -15,7 +15,7 @@ from hotline.sending.transports import TransportError
 
 from sms.gateway import sign
 from sms.inbound import reply_key
-from sms.transports import GatewaySMS
+from hotline.sending.android_gateway import GatewaySMS
 
 EVENTS = ("sms:received", "sms:sent", "sms:delivered", "sms:failed")
 
@@ -24,7 +24,7 @@ EVENTS = ("sms:received", "sms:sent", "sms:delivered", "sms:failed")
 @click.option("--limit", default=30, show_default=True)
 def inbox(limit):
     """List inbound SMS with the command understood and the reply (numbers masked)."""
-    from hotline.cli.main import open_db
+    from hotline.cli.common import open_db
 
     for row in inbox_rows.listing(open_db(), limit):
         click.echo(inbox_rows.describe(row))
@@ -108,7 +108,7 @@ def gateway_simulate(phone, text, url):
         status = app.test_client().post("/sms/gateway", data=body, headers=headers).status_code
     if status != 200:
         raise click.ClickException(prompts.say("core.cli.http_status", status=status))
-    from hotline.cli.main import open_db
+    from hotline.cli.common import open_db
 
     key = reply_key(GatewaySMS.parse_inbound(payload))
     for row in open_db().query("SELECT body FROM outbox WHERE dedupe_key = ?", [key]):

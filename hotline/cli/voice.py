@@ -13,7 +13,7 @@ from voice import render
 
 
 def _db_and_config():
-    from hotline.cli.main import open_db
+    from hotline.cli.common import open_db
 
     config = Config.from_env()
     return open_db(config), config

@@ -1,17 +1,9 @@
-"""The demo commune (prompts/demo/*.toml): its villages, associations and residents."""
+"""The demo commune's places and people (prompts/demo/commune.toml): villages, associations, residents."""
 from __future__ import annotations
 
 from hotline.domain import places, residents
 from hotline.core import prompts
 from hotline.core.db import transaction
-
-# Other areas (lessons, officials …) add loaders here: each a function(db) reading its own
-# prompts/demo/<area>.toml, idempotent, run inside the same transaction after the commune.
-EXTRA_LOADERS: list = []
-
-
-def is_empty(db) -> bool:
-    return db.execute("SELECT COUNT(*) FROM residents").fetchone()[0] == 0
 
 
 def load(db) -> dict:
@@ -31,6 +23,4 @@ def load(db) -> dict:
                 gender=r["gender"], birth_year=r["birth_year"],
                 **{flag: flag in r["flags"] for flag in residents.FLAGS})
             residents.set_associations(db, resident["id"], r["associations"])
-        for loader in EXTRA_LOADERS:
-            loader(db)
     return {"commune": data["commune"], "residents": len(data["residents"])}

@@ -5,7 +5,6 @@ import re
 from datetime import datetime, time, timedelta
 
 from hotline.core import clock, prompts
-from hotline.demo import commune as demo
 from hotline.domain import lessons, places, residents
 from hotline.domain.lessons import report as lessons_report
 from hotline.domain.officials import permissions
@@ -53,6 +52,3 @@ def load(db) -> None:
         lessons_report.set_target(db, target["kind"], target["subject"], lessons_report.period_of(target["period"]),
                                   target.get("target"), target.get("share"))
 
-
-if load not in demo.EXTRA_LOADERS:
-    demo.EXTRA_LOADERS.append(load)

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from hotline.domain import residents
 from hotline.core.clock import shift
 from hotline.core.db import now as utc_now, transaction
-from hotline.core.phones import mask
+from hotline.core.phones import country_code, mask
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1600          # Twilio's own limit for one inbound message; longer bodies are answered, not processed
-# Each fn(db, config, phone, text) -> (prompt key, values) | None, tried before the keywords: e.g. the
-# alerts check-in ("reply 1 if safe, 2 if you need help") claims a bare "1" or "2".
-INBOUND_HOOKS: list = []
 
 # Provider states, each mapped onto the outbox's: a report only ever moves a row forward, so any
 # arrival order ends in the same state. delivered outranks failed because carriers do send a late
@@ -157,3 +155,25 @@ def signature_seen(db, signature: str, window_seconds: float) -> bool:
         cursor = db.execute("INSERT OR IGNORE INTO gateway_signatures (signature, seen_at) VALUES (?, ?)",
                             [signature, utc_now()])
     return cursor.rowcount == 0
+
+
+@dataclass(frozen=True)
+class Message:
+    """One inbound text, whatever carried it, as the edge parsed it."""
+
+    transport: str          # twilio | android-gateway
+    provider_id: str        # MessageSid, or the gateway's message key
+    sender: str             # as the provider wrote it
+    to: str | None
+    body: str
+
+
+def allowed_destination(config, phone: str) -> bool:
+    """Outbound SMS only to the countries in HOTLINE_SMS_ALLOWED_COUNTRIES (calling codes; * = any).
+
+    SMS-pumping fraud sends texts "from" premium foreign numbers to make us answer them.
+    """
+    allowed = {c.strip().lstrip("+") for c in config["HOTLINE_SMS_ALLOWED_COUNTRIES"].split(",") if c.strip()}
+    if "*" in allowed:
+        return True
+    return country_code(phone) in allowed

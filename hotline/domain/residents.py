@@ -1,7 +1,7 @@
 """Residents: registration, consent and opt-out, and the CSV register kept by village heads."""
 from __future__ import annotations
 
-from hotline.domain import outbox, places
+from hotline.domain import outbox
 from hotline.core.db import now, transaction
 from hotline.core.phones import InvalidPhone, normalise
 

@@ -13,6 +13,7 @@ from hotline.core.db import now, transaction
 
 # Minutes from a failed download to the next try. A passing fault (Twilio's 5xx, our network or
 # credentials) is usually over within hours; the last try is a day and a half after the call.
+LONGEST_SECONDS = 60      # the longest message a caller may leave (the <Record>'s maxLength)
 RETRY_MINUTES = (1, 5, 30, 120, 480, 1440)
 ATTEMPTS = len(RETRY_MINUTES) + 1      # the download right after the call, then one per retry
 
@@ -107,13 +108,3 @@ def purge(db, instance: Path, days: float, at: datetime | None = None) -> int:
 def retention_job(db, config, now: str) -> None:
     """The worker's minute job: residents' voicemail audio never outlives HOTLINE_AUDIO_RETENTION_DAYS."""
     purge(db, config.path("HOTLINE_INSTANCE"), config.number("HOTLINE_AUDIO_RETENTION_DAYS"))
-
-
-def _register_job() -> None:
-    from hotline.sending import worker
-
-    if retention_job not in worker.PERIODIC_JOBS:
-        worker.PERIODIC_JOBS.append(retention_job)
-
-
-_register_job()

@@ -13,7 +13,7 @@ from android_sms_gateway.http import RequestsHttpClient
 from hotline.core.text import nfc
 from hotline.sending.transports import TransportError, network_error
 
-from sms.inbound import Message
+from hotline.domain.inbox import Message
 from hotline.sending.sms_provider import check_destination, since_utc
 
 log = logging.getLogger(__name__)

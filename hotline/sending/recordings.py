@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -146,10 +147,18 @@ def wait_for_deletions(timeout: float = 10) -> None:
         thread.join(timeout)
 
 
-def _kept_by_simulator(config, sid: str):
-    from hotline.sim.speech import recorded
+def local_folder(config) -> Path:
+    """Where the call simulator keeps the recordings it makes (hotline.sim.speech), named by RecordingSid."""
+    return config.path("HOTLINE_INSTANCE") / "simulator" / "recordings"
 
-    return recorded(config, sid)
+
+def _kept_by_simulator(config, sid: str) -> Path | None:
+    """In local mode (no Twilio account) the simulator is the only phone company there is: its file of recording
+    `sid`. With a Twilio account every recording is Twilio's, and None."""
+    if config.twilio_configured or not SID.fullmatch(sid or ""):
+        return None
+    path = local_folder(config) / f"{sid}.wav"
+    return path if path.is_file() else None
 
 
 def _auth(config) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from hotline.core import clock
 from hotline.core.phones import mask
 from hotline.sending.transports import TransportError
 
-from sms.inbound import allowed_destination
+from hotline.domain.inbox import allowed_destination
 
 CLOCK_SKEW = timedelta(seconds=5)    # the provider's clock against ours, for look-ups by time
 

@@ -1,8 +1,8 @@
-"""Transports: how an outbox row leaves the machine. Channels register theirs by name."""
+"""Transports: how an outbox row leaves the machine. Which ones exist is listed in hotline.app."""
 from __future__ import annotations
 
 import uuid
-from typing import Callable, Protocol
+from typing import Protocol
 
 import requests
 
@@ -62,20 +62,8 @@ class LocalTransport:
         return None
 
 
-# Channels register their transports at import: sms/ for SMS (twilio, android-gateway),
-# voice/ for calls (twilio). The core only knows the local outbox.
-SMS_TRANSPORTS: dict[str, Callable] = {"outbox": LocalTransport}
-CALL_TRANSPORTS: dict[str, Callable] = {"outbox": LocalTransport}
-
-
-def sms_transport(config) -> Transport:
-    name = config.sms_transport
-    if name not in SMS_TRANSPORTS:
-        raise KeyError(f"unknown HOTLINE_SMS_TRANSPORT {name!r}; known: {', '.join(sorted(SMS_TRANSPORTS))}")
-    return SMS_TRANSPORTS[name](config)
-
-
-def call_transport(config) -> Transport:
-    """Calls go through Twilio when it is configured, else stay local."""
-    name = "twilio" if config.twilio_configured and "twilio" in CALL_TRANSPORTS else "outbox"
-    return CALL_TRANSPORTS[name](config)
+def pick(known: dict, name: str, setting: str):
+    """The transport class called `name` (a setting's value), or a clear error naming the ones there are."""
+    if name not in known:
+        raise KeyError(f"unknown {setting} {name!r}; known: {', '.join(sorted(known))}")
+    return known[name]

@@ -9,7 +9,7 @@ from hotline.sending import twilio_api
 from hotline.core.text import nfc
 from hotline.sending.transports import TransportError
 
-from sms.inbound import Message
+from hotline.domain.inbox import Message
 from hotline.sending.sms_provider import check_destination, since_utc
 
 

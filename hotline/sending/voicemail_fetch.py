@@ -44,11 +44,10 @@ def fetch(db, config, vm_id: int, sid: str, posted: str, at: str | None = None) 
 
     sid: the RecordingSid (the address is built from it); posted: the RecordingUrl, used only by the simulator.
     at: the moment of this try (the worker's clock); a failure schedules the next try from it."""
-    from voice.operator import VOICEMAIL_SECONDS
 
     try:
         # In the background: more time than a menu step has, for a minute of audio on a slow line.
-        data = recordings.download(config, sid, posted, seconds=VOICEMAIL_SECONDS, deadline_s=BACKGROUND_DEADLINE_S)
+        data = recordings.download(config, sid, posted, seconds=voicemail.LONGEST_SECONDS, deadline_s=BACKGROUND_DEADLINE_S)
     except audio.AudioError as e:
         outcome = voicemail.fetch_failed(db, vm_id, str(e), at or clock.now(),
                                          config.number("HOTLINE_AUDIO_RETENTION_DAYS"))
@@ -67,13 +66,3 @@ def retry_job(db, config, now: str) -> None:
     """The worker's minute job: failed (or never finished) downloads are tried again when they are due."""
     for row in voicemail.due_fetches(db, now):
         fetch(db, config, row["id"], row["recording_sid"] or "", row["recording_url"] or "", at=now)
-
-
-def _register_job() -> None:
-    from hotline.sending import worker
-
-    if retry_job not in worker.PERIODIC_JOBS:
-        worker.PERIODIC_JOBS.append(retry_job)
-
-
-_register_job()

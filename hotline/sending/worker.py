@@ -1,7 +1,8 @@
 """`hotline worker`: sends every queued outbox row, paced, retried, exactly once; runs the periodic jobs.
 
 One thread per channel (SMS paced in segments/s, calls in calls/s), each with its own connection;
-the main thread expires what is past its time and runs PERIODIC_JOBS about once a minute.
+the main thread expires what is past its time and runs the periodic jobs about once a minute. Which jobs,
+and which transport each channel sends through, the caller says (hotline.app lists them).
 Run one worker per database: a lock file in the instance folder refuses a second one.
 """
 from __future__ import annotations
@@ -11,15 +12,12 @@ import logging
 import threading
 import time
 
-from hotline.domain import alerts, inbox
+from hotline.domain import inbox
 from hotline.core import clock
 from hotline.sending import sender
 from hotline.core.db import connect, now as utc_now, transaction
-from hotline.sending.transports import call_transport, sms_transport
 
 log = logging.getLogger(__name__)
-# fn(db, config, now) run about once a minute; areas append theirs (LESSONS: reminders).
-PERIODIC_JOBS: list = [alerts.expire]
 PERIODIC_SECONDS = 60.0
 POLL_SECONDS = 0.2
 
@@ -34,16 +32,18 @@ def expire_due(db, now: str) -> int:
 class ChannelSender(threading.Thread):
     """Sends one channel's rows in priority order at the configured rate."""
 
-    def __init__(self, config, channel: str, stop: threading.Event, on_send=None):
+    def __init__(self, config, channel: str, transport, stop: threading.Event, on_send=None):
+        """transport: fn(config) -> the channel's Transport, made in the thread that uses it."""
         super().__init__(name=f"worker-{channel}", daemon=True)
         self.config, self.channel, self.stop, self.on_send = config, channel, stop, on_send
+        self.transport = transport
         rate = config.number("HOTLINE_SMS_RATE" if channel == "sms" else "HOTLINE_CALL_RATE")
         self.pacer = sender.Pacer(rate, wait=stop.wait)
         self.sent = 0
 
     def run(self):
         db = connect(self.config["HOTLINE_DB"])
-        transport = (sms_transport if self.channel == "sms" else call_transport)(self.config)
+        transport = self.transport(self.config)
         try:
             while not self.stop.is_set():
                 self.step(db, transport)
@@ -90,10 +90,12 @@ def hold_lock(config, patience: float = 0.0):
             time.sleep(0.1)
 
 
-def run(config, stop: threading.Event | None = None, on_send=None, on_tick=None) -> None:
-    """Until stop is set (or the process is signalled): two sender threads, expiry and periodic jobs."""
+def run(config, jobs, transports: dict, stop: threading.Event | None = None, on_send=None, on_tick=None) -> None:
+    """Until stop is set (or the process is signalled): two sender threads, expiry and the periodic jobs.
+
+    jobs: fn(db, config, now), each about once a minute; transports: {"sms": fn(config), "call": fn(config)}."""
     stop = stop or threading.Event()
-    threads = [ChannelSender(config, channel, stop, on_send) for channel in ("sms", "call")]
+    threads = [ChannelSender(config, channel, transports[channel], stop, on_send) for channel in ("sms", "call")]
     for thread in threads:
         thread.start()
     db = connect(config["HOTLINE_DB"])
@@ -104,7 +106,7 @@ def run(config, stop: threading.Event | None = None, on_send=None, on_tick=None)
             expire_due(db, now)
             inbox.apply_pending(db)   # delivery reports that arrived before their row had a provider id
             if last_jobs is None or _seconds_between(last_jobs, now) >= PERIODIC_SECONDS:
-                run_jobs(db, config, now)
+                run_jobs(db, config, now, jobs)
                 last_jobs = now
             if on_tick:
                 on_tick(db)
@@ -116,8 +118,8 @@ def run(config, stop: threading.Event | None = None, on_send=None, on_tick=None)
         db.conn.close()
 
 
-def run_jobs(db, config, now: str) -> None:
-    for job in list(PERIODIC_JOBS):
+def run_jobs(db, config, now: str, jobs) -> None:
+    for job in jobs:
         try:
             job(db, config, now)
         except Exception:   # one broken job must not stop the sending; it is logged and tried next minute

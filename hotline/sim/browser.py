@@ -20,7 +20,8 @@ from hotline.web.peers import on_this_machine
 from hotline.core.phones import InvalidPhone, normalise
 from hotline.sim.phone import Call, Webhooks, send_sms
 
-from admin import csrf, t
+from admin import csrf
+from admin.words import t
 from hotline.sim import numbers as simulator_numbers
 from admin.web import current_official
 

@@ -8,7 +8,7 @@ the script recogniser reads the words back and matches them against the menu's g
 
 The store keeps its recordings as files in the instance folder, named by their RecordingSid. Without a
 Twilio account (local mode) the simulator is the only phone company there is, so the app reads a
-recording of the local account from there by its sid (`recorded`): a voicemail left through the
+recording of the local account from there by its sid (hotline.sending.recordings): a voicemail left through the
 simulator is still found by the worker's retries after the simulator has hung up.
 """
 from __future__ import annotations
@@ -18,13 +18,12 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from hotline.sending.recordings import local_folder as folder
 from hotline.speech import audio
 from hotline.speech.asr import TRANSCRIPT_TAG
 
@@ -35,10 +34,6 @@ def speech_wav(words: str, seconds: float = 1.0, rate: int = 8000) -> bytes:
     """Low noise (a line is never digitally silent) carrying the words for the script recogniser."""
     samples = (np.random.default_rng(0).standard_normal(int(rate * seconds)) * 0.01).astype(np.float32)
     return audio.wav(samples, rate, {TRANSCRIPT_TAG: words})
-
-
-def folder(config) -> Path:
-    return config.path("HOTLINE_INSTANCE") / "simulator" / "recordings"
 
 
 class RecordingStore:
@@ -71,15 +66,6 @@ class RecordingStore:
         os.replace(part, self.folder / f"{sid}.wav")
         port = self.server.server_port
         return f"http://127.0.0.1:{port}/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}"
-
-
-def recorded(config, sid: str) -> Path | None:
-    """In local mode, the simulator's file of recording `sid` (None with a Twilio account: every recording is
-    Twilio's then, and the download goes there)."""
-    if config.twilio_configured or not SID.match(sid or ""):
-        return None
-    path = folder(config) / f"{sid}.wav"
-    return path if path.is_file() else None
 
 
 def caption(config, url: str) -> str:

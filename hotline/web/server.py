@@ -27,8 +27,9 @@ class Server(BaseApplication):
     """The app factory under gunicorn: each worker builds its own app and connections; the speech model was
     loaded by the parent before the fork (`hotline serve`), so the workers share its memory."""
 
-    def __init__(self, options: dict):
-        self.options = options
+    def __init__(self, factory, options: dict):
+        """factory: () -> the Flask app (hotline.app.create_app), called in each worker."""
+        self.factory, self.options = factory, options
         super().__init__()
 
     def load_config(self):
@@ -37,9 +38,7 @@ class Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from hotline.app import create_app
-
-        app = create_app()
+        app = self.factory()
         # Everything loaded so far (Flask, twilio, phonenumbers' metadata, the prompt catalogue) lives as
         # long as the worker: out of the garbage collector's sight, its full collections stay short.
         gc.freeze()
@@ -64,5 +63,5 @@ def options(host: str, port: int, workers: int, threads: int, log_level: str) ->
     }
 
 
-def run(host: str, port: int, workers: int, threads: int, log_level: str) -> None:
-    Server(options(host, port, workers, threads, log_level)).run()
+def run(factory, host: str, port: int, workers: int, threads: int, log_level: str) -> None:
+    Server(factory, options(host, port, workers, threads, log_level)).run()

@@ -52,7 +52,7 @@ def test_a_paused_prompt_is_not_heard_twice(twiml_app):  # noqa: F811
 @pytest.fixture
 def demo_client(settings):
     from hotline.app import create_app
-    from hotline.demo import commune as demo
+    from hotline import demo
     from hotline.core.db import get_db
 
     app = create_app({**settings, "HOTLINE_DEMO": "1"})
@@ -119,7 +119,7 @@ def test_a_voicemail_left_in_the_browser_is_stored_by_the_worker_even_after_a_re
     `make run` starts it) finds bà Lan's message by its RecordingSid."""
     from hotline.core import clock
     from hotline.app import create_app
-    from hotline.demo import commune as demo
+    from hotline import demo
     from hotline.domain import voicemail
     from hotline.core.db import connect, get_db
     from hotline.sending import voicemail_fetch

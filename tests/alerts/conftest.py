@@ -5,6 +5,7 @@ import pytest
 
 from hotline.domain import places
 from hotline.core.config import Config
+from hotline.sending.transports import LocalTransport
 from tests.conftest import PUBLIC_URL
 
 
@@ -28,7 +29,7 @@ def twilio_app(twilio_settings):
     """The app configured for Twilio, its REST calls landing on the fake; demo commune loaded."""
     from hotline.app import create_app
     from hotline.core import db as storage
-    from hotline.demo import commune as demo
+    from hotline import demo
 
     app = create_app({**twilio_settings, "HOTLINE_SMS_RATE": "50", "HOTLINE_CALL_RATE": "50"})
     with app.app_context():
@@ -46,15 +47,15 @@ def file_db(twilio_app):
 
 
 class RunningWorker:
-    """hotline.sending.worker.run in a thread, stopped at the end of the test."""
+    """`hotline worker` (hotline.app.run_worker) in a thread, stopped at the end of the test."""
 
     def __init__(self, config):
         import threading
 
-        from hotline.sending import worker
+        from hotline.app import run_worker
 
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=worker.run, args=(config, self.stop), daemon=True)
+        self.thread = threading.Thread(target=run_worker, args=(config, self.stop), daemon=True)
         self.thread.start()
 
     def close(self):
@@ -122,7 +123,7 @@ def paced(monkeypatch):
             now[0] += seconds
 
         monkeypatch.setattr(sender, "Pacer", lambda rate, **_: real(rate, clock=lambda: now[0], wait=wait, guard=0.0))
-        return worker.ChannelSender(config, channel, threading.Event()), waits
+        return worker.ChannelSender(config, channel, LocalTransport, threading.Event()), waits
 
     return make
 

@@ -135,8 +135,7 @@ def test_a_failing_periodic_job_does_not_stop_the_others(demo_db, config, monkey
     def broken(db, config, now):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(worker, "PERIODIC_JOBS", [broken, lambda db, config, now: ran.append(now)])
-    worker.run_jobs(demo_db, config, "2026-01-01T00:00:00.000000Z")
+    worker.run_jobs(demo_db, config, "2026-01-01T00:00:00.000000Z", [broken, lambda db, config, now: ran.append(now)])
     assert ran == ["2026-01-01T00:00:00.000000Z"]
 
 

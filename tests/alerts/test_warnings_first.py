@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+from hotline.app import SMS_HOOKS
 from hotline.domain import alerts, officials, outbox, residents
 from hotline.domain.alerts import checkins
 from hotline.core import prompts
@@ -19,7 +20,7 @@ MESSAGE_IDS = itertools.count(1)
 def _text(db, config, phone, body):
     """A text through the Android gateway: the reply is queued in the outbox, as the worker will send it."""
     return receive(db, config, Message("android-gateway", f"msg-{next(MESSAGE_IDS)}", phone, None, body),
-                   queue_reply=True)
+                   queue_reply=True, hooks=SMS_HOOKS)
 
 
 def _warn(db, config, village, level):

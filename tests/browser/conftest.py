@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline.app import create_app
-from hotline.demo import commune as demo
-from hotline.sending import worker
+from hotline.app import create_app, run_worker
+from hotline import demo
 from hotline.core.db import get_db
 from tests.admin.conftest import PASSWORD, _official
 
@@ -63,7 +62,7 @@ def server(settings):
 def outbox_worker(server):
     """The real worker sending the outbox through the local transport, started when the test says so."""
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(server.config, stop), daemon=True)
+    thread = threading.Thread(target=run_worker, args=(server.config, stop), daemon=True)
     yield thread.start
     stop.set()
     if thread.is_alive():

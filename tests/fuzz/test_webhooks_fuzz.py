@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from hotline.app import create_app
 from hotline.core import db as storage
-from hotline.demo import commune as demo
+from hotline import demo
 from tests.conftest import BA_LAN, PUBLIC_URL
 
 EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_EXAMPLES", "60"))

@@ -1,7 +1,7 @@
 """Attendance marked by instructors and officials, walk-ins included; the demo lessons load once."""
 import pytest
 
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.domain import lessons
 from hotline.core import prompts
 from tests.conftest import OPERATOR

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from hotline.core import db as storage
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.domain import lessons
 from tests.conftest import OPERATOR
 from tests.lessons import _race

@@ -2,7 +2,7 @@
 import pytest
 
 from hotline.core import clock, db as storage, segments
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.domain import lessons
 from hotline.domain.lessons import reminders
 from hotline.core.config import Config
@@ -131,9 +131,8 @@ def test_the_worker_sends_each_reminder_once_across_a_restart(tmp_path):
     import threading
     from datetime import datetime, timedelta, timezone
 
-    from hotline.sending import worker
+    from hotline.app import run_worker
 
-    assert reminders.queue_due in worker.PERIODIC_JOBS
     config = _config(HOTLINE_DB=str(tmp_path / "hotline.db"), HOTLINE_INSTANCE=str(tmp_path / "var"),
                      HOTLINE_PUBLIC_URL="https://hotline.example.vn")
     db = storage.connect(config["HOTLINE_DB"])
@@ -153,7 +152,7 @@ def test_the_worker_sends_each_reminder_once_across_a_restart(tmp_path):
                                ).fetchone()[0] == 2:
                 stop.set()
 
-        thread = threading.Thread(target=worker.run, args=(config, stop), kwargs={"on_tick": tick})
+        thread = threading.Thread(target=run_worker, args=(config, stop), kwargs={"on_tick": tick})
         thread.start()
         thread.join(timeout=30)
         stop.set()

@@ -187,9 +187,3 @@ def test_a_draft_left_behind_is_dropped_after_a_day_with_its_recording(demo_db, 
     assert announcements.get(demo_db, draft)["status"] == "draft"
     assert announcements.drop_stale_drafts(demo_db, None, stamp(25)) == 1
     assert announcements.get(demo_db, draft)["status"] == "cancelled" and not os.path.exists(path)
-
-
-def test_the_worker_runs_the_stale_draft_job():
-    from hotline.sending import worker
-
-    assert announcements.drop_stale_drafts in worker.PERIODIC_JOBS

@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 
 from hotline.core import clock, db as storage, prompts
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.domain import officials
 from hotline.cli.main import main
 from tests.conftest import ANH_MINH, CHI_HOA, ONG_TU, OPERATOR

@@ -5,7 +5,7 @@ import pytest
 
 from hotline.app import create_app
 from hotline.core import db as storage
-from hotline.demo import commune as demo
+from hotline import demo
 from hotline.domain import officials
 from hotline.sim.phone import Webhooks
 from tests.conftest import ONG_TU, OPERATOR

@@ -127,4 +127,4 @@ def test_the_demo_officials_are_loaded_once_with_their_documented_pins(demo_db):
     assert officials.check_pin(demo_db, tu["id"], "2468") == "ok"
     assert {o["role"] for o in officials.listing(demo_db)} == set(officials.ROLES)
     assert sum(o["role"] == "association_leader" for o in officials.listing(demo_db)) == 3
-    assert officials_demo.load_demo(demo_db) == 0
+    assert officials_demo.load(demo_db) == 0

@@ -5,12 +5,13 @@ from hotline.domain import outbox
 from hotline.core import prompts
 from hotline.sending import sender
 from hotline.sending.worker import ChannelSender
-from sms.transports import GatewaySMS, TwilioSMS
+from hotline.sending.android_gateway import GatewaySMS
+from hotline.sending.twilio_sms import TwilioSMS
 from tests.conftest import BA_LAN
 
 
 def worker_step(config, db, transport):
-    return ChannelSender(config, "sms", threading.Event()).step(db, transport)
+    return ChannelSender(config, "sms", lambda config: transport, threading.Event()).step(db, transport)
 
 
 def test_a_text_to_the_gateway_phone_is_answered_and_reported_delivered(gateway_app, gateway_client, gateway_db,

@@ -129,7 +129,7 @@ def test_the_same_text_sent_twice_by_a_resident_is_two_messages(gateway_client, 
     (("sms:sent",), "sent"),
 ])
 def test_gateway_events_update_the_outbox(gateway_app, gateway_client, gateway_db, fake_gateway, events, final):
-    from sms.transports import GatewaySMS
+    from hotline.sending.android_gateway import GatewaySMS
 
     row_id = outbox.enqueue(gateway_db, "sms", BA_LAN, "alert", body="Canh bao lu cap 3")
     provider_id = GatewaySMS(gateway_app.config).send_sms(BA_LAN, "Canh bao lu cap 3")

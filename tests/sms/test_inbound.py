@@ -75,7 +75,7 @@ def capped(settings):
 def test_replies_to_one_number_are_capped_per_hour_with_one_notice(capped):
     from hotline.app import create_app
     from hotline.core import db as storage
-    from hotline.demo import commune as demo
+    from hotline import demo
 
     app = create_app(capped)
     with app.app_context():
@@ -191,11 +191,11 @@ def test_an_unknown_number_is_registered_on_the_way_to_a_lesson(text, app_db, le
     assert lessons.get(app_db, lesson["id"])["seated"] == 1
 
 
-def test_a_hook_can_claim_a_text_before_the_keywords(text, monkeypatch):
+def test_a_hook_can_claim_a_text_before_the_keywords(app, text, monkeypatch):
     def check_in(db, config, phone, body):
         return ("sms.opt_in.already_in", {}) if body.strip() == "1" else None
 
-    monkeypatch.setattr(inbox, "INBOUND_HOOKS", [check_in])
+    monkeypatch.setitem(app.extensions, "sms.hooks", (check_in,))
     assert text(BA_LAN, " 1 ") == prompts.sms("sms.opt_in.already_in")
     assert text(BA_LAN, "2") == prompts.sms("sms.unknown")
 

@@ -3,8 +3,10 @@ import pytest
 
 from hotline.core.config import Config
 from hotline.core.db import now
-from hotline.sending.transports import SMS_TRANSPORTS, TransportError, sms_transport
-from sms.transports import GatewaySMS, TwilioSMS
+from hotline.app import transports
+from hotline.sending.transports import TransportError
+from hotline.sending.android_gateway import GatewaySMS
+from hotline.sending.twilio_sms import TwilioSMS
 from tests.conftest import ANH_MINH, BA_LAN, PUBLIC_URL
 
 
@@ -18,10 +20,11 @@ def gateway_config(gateway_settings):
     return Config.from_env({}, **{k: v for k, v in gateway_settings.items() if k != "TESTING"})
 
 
-def test_both_transports_are_registered_by_name(twilio_config, gateway_config):
-    assert SMS_TRANSPORTS["twilio"] is TwilioSMS and SMS_TRANSPORTS["android-gateway"] is GatewaySMS
-    assert isinstance(sms_transport(twilio_config), TwilioSMS)
-    assert isinstance(sms_transport(gateway_config), GatewaySMS)
+def test_the_setting_chooses_the_transport_by_name(twilio_config, gateway_config):
+    assert transports(twilio_config)["sms"] is TwilioSMS
+    assert transports(gateway_config)["sms"] is GatewaySMS
+    with pytest.raises(KeyError, match="HOTLINE_SMS_TRANSPORT 'carrier-pigeon'"):
+        transports(Config.from_env({"HOTLINE_SMS_TRANSPORT": "carrier-pigeon"}))
 
 
 # --- Twilio ---------------------------------------------------------------------------------

@@ -68,15 +68,16 @@ def test_the_worker_places_the_call_back_through_twilio(make_app, twilio_setting
     import threading
 
     from hotline.sending import worker
-    from hotline.sending.transports import call_transport
+    from hotline.app import transports
 
     app = make_app(HOTLINE_CALLBACK="1", **{k: v for k, v in twilio_settings.items()
                                             if k.startswith(("TWILIO_", "HOTLINE_TWILIO"))})
     caller = Caller(app, BA_LAN)
     caller.call()
-    sender = worker.ChannelSender(app.config, "call", threading.Event())
+    call = transports(app.config)["call"]
+    sender = worker.ChannelSender(app.config, "call", call, threading.Event())
     db = caller.db()
-    assert sender.step(db, call_transport(app.config)) == "sent"
+    assert sender.step(db, call(app.config)) == "sent"
     [placed] = fake_twilio.calls
     assert placed["to"] == BA_LAN and placed["url"] == "https://hotline.example.vn/voice/incoming?callback=1"
     assert db.execute("SELECT state FROM outbox WHERE purpose = 'callback'").fetchone()[0] == "sent"

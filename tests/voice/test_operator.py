@@ -140,15 +140,14 @@ def test_unreadable_office_hours_are_refused(spec):
 
 
 def test_the_worker_purges_old_voicemail_audio_every_minute(db, tmp_path):
-    from hotline.sending import worker
     from hotline.core.config import Config
+    from hotline.sending import worker
 
-    assert voicemail.retention_job in worker.PERIODIC_JOBS
     audio_file = tmp_path / "recordings" / "voicemail" / "RE2.wav"
     audio_file.parent.mkdir(parents=True)
     audio_file.write_bytes(b"RIFF")
     vm = voicemail.record(db, "CA2", BA_LAN, None, "RE2", "https://api.twilio.com/x/RE2", 5)
     voicemail.stored(db, vm, "recordings/voicemail/RE2.wav")
     config = Config.from_env({"HOTLINE_INSTANCE": str(tmp_path), "HOTLINE_AUDIO_RETENTION_DAYS": "0"})
-    worker.run_jobs(db, config, "2999-01-01T00:00:00.000000Z")
+    worker.run_jobs(db, config, "2999-01-01T00:00:00.000000Z", [voicemail.retention_job])
     assert not audio_file.exists()

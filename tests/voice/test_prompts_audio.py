@@ -197,11 +197,9 @@ def test_nothing_on_a_callers_path_renders_or_touches_the_network(app, monkeypat
 
 def test_the_worker_renders_a_newly_published_warning_within_a_minute(app):
     """…and indexes it at once: the simulators show bà Lan's warning in words, not a clip's file name."""
-    from hotline.sending import worker
     from tests.voice.conftest import add_alert
     from hotline.sim.speech import caption
 
-    assert render.new_warnings_job in worker.PERIODIC_JOBS
     app.config["HOTLINE_TTS_ENGINES"] = "espeak"
     text = "Nước sông lên nhanh, bà con Yên Nông di chuyển ngay."
     add_alert(app, text, ["Yên Nông"])

@@ -59,7 +59,7 @@ def test_typed_words_reach_a_running_server_over_http(settings, cli_env):
 
     from hotline.app import create_app
     from hotline.core import db as storage
-    from hotline.demo import commune as demo
+    from hotline import demo
 
     app = create_app({**settings, "HOTLINE_ASR": "script"})
     with app.app_context():

@@ -4,7 +4,6 @@ import pytest
 from hotline.domain import calls
 from tests.conftest import BA_LAN
 from tests.voice.conftest import Caller, spoken
-from hotline.speech import audio
 from hotline.sending import recordings
 
 MAIN_INTRO = "Mời bác chọn."

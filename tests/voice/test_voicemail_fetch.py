@@ -23,11 +23,9 @@ def phone_app(make_app, twilio_settings, monkeypatch):
 
 
 @pytest.fixture
-def the_worker(monkeypatch):
+def the_worker():
     """worker.run_jobs with the voicemail jobs only (the others render audio or send, not tested here)."""
-    monkeypatch.setattr(worker, "PERIODIC_JOBS",
-                        [j for j in worker.PERIODIC_JOBS if j in (voicemail.retention_job, voicemail_fetch.retry_job)])
-    return worker.run_jobs
+    return lambda db, config, now: worker.run_jobs(db, config, now, (voicemail.retention_job, voicemail_fetch.retry_job))
 
 
 def _leave_voicemail(app, fake_twilio) -> dict:
@@ -185,10 +183,6 @@ def test_a_voicemail_left_through_the_simulator_is_stored_by_the_worker_after_th
     kept = app.config.path("HOTLINE_INSTANCE") / row["audio_path"]
     assert audio.info(kept.read_bytes()) == {"ICMT": "con muốn hỏi về lớp học"}
     assert list(folder(app.config).iterdir()) == []
-
-
-def test_the_retry_job_is_one_of_the_workers_minute_jobs():
-    assert voicemail_fetch.retry_job in worker.PERIODIC_JOBS
 
 
 # The schedule on its own, on an in-memory database.

@@ -182,7 +182,8 @@ def by_village(db, checkin_id: int) -> list[dict]:
 
 
 def sms_hook(db, config, phone: str, text: str):
-    """For the SMS keyword parser: a bare 1 or 2 answers an open check-in; None lets the keywords handle it."""
+    """An inbound-SMS hook (hotline.app gives it to the SMS channel): a bare 1 or 2 answers an open check-in before
+    the keywords see it; None lets the keywords handle the text."""
     choice = (text or "").strip()
     if choice not in ANSWERS:
         return None
@@ -190,14 +191,3 @@ def sms_hook(db, config, phone: str, text: str):
     if outcome is None:
         return None
     return (f"alerts.sms.checkin_thanks_{outcome}", {})
-
-
-def _register() -> None:
-    """The SMS channel tries INBOUND_HOOKS before its keywords: a bare 1/2 reaches answer() first."""
-    from hotline.domain import inbox
-
-    if sms_hook not in inbox.INBOUND_HOOKS:
-        inbox.INBOUND_HOOKS.append(sms_hook)
-
-
-_register()

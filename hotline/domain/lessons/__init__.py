@@ -338,4 +338,3 @@ def _unmark(db, row: dict, by: str | None, stamp: str) -> None:
                                         "marked_by": by, "updated_at": stamp})
 
 
-from hotline.demo import lessons as lessons_demo  # noqa: E402  registers the demo lessons with hotline.demo

@@ -112,14 +112,3 @@ def queue_due(db, config, now=None) -> dict:
                 if notify(db, e["resident_id"], kind, lesson, str(e["queue_no"])) is not None:
                     queued[kind] += 1
     return queued
-
-
-def _register_job() -> None:
-    """The worker runs queue_due about once a minute (hotline.sending.worker.PERIODIC_JOBS)."""
-    from hotline.sending import worker
-
-    if queue_due not in worker.PERIODIC_JOBS:
-        worker.PERIODIC_JOBS.append(queue_due)
-
-
-_register_job()

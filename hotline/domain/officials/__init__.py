@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 import secrets
 
-from hotline.domain.officials import sessions as admin_sessions, permissions
+from hotline.domain.officials import demo_secrets, permissions, sessions as admin_sessions
+from hotline.domain.officials.rows import _with_villages, get, reach  # noqa: F401  (the registry's own API)
 from hotline.domain import audit
 from hotline.core.clock import shift
 from hotline.core.db import now as utc_now, transaction
@@ -91,11 +92,6 @@ def _set_villages(db, official_id: int, village_ids: list[int]) -> None:
             db["official_villages"].insert({"official_id": official_id, "village_id": village_id}, ignore=True)
 
 
-def get(db, official_id: int) -> dict | None:
-    row = next(db.query("SELECT * FROM officials WHERE id = ?", [official_id]), None)
-    return _with_villages(db, row)
-
-
 def by_phone(db, phone: str) -> dict | None:
     row = next(db.query("SELECT * FROM officials WHERE phone = ?", [phone]), None)
     return _with_villages(db, row)
@@ -105,14 +101,6 @@ def listing(db, include_disabled: bool = True) -> list[dict]:
     rows = db.query("SELECT * FROM officials WHERE :all OR disabled = 0 ORDER BY role, name",
                     {"all": int(include_disabled)})
     return [_with_villages(db, r) for r in rows]
-
-
-def reach(official: dict) -> tuple[bool, frozenset[int] | None]:
-    """(the whole commune is theirs, the villages they may address; None = every village). A village head
-    never has the whole commune, whatever an older row says: they speak for their own villages only."""
-    if official["role"] == "commune_chairman" or (official["commune_wide"] and official["role"] != "village_head"):
-        return True, None
-    return False, frozenset(official["village_ids"])
 
 
 def may_address(db, official_id: int, village_id: int | None) -> bool:
@@ -187,7 +175,7 @@ def _rehash(db, official: dict, field: str, secret: str) -> None:
     """The right secret under an older, cheaper hash is stored again at today's cost. A published demo hash
     stays as it is, so that an install that stops being a demo still knows it (and refuses it)."""
     stored = official[field]
-    if needs_rehash(stored) and not officials_demo.published(field, stored):
+    if needs_rehash(stored) and not demo_secrets.published(field, stored):
         db["officials"].update(official["id"], {field: hash_secret(secret)})
 
 
@@ -285,14 +273,6 @@ def _association_id(db, code: str) -> int:
     return row[0]
 
 
-def _with_villages(db, row: dict | None) -> dict | None:
-    if row is None:
-        return None
-    ids = [r[0] for r in db.execute("SELECT village_id FROM official_villages WHERE official_id = ?"
-                                    " ORDER BY village_id", [row["id"]])]
-    return {**row, "village_ids": ids}
-
-
 def start_call(db, call_sid: str, official_id: int, now: str | None = None) -> None:
     """The right PIN was given on this call: its later webhooks act for the official."""
     now = now or utc_now()
@@ -317,6 +297,3 @@ def locked(db, official_id: int, now: str | None = None) -> bool:
     official = get(db, official_id)
     return bool(official and official["locked_until"] and official["locked_until"] > (now or utc_now()))
 
-
-# The demo officials join `hotline demo` whenever the registry is loaded.
-from hotline.demo import officials as officials_demo  # noqa: E402,F401

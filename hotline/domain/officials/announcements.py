@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 
-from hotline.domain import audit, officials, places
-from hotline.domain.officials import permissions
-from hotline.core import prompts
+from hotline.domain import audit
+from hotline.domain.officials import fanout, permissions
+from hotline.domain.officials.announced import audience_name, author_name, get, target  # noqa: F401  (the API)
 from hotline.core.clock import shift
 from hotline.core.db import now as utc_now, transaction
 
@@ -19,10 +19,6 @@ def latest(db, village_id: int | None, limit: int = 3) -> list[dict]:
         " ORDER BY published_at DESC LIMIT :limit", {"village": village_id, "limit": limit}))
 
 
-def get(db, announcement_id: int) -> dict | None:
-    return next(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]), None)
-
-
 def listing(db, status: str | None = None, limit: int = 50, announcement_id: int | None = None) -> list[dict]:
     """Newest first, with the author's and the village's names (announcement_id: just that one)."""
     return list(db.query(
@@ -30,13 +26,6 @@ def listing(db, status: str | None = None, limit: int = 50, announcement_id: int
         " LEFT JOIN officials o ON o.id = a.official_id LEFT JOIN villages v ON v.id = a.village_id"
         " WHERE (:status IS NULL OR a.status = :status) AND (:id IS NULL OR a.id = :id) ORDER BY a.id DESC"
         " LIMIT :limit", {"status": status, "limit": limit, "id": announcement_id}))
-
-
-def target(row: dict, **changes) -> permissions.Target:
-    """What acting on this announcement touches (with a draft's changes applied): audience, author, warning or not."""
-    village_id, kind = changes.get("village_id", row["village_id"]), changes.get("kind", row["kind"])
-    return permissions.Target(None if village_id is None else (village_id,), author_id=row["official_id"],
-                              warning=kind == "warning")
 
 
 def create(db, official_id: int, village_id: int | None, audio_path: str | None, text: str | None = None,
@@ -206,26 +195,3 @@ def trail(db, announcement_id: int) -> list[dict]:
 
         subjects += [("alert", i) for i in alerts.lineage(db, row["alert_id"])]
     return audit.trail(db, subjects)
-
-
-def author_name(db, row: dict) -> str:
-    """Who recorded it, as residents know them ("" once the official is gone from the registry)."""
-    author = officials.get(db, row["official_id"]) if row["official_id"] else None
-    return author["name"] if author else ""
-
-
-def audience_name(db, village_id: int | None) -> str:
-    village = places.village(db, village_id) if village_id else None
-    return village["name"] if village else prompts.say("officials.whole_commune")
-
-
-def _register_job() -> None:
-    from hotline.sending import worker
-
-    if drop_stale_drafts not in worker.PERIODIC_JOBS:
-        worker.PERIODIC_JOBS.append(drop_stale_drafts)
-
-
-_register_job()
-
-from hotline.domain.officials import fanout  # noqa: E402  (the sending side; it reads rows through this module)

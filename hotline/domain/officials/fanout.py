@@ -1,7 +1,7 @@
 """Sending a published announcement to households: SMS notices, voice call-outs, a warning's alert; approval requests."""
 from __future__ import annotations
 
-from hotline.domain.officials import announcements, permissions
+from hotline.domain.officials import announced, permissions
 from hotline.domain.alerts import broadcast
 from hotline.core import clock, prompts, segments
 from hotline.domain import officials, outbox
@@ -16,7 +16,7 @@ FAN_OUT_HOURS = 24
 
 def sms_notice(db, row: dict, hotline_number: str | None) -> str:
     """The SMS notice: who, for where, the transcript's start if any, and how to listen (≤ 2 GSM-7 segments)."""
-    values = {"who": announcements.author_name(db, row), "place": announcements.audience_name(db, row["village_id"]),
+    values = {"who": announced.author_name(db, row), "place": announced.audience_name(db, row["village_id"]),
               "number": _national(hotline_number)}
     key = "officials.sms.notice_number" if hotline_number else "officials.sms.notice"
     text = prompts.sms(key, excerpt="", **values)
@@ -33,7 +33,7 @@ def preview(db, config, row: dict) -> dict:
     """What publishing with fan-out would send (broadcast.preview's keys), for the confirmation before it goes."""
     if row["kind"] == "warning":
         level = row["level"] or 1
-        place = announcements.audience_name(db, row["village_id"])
+        place = announced.audience_name(db, row["village_id"])
         text = prompts.say("officials.warning_text", level=level, place=place)
         return broadcast.preview(db, config, text, None if row["village_id"] is None else [row["village_id"]], [],
                                  kind="flood", level=level)
@@ -50,7 +50,7 @@ def preview(db, config, row: dict) -> dict:
 
 def send(db, config, announcement_id: int, actor) -> int:
     """Queue the fan-out (a warning: publish its alert, as the actor); the number of messages and calls that will go."""
-    row = announcements.get(db, announcement_id)
+    row = announced.get(db, announcement_id)
     if row["kind"] == "warning":
         return _publish_alert(db, config, row, actor)
     not_after = clock.shift(utc_now(), hours=FAN_OUT_HOURS)
@@ -77,7 +77,7 @@ def _publish_alert(db, config, row: dict, actor) -> int:
     # The SMS says what the keypad chose (level, place) and where to listen: an unreviewed speech
     # transcript is too unreliable for a warning text; the official's own voice is in the recording.
     text = prompts.say("officials.warning_text", level=row["level"] or 1,
-                       place=announcements.audience_name(db, row["village_id"]))
+                       place=announced.audience_name(db, row["village_id"]))
     alert_id = row["alert_id"] or alerts.create(
         db, "flood", row["level"] or 1, text, village_ids=None if row["village_id"] is None else [row["village_id"]],
         audio_path=row["audio_path"], hours=config.number("HOTLINE_ALERT_HOURS"), actor=actor)
@@ -99,13 +99,13 @@ def _national(number: str | None) -> str:
 
 def ask_for_approval(db, row: dict) -> int:
     """Tell the officials who may approve (not the author) that an announcement waits for them, by SMS."""
-    text = prompts.sms("officials.sms.approval_needed", who=announcements.author_name(db, row),
-                       place=announcements.audience_name(db, row["village_id"]))
+    text = prompts.sms("officials.sms.approval_needed", who=announced.author_name(db, row),
+                       place=announced.audience_name(db, row["village_id"]))
     asked = 0
     for official in officials.listing(db, include_disabled=False):
         # The same rule as approve(): not the author, the audience theirs; a warning only to who may warn there.
         if not permissions.may(db, permissions.Actor.of(official, "phone"), "announcement.approve",
-                               announcements.target(row)):
+                               announced.target(row)):
             continue
         asked += outbox.enqueue(db, "sms", official["phone"], "notice", body=text, ref=f"announcement:{row['id']}:approval",
                                 dedupe_key=f"announcement:{row['id']}:approval:{official['id']}",

@@ -10,7 +10,8 @@ import getpass
 import logging
 from dataclasses import dataclass
 
-from hotline.domain import officials, places
+from hotline.domain import places
+from hotline.domain.officials import rows
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def why(db, actor: Actor, action: str, target: Target = Target()) -> str | None:
     roles, rule = RULES[action]
     if actor.is_operator:
         return None
-    official = officials.get(db, actor.official_id)   # read again: a change of role or villages counts at once
+    official = rows.get(db, actor.official_id)   # read again: a change of role or villages counts at once
     if official is None or official["disabled"]:
         return "disabled"
     role = official["role"]
@@ -140,7 +141,7 @@ def why(db, actor: Actor, action: str, target: Target = Target()) -> str | None:
 
 def outside(official: dict, villages: tuple[int, ...] | None) -> str | None:
     """"commune" or "village" when the audience is beyond the official's reach, else None."""
-    commune, mine = officials.reach(official)
+    commune, mine = rows.reach(official)
     if villages is None:
         return None if commune else "commune"
     return None if mine is None or set(villages) <= mine else "village"
@@ -180,5 +181,5 @@ def reach(db, actor: Actor) -> frozenset[int] | None:
     """The village ids an actor's own villages are (None = every village), for filtering a listing."""
     if actor.is_operator:
         return None
-    official = officials.get(db, actor.official_id)
-    return officials.reach(official)[1] if official else frozenset()
+    official = rows.get(db, actor.official_id)
+    return rows.reach(official)[1] if official else frozenset()
