@@ -102,6 +102,14 @@ def log_in(page, url, phone, password=PASSWORD):
     page.wait_for_url("**/admin/")
 
 
+def go_by_menu(page, name: str) -> None:
+    """Open a page from the menu, unfolding it first where it is folded (a phone's width)."""
+    toggle = page.locator("#menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#menu a", has_text=name).click()
+
+
 def text_size(page, percent: int) -> None:
     """The browser's own text-size setting (chrome://settings, "Font size"), through the DevTools protocol.
 
