@@ -116,6 +116,6 @@ def text_size(page, percent: int) -> None:
     A phone's "large text" raises the browser's default font size: what is sized in rem or em grows with it, what is
     sized in px does not, and media queries in em see the larger text. Zooming the page (CSS zoom, the device scale
     factor) would grow the pixels too and so hide px-sized text; this setting does not."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})
-    cdp.detach()
+    # The session stays attached for the page's life: detached, the setting is gone at the next page.
+    page.context.new_cdp_session(page).send(
+        "Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})

@@ -56,6 +56,7 @@ def test_ong_tu_creates_and_publishes_a_warning_with_the_keyboard_alone(page, se
     tab_to(page, lambda el: el["href"].endswith("/admin/alerts/new"))
     submit(page)
     expect(page.locator("#f-village_ids")).to_be_checked()       # his only village, chosen for him
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "32px"      # still his large text
 
     # Xem trước with no text: the summary has the focus, its link leads into the field, which says what is wrong.
     tab_to(page, lambda el: el["text"].strip() == "Xem trước")
