@@ -46,11 +46,14 @@ PHONE_CHECKS = """([min, targets]) => {
     (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"';
   if (document.documentElement.scrollWidth > W + 1)
     problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px for ${W})`);
+  const off = new Set();      // one line for the outermost element off the screen, not one for each inside it
   for (const el of document.body.querySelectorAll('*')) {
     if (!shown(el)) continue;
     const r = el.getBoundingClientRect();
-    if ((r.right > W + 1 || r.left < -1) && !(el.parentElement && el.parentElement.dataset.offscreen))
-      { el.dataset.offscreen = 1; problems.push(`off the screen (${Math.round(r.left)}..${Math.round(r.right)}): ${say(el)}`); }
+    if (r.right > W + 1 || r.left < -1) {
+      off.add(el);
+      if (!off.has(el.parentElement)) problems.push(`off the screen (${Math.round(r.left)}..${Math.round(r.right)}): ${say(el)}`);
+    }
   }
   for (const table of document.querySelectorAll('main table')) {
     const head = table.tHead, headShown = head && shown(head);
