@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from hotline import alerts, places, prompts
 from hotline.db import get_db
-from tests.browser.conftest import TEST_SIM
+from tests.browser.conftest import TEST_SIM, go_by_menu
 from tests.conftest import ANH_MINH, OPERATOR
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_it_publishes_an_alert_and_the_counter_moves_without_reloading(page, ser
 
 def test_the_coverage_page_draws_its_charts(page, server, chairman_login):
     chairman_login(page)
-    page.click("header nav >> text=Độ phủ")
+    go_by_menu(page, "Độ phủ")
     chart = page.locator("#chart-associations")
     expect(chart).to_be_visible()
     assert chart.locator("rect.enrolled").count() == 3 and chart.locator("rect.attended").count() == 3
