@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# axe-core for the browser tests' accessibility audit, from the npm registry at package-lock.json's version.
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test install install-test fuzz bench crash audit audit-online
 
@@ -19,8 +21,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(STAMP)
 
+$(AXE): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 install: $(STAMP)
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) $(AXE)
 
 run: $(STAMP)
 	$(BIN)/hotline init
@@ -29,7 +35,7 @@ run: $(STAMP)
 	$(BIN)/hotline worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 		$(BIN)/hotline serve
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 fuzz: $(TEST_STAMP)

@@ -66,7 +66,10 @@ def alert_new():
     db = get_db()
     permissions.require_role(db, actor(), "alert.create")   # association leaders and instructors: not their work
     if request.method == "GET":
-        return _page(db, {"kind": "flood", "level": "2", "village_ids": [], "flags": []}, {})
+        villages, commune = audience(db)
+        # An official with one village and not the commune has no choice to make: it is made for them.
+        chosen = [str(villages[0]["id"])] if len(villages) == 1 and not commune else []
+        return _page(db, {"kind": "flood", "level": "2", "village_ids": chosen, "flags": []}, {})
     form = Form(request.form)
     clean = _check(db, form)
     values = _values(request.form)

@@ -31,7 +31,8 @@ def recorded(app, ong_tu, tmp_path):
 
 def test_an_official_listens_to_the_recording(tu, recorded):
     page = tu.get("/admin/announcements").get_data(as_text=True)
-    assert f'<audio controls preload="none" src="/admin/announcements/{recorded}/audio">' in page
+    assert (f'<audio controls preload="none" src="/admin/announcements/{recorded}/audio"'
+            f' aria-label="Nghe bản ghi thông báo #{recorded}">') in page
     with tu.client.get(f"/admin/announcements/{recorded}/audio") as audio:
         assert audio.status_code == 200 and audio.data == WAV and audio.mimetype == "audio/wav"
 

@@ -12,6 +12,9 @@ from hotline.core.db import get_db
 from tests.admin.conftest import PASSWORD, _official
 
 CHROMIUM = "/usr/bin/chromium"
+# axe-core, the accessibility rules engine, from the npm registry at the version package-lock.json pins
+# (`make install-test` runs `npm ci`); the tests inject it into each page and fail without it, never skip.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TEST_SIM = "+84912999001"   # the commune's test SIM: the only number the simulator may use outside demo mode
 PHONE = {"width": 390, "height": 844}   # a common phone screen, in CSS pixels
 
@@ -82,3 +85,38 @@ def chairman_login(server):
         page.click("button[type=submit]")
         page.wait_for_url("**/admin/")
     return login
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make install-test` (npm ci installs axe-core from package-lock.json)")
+    return AXE.read_text("utf-8")
+
+
+def log_in(page, url, phone, password=PASSWORD):
+    """Log in through the form, as an official types it."""
+    page.goto(url + "/admin/login")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def go_by_menu(page, name: str) -> None:
+    """Open a page from the menu, unfolding it first where it is folded (a phone's width)."""
+    toggle = page.locator("#menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#menu a", has_text=name).click()
+
+
+def text_size(page, percent: int) -> None:
+    """The browser's own text-size setting (chrome://settings, "Font size"), through the DevTools protocol.
+
+    A phone's "large text" raises the browser's default font size: what is sized in rem or em grows with it, what is
+    sized in px does not, and media queries in em see the larger text. Zooming the page (CSS zoom, the device scale
+    factor) would grow the pixels too and so hide px-sized text; this setting does not."""
+    # The session stays attached for the page's life: detached, the setting is gone at the next page.
+    page.context.new_cdp_session(page).send(
+        "Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from hotline.domain import alerts, places
 from hotline.core import prompts
 from hotline.core.db import get_db
-from tests.browser.conftest import TEST_SIM
-from tests.conftest import OPERATOR
+from tests.browser.conftest import TEST_SIM, go_by_menu
+from tests.conftest import ANH_MINH, OPERATOR
 
 pytestmark = pytest.mark.browser
 WARNING = "Nuoc song Hong dang len nhanh, ba con ke cao do dac, di chuyen den nha van hoa."
@@ -50,7 +50,7 @@ def test_it_publishes_an_alert_and_the_counter_moves_without_reloading(page, ser
 
 def test_the_coverage_page_draws_its_charts(page, server, chairman_login):
     chairman_login(page)
-    page.click("header nav >> text=Độ phủ")
+    go_by_menu(page, "Độ phủ")
     chart = page.locator("#chart-associations")
     expect(chart).to_be_visible()
     assert chart.locator("rect.enrolled").count() == 3 and chart.locator("rect.attended").count() == 3

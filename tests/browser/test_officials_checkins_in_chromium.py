@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from hotline.domain import alerts, places
 from hotline.core.db import get_db
 from hotline.core.phones import mask
+from tests.browser.conftest import go_by_menu
 from tests.conftest import ANH_MINH, OPERATOR
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ def _fits_a_phone(page):
 
 def test_the_chairman_adds_an_official_and_sees_the_pin_once(page, server, chairman_login):
     chairman_login(page)
-    page.click("header nav >> text=Cán bộ")
+    go_by_menu(page, "Cán bộ")
     expect(page.locator("#officials")).to_contain_text("Trưởng thôn")
     _fits_a_phone(page)
     page.click("text=Thêm cán bộ")
