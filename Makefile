@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test fuzz bench crash audit audit-online
+.PHONY: run test install install-test fuzz bench crash audit audit-online vi-speech
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,7 +20,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 install: $(STAMP)
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) vi-speech
+
+# Real Vietnamese speech for the speech tests and bench (tools/vi_speech.py: from the vieneu wheel via pip, else
+# ../shared); quick once the clips are there. Without them those tests skip and say why.
+vi-speech: $(TEST_STAMP)
+	@$(BIN)/python tools/vi_speech.py || echo "vi-speech: no clips; the real-speech tests will be skipped"
 
 run: $(STAMP)
 	$(BIN)/hotline init
@@ -29,7 +34,7 @@ run: $(STAMP)
 	$(BIN)/hotline worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 		$(BIN)/hotline serve
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) vi-speech
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 fuzz: $(TEST_STAMP)
@@ -46,7 +51,7 @@ audit-online: $(STAMP)
 	$(BIN)/pip-audit --skip-editable
 
 # Every benchmark in bench/, medians of 3 runs, rewriting docs/benchmarks.md (BENCH_QUICK=1: one short run).
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) vi-speech
 	$(BIN)/python bench/run.py
 
 # The crash test in its full form: 50 SIGKILLs of the worker during a 10,000-resident broadcast.

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from hotline import calls, prompts
 from hotline.db import now
 from hotline.phones import InvalidPhone, normalise
+from hotline.speech import matching
 from hotline.text import key
 from hotline.webhooks import Compiled, xml
 
@@ -252,15 +253,16 @@ def _by_speech(menu: Menu):
     sid, posted = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
     recording = recordings.download(current_app.config, sid, posted, seconds=RECORD_SECONDS)
     recordings.delete_later(current_app.config, sid, posted)         # what a caller said is never kept
-    heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
+    recogniser = asr.get_recogniser()
+    heard = recogniser.recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
     if heard is None:
         return None, None, None
-    said = key(heard.text)
-    # The longest phrase inside what was heard wins ("number two" over "two").
-    for phrase in sorted(phrases, key=len, reverse=True):
-        if f" {phrase} " in f" {said} ":
-            return phrases[phrase][1], heard.text, heard.confidence
-    return None, heard.text, heard.confidence
+    # A free transcript (Whisper) may write a key as a numeral: "số 2" names key 2 as "số hai" does.
+    offered = {**phrases, **{o.key: (o.key, o) for o in menu.options}}
+    found = matching.choose(heard.text, heard.confidence, heard.words, offered)
+    if found is None or found.confidence < recogniser.min_confidence:
+        return None, heard.text, found.confidence if found else heard.confidence
+    return found.choice, heard.text, found.confidence
 
 
 def log_step(menu: Menu, event: str, outcome: str | None = None, *, input: str | None = None,

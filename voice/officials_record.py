@@ -1,19 +1,19 @@
-"""Recording an announcement: after the beep, kept locally as 8 kHz mono WAV, listened back, transcribed off the call."""
+"""Recording an announcement: after the beep, kept locally as 8 kHz mono WAV, listened back; the worker transcribes
+it (voice/transcripts.py)."""
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from pathlib import Path
 
 from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import announcements, db as storage, permissions, private, prompts
+from hotline import announcements, permissions, private, prompts
 from hotline.db import get_db
 from hotline.webhooks import twilio_signed, twiml
 
-from . import asr, audio, menus, recordings, tts
+from . import audio, menus, recordings, tts
 from .officials_audience import first_village
 from .officials_session import MENU_URL, acting, bp, draft, official, say_then, session_lost, with_draft
 
@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"
 SILENCE_S = 10          # this long without a word ends the recording, as # does
 MAX_EMPTY = 2           # empty recordings before we go back to the officials' menu
-# Transcriptions running off the call path (a 3-minute recording takes Vosk tens of seconds).
-TRANSCRIBING: list[threading.Thread] = []
 
 
 @bp.post("/officials/record")
@@ -74,7 +72,6 @@ def recorded():
         _forget(str(path))
         words = "no_village" if refused.reason in ("village", "commune") else "not_your_role"
         return twiml(say_then([prompts.say(f"officials.voice.{words}")], MENU_URL))
-    transcribe_later(config, announcement_id, str(path), wav)
     return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
 
 
@@ -106,34 +103,6 @@ def review_options() -> list[menus.Option]:
     return [menus.Option("1", prompts.say("officials.voice.publish"), "publish"),
             menus.Option("2", prompts.say("officials.voice.rerecord"), "rerecord"),
             menus.Option("3", prompts.say("officials.voice.cancel"), "cancel")]
-
-
-def transcribe_later(config, announcement_id: int, path: str, wav: bytes) -> threading.Thread | None:
-    """Transcribe off the call path when a speech model is present; the text lands on the announcement."""
-    recogniser = asr.get_recogniser(config)
-    if not recogniser.available:
-        return None
-    thread = threading.Thread(target=_transcribe, args=(config["HOTLINE_DB"], recogniser, announcement_id, path, wav),
-                              name=f"transcribe-{announcement_id}", daemon=True)
-    TRANSCRIBING[:] = [t for t in TRANSCRIBING if t.is_alive()] + [thread]
-    thread.start()
-    return thread
-
-
-def _transcribe(db_path: str, recogniser, announcement_id: int, path: str, wav: bytes) -> None:
-    try:
-        text = recogniser.transcribe(wav).strip()
-    except Exception:  # a failed transcript leaves the announcement without text, nothing else
-        log.exception("transcription of announcement #%s failed", announcement_id)
-        return
-    db = storage.connect(db_path)
-    try:
-        with storage.transaction(db):
-            row = announcements.get(db, announcement_id)
-            if text and row and row["audio_path"] == path:  # not re-recorded meanwhile
-                announcements.transcribed(db, announcement_id, text)
-    finally:
-        db.conn.close()
 
 
 def _keep(config, wav: bytes) -> Path:
