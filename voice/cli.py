@@ -61,6 +61,8 @@ def voicemail_list(show_all):
         click.echo(words.say("voice.cli.voicemail_row", id=row["id"], when=_local(row["created_at"]),
                              phone=mask(row["phone"]), name=row["name"] or "-", village=row["village"] or "-",
                              duration=row["duration_s"] or 0, audio=_audio(row)))
+        if row["transcript"]:
+            click.echo(f'    "{row["transcript"]}"')
 
 
 def _local(stamp: str) -> str:

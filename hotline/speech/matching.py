@@ -1,9 +1,10 @@
 """Does what a caller said name one of the choices they were offered? Accent-blind, with a confidence, never a guess.
 
 A recogniser without a grammar (Whisper) writes whatever it heard; the menu's phrases are looked for in it as
-whole words. Spelled exactly (tone marks and all) first, then accent- and case-blind, so "bà muốn nghe hướng
-dẫn" is the guides (its "bà" is not "ba", three) while "Ba" heard as "Bà" is still three. Two different choices
-named at the same level is no choice at all: the caller is asked again, the keypad still open.
+whole words. Spelled exactly (tone marks and all) first, then accent- and case-blind: so a sentence that says
+"grandmother" (ba with a grave accent) before naming the guides exactly is the guides, not three (ba), while
+"three" alone, heard with the grave accent, is still three (tests/speech/test_matching.py). Two different
+choices named at the same level is no choice at all: the caller is asked again, the keypad still open.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def choose(text: str, confidence: float, words: tuple, phrases: dict[str, tuple[
             for start in range(len(said) - len(wanted) + 1):
                 if wanted and said[start:start + len(wanted)] == wanted:
                     hits.append((start, start + len(wanted), phrase, choice))
-        # A phrase inside a longer one that was said ("hai" in "số hai") is not a second answer.
+        # A phrase inside a longer one that was said ("two" inside "number two") is not a second answer.
         hits = [h for h in hits if not any(o is not h and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0]
                                            for o in hits)]
         if not hits:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 RATE = 16000
 PAD_S = 1.0                 # silence after an answer: Whisper ends a sentence better with some
 MAX_ANSWER_TOKENS = 48      # a 4-second answer is a few words; a runaway (noise) is cut short
+WORDS_PER_S = 8             # faster than anyone speaks (Vietnamese words are syllables): an invented sentence
 LANGUAGE = "vi"
 _lock = threading.Lock()
 _models: dict[tuple, "Loaded"] = {}
@@ -60,7 +61,7 @@ def loaded(folder: Path, threads: int) -> Loaded | None:
 
 
 def _classes(hf_tokenizer) -> np.ndarray:
-    """Tokens spelled alike but for case and tone marks share a class: "Một", " một", " mốt" are one answer here."""
+    """Tokens spelled alike but for case and tone marks share a class ("Mot", " mot" with any tone: one answer)."""
     size = hf_tokenizer.get_vocab_size(with_added_tokens=True)
     names: dict[str, int] = {}
     classes = np.empty(size, np.int64)
@@ -102,11 +103,14 @@ class WhisperRecogniser(Recogniser):
         if w is None:
             return None
         samples = samples_16k(audio_bytes)[: 29 * RATE]
-        if not has_speech(samples):
+        speech_s = speech_seconds(samples)
+        if not speech_s:
             return None
         ids, steps, score = _greedy(w, samples)
         words = _words(w, ids, steps)
-        if not words:
+        # More words than the speech could hold is Whisper writing from habit, not hearing (it has "heard" a
+        # video outro in a caller's two syllables): no answer, rather than one that may name an option.
+        if not words or len(words) > WORDS_PER_S * speech_s + 2:
             return None
         return Recognition(" ".join(word for word, _ in words), float(np.exp(score)), tuple(words))
 
@@ -116,8 +120,9 @@ class WhisperRecogniser(Recogniser):
             heard = self.recognise(audio_bytes, [])
             return heard.text if heard else ""
         w = load(self.folder, self.threads)
+        # temperature 0 only: the fallback to sampling, when Whisper is unsure, writes a different guess each run.
         segments, _ = w.model.transcribe(samples_16k(audio_bytes), language=LANGUAGE, beam_size=5, vad_filter=True,
-                                         condition_on_previous_text=False)
+                                         condition_on_previous_text=False, temperature=0.0)
         return " ".join(s.text.strip() for s in segments).strip()
 
 
@@ -153,11 +158,12 @@ def _words(w: Loaded, ids: list[int], steps: list[np.ndarray]) -> list[tuple[str
     return found
 
 
-def has_speech(samples: np.ndarray) -> bool:
-    """Silero's voice-activity detector: line noise, hum and silence are not an answer (Whisper would invent one)."""
+def speech_seconds(samples: np.ndarray) -> float:
+    """Silero's voice-activity detector: line noise, hum and silence are no answer (Whisper would invent one)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    return bool(get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100)))
+    found = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
+    return sum(chunk["end"] - chunk["start"] for chunk in found) / RATE
 
 
 def samples_16k(audio_bytes: bytes) -> np.ndarray:

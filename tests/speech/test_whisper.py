@@ -79,3 +79,12 @@ def test_settings_choose_an_engine_for_each_job(tmp_path, whisper_model, calls, 
                               "HOTLINE_VOSK_MODEL": str(KO_MODEL if vosk else tmp_path / "none"),
                               "HOTLINE_WHISPER_MODEL": str(whisper_model if whisper_present else tmp_path / "none")})
     assert (asr.engine_for(config, "calls"), asr.engine_for(config, "background")) == expected
+
+
+def test_more_words_than_the_speech_could_hold_are_no_answer(quick, vi_clips, monkeypatch):
+    """Whisper sometimes writes a whole sentence from habit (a video's outro) over a word or two of speech."""
+    real = whisper._words
+    monkeypatch.setattr(whisper, "_words", lambda w, ids, steps: real(w, ids, steps) * 16)
+    assert quick.recognise(answers.spoken(vi_clips, *answers.MOT), []) is None
+    monkeypatch.setattr(whisper, "_words", lambda w, ids, steps: real(w, ids, steps) * 2)
+    assert quick.recognise(answers.spoken(vi_clips, *answers.MOT), []) is not None
