@@ -1,14 +1,16 @@
 """Transcripts off the call: the worker writes what the background recogniser (HOTLINE_ASR_BACKGROUND, Whisper
 where its model is) heard in officials' announcements and residents' voicemails.
 
-The worker's minute job starts a thread when something waits; the thread transcribes it, then keeps looking every
-POLL_S for LINGER_S more, so an announcement recorded while it runs has its words within seconds — usually before
-the official, who is listening back to it, publishes (its SMS notice starts with them). Whisper's model is loaded
-in the worker's own process, on the first transcript: never in a web worker, never on a caller's path.
+The worker's first periodic run starts a thread beside its loop that looks every POLL_S for a recording without
+words and transcribes it, for as long as the worker runs: an announcement has its words seconds after the call
+stored it — usually before the official, who is listening back to it, publishes (its SMS notice starts with
+them). Whisper's model is loaded in the worker's own process, on the first transcript: never in a web worker,
+never on a caller's path.
 """
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -21,7 +23,6 @@ from . import asr, audio
 log = logging.getLogger(__name__)
 BATCH = 5               # recordings a pass takes of each kind before it looks again
 POLL_S = 2.0
-LINGER_S = 600.0
 _thread: threading.Thread | None = None
 _stop = threading.Event()
 
@@ -60,32 +61,34 @@ def _text(recogniser, path: Path, what: str) -> str | None:
     return text
 
 
-def waiting(db) -> bool:
-    return bool(announcements.untranscribed(db, 1) or voicemail.untranscribed(db, 1))
-
-
 def transcribe_job(db, config, now: str) -> None:
-    """The worker's minute job: a thread transcribes what waits, off the worker's loop (seconds per recording)."""
+    """The worker's periodic job: (re)starts the transcription thread, which lives as long as the worker's loop."""
     global _thread
-    if (_thread is None or not _thread.is_alive()) and waiting(db) and asr.get_transcriber(config).engine != "none":
+    if (_thread is None or not _thread.is_alive()) and asr.get_transcriber(config).engine != "none":
         _stop.clear()
-        _thread = threading.Thread(target=_work, args=(config,), name="transcripts", daemon=True)
+        _thread = threading.Thread(target=_work, args=(config, db), name="transcripts", daemon=True)
         _thread.start()
 
 
-def _work(config) -> None:
+def _work(config, worker_db) -> None:
     db = connect(config["HOTLINE_DB"])
     try:
-        last_work = time.monotonic()
-        while not _stop.is_set() and time.monotonic() - last_work < LINGER_S:
-            if run_pending(db, config):
-                last_work = time.monotonic()
-            else:
+        while not _stop.is_set() and _open(worker_db):
+            if not run_pending(db, config):
                 _stop.wait(POLL_S)
-    except Exception:   # the next minute's job starts again; the keypad and the sending never depend on it
+    except Exception:   # the next periodic run starts it again; the keypad and the sending never depend on it
         log.exception("transcription stopped")
     finally:
         db.conn.close()
+
+
+def _open(db) -> bool:
+    """The worker closes its connection when it stops: the thread stops with it (and with a test's database)."""
+    try:
+        db.conn.total_changes
+    except sqlite3.ProgrammingError:
+        return False
+    return True
 
 
 def stop(timeout: float = 30) -> None:

@@ -148,14 +148,21 @@ def get_db_of(app):
     return storage.connect(app.config["HOTLINE_DB"])
 
 
-def test_the_worker_transcribes_in_a_thread_beside_its_loop(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(transcripts, "LINGER_S", 0.5)
+def test_the_worker_transcribes_in_a_thread_beside_its_loop_until_it_stops(app, tmp_path):
     assert transcripts.transcribe_job in worker.PERIODIC_JOBS
     path = tmp_path / "1.wav"
     path.write_bytes(_wav("thong bao"))
+    worker_db = get_db_of(app)
+    transcripts.transcribe_job(worker_db, app.config, "2026-01-01T00:00:00Z")
+    thread = transcripts._thread
     with app.app_context():
         db = get_db()
-        draft = announcements.create(db, 1, None, str(path), actor=OPERATOR)
-        transcripts.transcribe_job(db, app.config, "2026-01-01T00:00:00Z")
-        transcripts._thread.join(10)
+        draft = announcements.create(db, 1, None, str(path), actor=OPERATOR)     # recorded after it started
+        for _ in range(100):
+            if announcements.get(db, draft)["text"]:
+                break
+            thread.join(0.1)
         assert announcements.get(db, draft)["text"] == "thong bao"
+    worker_db.conn.close()                   # the worker stopping
+    thread.join(10)
+    assert not thread.is_alive()
