@@ -260,9 +260,9 @@ def preload(config) -> threading.Thread | None:
     def load():
         try:
             recogniser = cached or build(config)
-            recogniser.warm()
             with _lock:
-                _recognisers.setdefault(ident, recogniser)
+                recogniser = _recognisers.setdefault(ident, recogniser)
+            recogniser.warm()       # after it is kept: a model that fails to load says why (its status)
         except Exception:   # a broken model leaves the keypad, never a crashed worker
             log.exception("speech model failed to load")
         finally:

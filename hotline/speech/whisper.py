@@ -79,6 +79,7 @@ class WhisperRecogniser(Recogniser):
 
     def __init__(self, folder: Path, threads: int, min_confidence: float, thorough: bool = False):
         self.folder, self.threads, self.min_confidence, self.thorough = folder, threads, min_confidence, thorough
+        self.failed = ""
 
     @property
     def available(self) -> bool:
@@ -86,10 +87,14 @@ class WhisperRecogniser(Recogniser):
 
     @property
     def reason(self) -> str:
-        return "" if self.available else "the speech model is loading"
+        return "" if self.available else self.failed or "the speech model is loading"
 
     def warm(self) -> None:
-        load(self.folder, self.threads)
+        try:
+            load(self.folder, self.threads)
+        except Exception as e:      # said by /health; the menus stay keypad-only
+            self.failed = f"Whisper model at {self.folder} failed to load: {type(e).__name__}"
+            raise
 
     def status(self) -> dict:
         return {**super().status(), "model": str(self.folder), "loaded": self.available}

@@ -88,3 +88,14 @@ def test_more_words_than_the_speech_could_hold_are_no_answer(quick, vi_clips, mo
     assert quick.recognise(answers.spoken(vi_clips, *answers.MOT), []) is None
     monkeypatch.setattr(whisper, "_words", lambda w, ids, steps: real(w, ids, steps) * 2)
     assert quick.recognise(answers.spoken(vi_clips, *answers.MOT), []) is not None
+
+
+def test_a_model_that_fails_to_load_leaves_the_keypad_and_says_why(tmp_path):
+    broken = tmp_path / "whisper-base"
+    broken.mkdir()
+    for name in ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt"):
+        (broken / name).write_bytes(b"not a model")
+    config = Config.from_env({"HOTLINE_ASR": "whisper", "HOTLINE_WHISPER_MODEL": str(broken)})
+    asr.preload(config).join(30)
+    recogniser = asr.get_recogniser(config)
+    assert not recogniser.available and "failed to load" in recogniser.status()["reason"]

@@ -27,7 +27,8 @@ def real_recorder(fake_twilio, vi_clips):
     """recorder(name) -> the RecordingUrl of that real recording, kept by the fake Twilio as Twilio keeps it."""
     made = {"một": lambda: answers.spoken(vi_clips, *answers.MOT),
             "a sentence": lambda: answers.spoken(vi_clips, "clip2"),
-            "noise": answers.noise, "hum": answers.hum, "line hiss": lambda: answers.noise(level=0.004)}
+            "noise": answers.noise, "hum": answers.hum, "line hiss": lambda: answers.noise(level=0.004),
+            "silence": answers.silence}
 
     def record(name: str) -> str:
         return fake_twilio.add_recording("RE" + uuid.uuid4().hex, made[name]())
@@ -53,7 +54,7 @@ def test_saying_an_option_in_real_speech_chooses_it(whisper_app, real_recorder):
     assert step["outcome"] == "warnings" and step["heard"].lower() == "một" and step["confidence"] >= 0.5
 
 
-@pytest.mark.parametrize("recording", ["a sentence", "noise", "hum", "line hiss"])
+@pytest.mark.parametrize("recording", ["a sentence", "noise", "hum", "line hiss", "silence"])
 def test_speech_naming_no_option_asks_again_with_the_keypad_open(whisper_app, real_recorder, recording):
     caller = Caller(whisper_app, BA_LAN, real_recorder)
     events = caller.call("", recording, "2")
