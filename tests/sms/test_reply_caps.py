@@ -7,7 +7,7 @@ import pytest
 
 from hotline import checkins, db as storage, inbox, places, prompts, residents
 from hotline.simulator import Webhooks, send_sms
-from tests.conftest import ANH_MINH, BA_LAN
+from tests.conftest import ANH_MINH, BA_LAN, OPERATOR
 
 STRANGERS = [f"+8498765{i:04d}" for i in range(6)]
 THANKS_HELP = prompts.sms("alerts.sms.checkin_thanks_help")
@@ -66,7 +66,7 @@ def test_past_the_commune_cap_texts_are_recorded_and_acted_on_but_not_answered(p
 
 
 def test_a_need_help_answer_is_acknowledged_whatever_the_caps(phone):
-    checkins.start(phone.db, phone.app.config, [places.find_village(phone.db, "Yên Nông")["id"]])
+    checkins.start(phone.db, phone.app.config, [places.find_village(phone.db, "Yên Nông")["id"]], actor=OPERATOR)
     helped = [phone(BA_LAN, "HELP") for _ in range(3)]
     assert helped == [prompts.sms("sms.help")] * 2 + [prompts.sms("sms.rate_limited")]
     phone(STRANGERS[0], "HELP")                       # the commune's fourth reply: both caps reached
@@ -78,7 +78,7 @@ def test_a_need_help_answer_is_acknowledged_whatever_the_caps(phone):
 
 def test_need_help_acknowledgements_past_six_an_hour_are_ordinary_replies(phone):
     """A phone answering by itself (or a forged sender) cannot make the acknowledgement loop."""
-    checkins.start(phone.db, phone.app.config, [places.find_village(phone.db, "Yên Nông")["id"]])
+    checkins.start(phone.db, phone.app.config, [places.find_village(phone.db, "Yên Nông")["id"]], actor=OPERATOR)
     for _ in range(3):
         phone(BA_LAN, "HELP")
     assert [phone(BA_LAN, "2") for _ in range(7)] == [THANKS_HELP] * 6 + [None]
