@@ -28,7 +28,8 @@ class Match:
 def choose(text: str, confidence: float, words: tuple, phrases: dict[str, tuple[str, object]]) -> Match | None:
     """phrases: key(phrase) → (phrase, choice), the menu's whole offer. words: (word, probability) when the
     recogniser gives them, else every word of text counts with the utterance's confidence."""
-    heard = [(w, p) for word, p in (words or [(w, confidence) for w in text.split()]) for w in _WORD.findall(nfc(word).lower())]
+    given = words or [(word, confidence) for word in text.split()]
+    heard = [(w, p) for word, p in given for w in _WORD.findall(nfc(word).lower())]
     for spell in (_exact, _blind):
         said = [spell(w) for w, _ in heard]
         hits = []

@@ -11,7 +11,6 @@ answer costs about a tenth of the full window), decoded greedily, with each word
 from __future__ import annotations
 
 import io
-import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from hotline.text import fold
 from voice import audio
 from voice.asr import Recognition, Recogniser
 
-log = logging.getLogger(__name__)
 RATE = 16000
 PAD_S = 1.0                 # silence after an answer: Whisper ends a sentence better with some
 MAX_ANSWER_TOKENS = 48      # a 4-second answer is a few words; a runaway (noise) is cut short
@@ -66,8 +64,8 @@ def _classes(hf_tokenizer) -> np.ndarray:
     names: dict[str, int] = {}
     classes = np.empty(size, np.int64)
     for token in range(size):
-        text = hf_tokenizer.decode([token])
-        spelling = fold.__wrapped__(text).lower().strip() if "\ufffd" not in text else f"#{token}"   # a partial UTF-8 byte
+        text = hf_tokenizer.decode([token])     # U+FFFD: part of a character's UTF-8 bytes, a class of its own
+        spelling = fold.__wrapped__(text).lower().strip() if "\ufffd" not in text else f"#{token}"
         classes[token] = names.setdefault(spelling, len(names))
     return classes
 
@@ -152,7 +150,8 @@ def _words(w: Loaded, ids: list[int], steps: list[np.ndarray]) -> list[tuple[str
     for token, logits in zip(ids, steps):
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()
-        chance.append(float(np.bincount(w.classes, weights=probs[: len(w.classes)])[w.classes[token]]))  # past it: timestamps
+        by_class = np.bincount(w.classes, weights=probs[: len(w.classes)])   # past the vocabulary: timestamps
+        chance.append(float(by_class[w.classes[token]]))
     words, groups = w.tokenizer.split_to_word_tokens(ids)
     found, position = [], 0
     for word, group in zip(words, groups):
