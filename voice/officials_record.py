@@ -1,8 +1,8 @@
-"""Recording an announcement: after the beep, kept locally as 8 kHz mono WAV, listened back, transcribed off the call."""
+"""Recording an announcement: after the beep, kept locally as 8 kHz mono WAV, listened back; the worker transcribes
+it (hotline/sending/transcripts.py)."""
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from pathlib import Path
 
@@ -10,11 +10,11 @@ from flask import current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain.officials import announcements, permissions
-from hotline.core import db as storage, private, prompts
+from hotline.core import private, prompts
 from hotline.core.db import get_db
 from hotline.web.webhooks import twilio_signed, twiml
 
-from hotline.speech import asr, audio
+from hotline.speech import audio
 from voice import menus, tts
 from hotline.sending import recordings
 from voice.officials_audience import first_village
@@ -24,8 +24,6 @@ log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"
 SILENCE_S = 10          # this long without a word ends the recording, as # does
 MAX_EMPTY = 2           # empty recordings before we go back to the officials' menu
-# Transcriptions running off the call path (a 3-minute recording takes Vosk tens of seconds).
-TRANSCRIBING: list[threading.Thread] = []
 
 
 @bp.post("/officials/record")
@@ -77,7 +75,6 @@ def recorded():
         _forget(str(path))
         words = "no_village" if refused.reason in ("village", "commune") else "not_your_role"
         return twiml(say_then([prompts.say(f"officials.voice.{words}")], MENU_URL))
-    transcribe_later(config, announcement_id, str(path), wav)
     return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
 
 
@@ -109,34 +106,6 @@ def review_options() -> list[menus.Option]:
     return [menus.Option("1", prompts.say("officials.voice.publish"), "publish"),
             menus.Option("2", prompts.say("officials.voice.rerecord"), "rerecord"),
             menus.Option("3", prompts.say("officials.voice.cancel"), "cancel")]
-
-
-def transcribe_later(config, announcement_id: int, path: str, wav: bytes) -> threading.Thread | None:
-    """Transcribe off the call path when a speech model is present; the text lands on the announcement."""
-    recogniser = asr.get_recogniser(config)
-    if not recogniser.available:
-        return None
-    thread = threading.Thread(target=_transcribe, args=(config["HOTLINE_DB"], recogniser, announcement_id, path, wav),
-                              name=f"transcribe-{announcement_id}", daemon=True)
-    TRANSCRIBING[:] = [t for t in TRANSCRIBING if t.is_alive()] + [thread]
-    thread.start()
-    return thread
-
-
-def _transcribe(db_path: str, recogniser, announcement_id: int, path: str, wav: bytes) -> None:
-    try:
-        text = recogniser.transcribe(wav).strip()
-    except Exception:  # a failed transcript leaves the announcement without text, nothing else
-        log.exception("transcription of announcement #%s failed", announcement_id)
-        return
-    db = storage.connect(db_path)
-    try:
-        with storage.transaction(db):
-            row = announcements.get(db, announcement_id)
-            if text and row and row["audio_path"] == path:  # not re-recorded meanwhile
-                announcements.transcribed(db, announcement_id, text)
-    finally:
-        db.conn.close()
 
 
 def _keep(config, wav: bytes) -> Path:

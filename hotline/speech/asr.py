@@ -1,5 +1,7 @@
-"""Speech recognition: Vosk offline, one model per process shared by every recogniser, with a grammar per menu.
+"""Speech recognition: Vosk offline with a grammar per menu, or Whisper (hotline.speech.whisper), chosen per job.
 
+Two jobs: the caller's answer at a menu (HOTLINE_ASR: Vosk where its model is, else Whisper) and the
+background transcripts of announcements and voicemails (HOTLINE_ASR_BACKGROUND: Whisper where its model is).
 Without a model the hotline works by keypad only (`available` is False and /health says so).
 The "script" recogniser reads the words typed into the simulator from the recording's RIFF INFO
 chunk, so simulated calls take the same webhook and download path as real speech.
@@ -10,7 +12,6 @@ import json
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from hotline.core.text import key, nfc
 
 from hotline.speech import audio
+from hotline.speech.recognition import Recognition, Recogniser  # noqa: F401  (the interface, re-exported)
 
 log = logging.getLogger(__name__)
 TRANSCRIPT_TAG = "ICMT"     # the INFO chunk entry the simulator writes its words into
@@ -25,30 +27,6 @@ _lock = threading.Lock()
 _recognisers: dict[tuple, "Recogniser"] = {}
 _models: dict[str, object] = {}
 _loading: set[tuple] = set()
-
-
-@dataclass(frozen=True)
-class Recognition:
-    text: str
-    confidence: float
-
-
-class Recogniser:
-    """The interface: `available`, `recognise(audio, grammar)`, `transcribe(audio)`."""
-
-    engine = "none"
-    available = False
-    reason = ""
-
-    def recognise(self, audio_bytes: bytes, grammar: list[str]) -> Recognition | None:
-        return None
-
-    def transcribe(self, audio_bytes: bytes) -> str:
-        return ""
-
-    def status(self) -> dict:
-        mode = "keypad+speech" if self.available else "keypad-only"
-        return {"ok": True, "mode": mode, "engine": self.engine, **({"reason": self.reason} if self.reason else {})}
 
 
 class NoRecogniser(Recogniser):
@@ -139,14 +117,47 @@ class ScriptRecogniser(Recogniser):
         return audio.info(audio_bytes).get(TRANSCRIPT_TAG, "")
 
 
-def build(config) -> Recogniser:
-    mode = (config.get("HOTLINE_ASR") or "auto").strip().lower()
-    if mode == "off":
-        return NoRecogniser("HOTLINE_ASR=off")
-    if mode == "script":
+ENGINES = ("vosk", "whisper")
+SETTING = {"calls": "HOTLINE_ASR", "background": "HOTLINE_ASR_BACKGROUND"}
+
+
+def engine_for(config, job: str = "calls") -> str:
+    """vosk | whisper | script | off: the setting, or for auto the first engine whose model is here —
+    Vosk then Whisper for calls (Vosk's grammar is fast and exact), Whisper then Vosk in the background
+    (it writes sentences); the simulator's script recogniser in both when calls use it."""
+    mode = (config.get(SETTING[job]) or "auto").strip().lower()
+    if mode != "auto":
+        return mode
+    if job == "background" and engine_for(config, "calls") == "script":
+        return "script"
+    order = ENGINES if job == "calls" else ENGINES[::-1]
+    return next((name for name in order if _model_present(config, name)), "off")
+
+
+def _model_present(config, name: str) -> bool:
+    if name == "vosk":
+        folder = Path(config["HOTLINE_VOSK_MODEL"]).expanduser()
+        return (folder / "am").is_dir() or (folder / "conf").is_dir()
+    from hotline.speech import install
+
+    return install.present(Path(config["HOTLINE_WHISPER_MODEL"]).expanduser())
+
+
+def build(config, job: str = "calls") -> Recogniser:
+    engine = engine_for(config, job)
+    if engine == "off":
+        if (config.get(SETTING[job]) or "auto").strip().lower() == "off":
+            return NoRecogniser(f"{SETTING[job]}=off")
+        return NoRecogniser(f"no Vosk model at {config['HOTLINE_VOSK_MODEL']} nor Whisper model at "
+                            f"{config['HOTLINE_WHISPER_MODEL']} (hotline models fetch whisper)")
+    if engine == "script":
         return ScriptRecogniser()
+    if engine == "whisper":
+        return _whisper(config, thorough=job == "background")
+    if engine != "vosk":
+        return NoRecogniser(f"unknown engine {SETTING[job]}={engine}")
     model_dir = Path(config["HOTLINE_VOSK_MODEL"]).expanduser()
-    if not (model_dir / "am").is_dir() and not (model_dir / "conf").is_dir():
+    if not _model_present(config, "vosk"):
         return NoRecogniser(f"no Vosk model at {model_dir} (hotline models fetch)")
     try:
         return VoskRecogniser(model_dir, float(config.get("HOTLINE_ASR_MIN_CONFIDENCE", 0.6)))
@@ -155,12 +166,26 @@ def build(config) -> Recogniser:
         return NoRecogniser(f"Vosk model at {model_dir} failed to load: {type(e).__name__}")
 
 
-def _ident(config) -> tuple:
-    return config.get("HOTLINE_ASR"), config.get("HOTLINE_VOSK_MODEL"), config.get("HOTLINE_ASR_MIN_CONFIDENCE")
+def _whisper(config, thorough: bool) -> Recogniser:
+    from hotline.speech import install, whisper
+
+    folder = Path(config["HOTLINE_WHISPER_MODEL"]).expanduser()
+    if not install.present(folder):
+        return NoRecogniser(f"no Whisper model at {folder} (hotline models fetch whisper)")
+    return whisper.WhisperRecogniser(folder, int(float(config.get("HOTLINE_WHISPER_THREADS", 2))),
+                                     float(config.get("HOTLINE_WHISPER_MIN_CONFIDENCE", 0.5)), thorough)
 
 
-def get_recogniser(config=None) -> Recogniser:
-    """The process-wide recogniser for this configuration (the current app's by default).
+_SETTINGS = ("HOTLINE_ASR", "HOTLINE_ASR_BACKGROUND", "HOTLINE_VOSK_MODEL", "HOTLINE_WHISPER_MODEL",
+             "HOTLINE_ASR_MIN_CONFIDENCE", "HOTLINE_WHISPER_MIN_CONFIDENCE", "HOTLINE_WHISPER_THREADS")
+
+
+def _ident(config, job: str = "calls") -> tuple:
+    return (job, *(config.get(name) for name in _SETTINGS))
+
+
+def get_recogniser(config=None, job: str = "calls") -> Recogniser:
+    """The process-wide recogniser for this configuration (the current app's by default) and job.
 
     While preload() is still loading the model, callers get keypad-only menus rather than a wait.
     """
@@ -168,31 +193,52 @@ def get_recogniser(config=None) -> Recogniser:
         from flask import current_app
 
         config = current_app.config
-    ident = _ident(config)
+    ident = _ident(config, job)
     recogniser = _recognisers.get(ident)
     if recogniser is None:
         if ident in _loading:
             return NoRecogniser("the speech model is loading")
-        recogniser = build(config)
+        recogniser = build(config, job)
         with _lock:
             recogniser = _recognisers.setdefault(ident, recogniser)
     return recogniser
 
 
+def get_transcriber(config) -> Recogniser:
+    """The background job's recogniser (announcements, voicemails); Whisper's model loads on its first use."""
+    return get_recogniser(config, "background")
+
+
+def status(config) -> dict:
+    """/health: the calls' recogniser as loaded in this process, and the engine the worker transcribes with."""
+    background = get_transcriber(config)
+    model = getattr(background, "folder", None) or getattr(background, "model_dir", None)
+    return {**get_recogniser(config).status(),
+            "background": {"engine": background.engine, "runs_in": "hotline worker",
+                           **({"model": str(model)} if model else {}),
+                           **({"reason": background.reason} if background.engine == "none" else {})}}
+
+
 def preload(config) -> threading.Thread | None:
-    """Load the model in the background at start, so no caller waits for it (seconds for a real model)."""
+    """Load the calls' model in the background at start, so no caller waits for it (seconds for a real model).
+
+    Also in each of the server's workers after the fork: Whisper's model is loaded per process."""
     ident = _ident(config)
-    if ident in _recognisers or ident in _loading:
+    cached = _recognisers.get(ident)
+    if ident in _loading or (cached is not None and cached.available):
         return None
 
     def load():
         try:
-            recogniser = build(config)
+            recogniser = cached or build(config)
             with _lock:
-                _recognisers.setdefault(ident, recogniser)
+                recogniser = _recognisers.setdefault(ident, recogniser)
+            recogniser.warm()       # after it is kept: a model that fails to load says why (its status)
+        except Exception:   # a broken model leaves the keypad, never a crashed worker
+            log.exception("speech model failed to load")
         finally:
             _loading.discard(ident)
     _loading.add(ident)
-    thread = threading.Thread(target=load, name="vosk-preload", daemon=True)
+    thread = threading.Thread(target=load, name="speech-preload", daemon=True)
     thread.start()
     return thread

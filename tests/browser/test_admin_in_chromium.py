@@ -8,7 +8,7 @@ from hotline.domain import alerts, places
 from hotline.core import prompts
 from hotline.core.db import get_db
 from tests.browser.conftest import TEST_SIM, go_by_menu
-from tests.conftest import ANH_MINH, OPERATOR
+from tests.conftest import OPERATOR
 
 pytestmark = pytest.mark.browser
 WARNING = "Nuoc song Hong dang len nhanh, ba con ke cao do dac, di chuyen den nha van hoa."

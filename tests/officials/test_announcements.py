@@ -172,7 +172,12 @@ def test_cancelling_a_draft_deletes_its_recording(demo_db, draft):
 def test_the_transcript_is_kept_as_the_text(demo_db, draft, tu):
     assert announcements.transcript(demo_db, draft, " hop thon ", actor=_as(demo_db, tu)) == "saved"
     assert announcements.get(demo_db, draft)["text"] == "hop thon"
-    announcements.transcribed(demo_db, draft, " hop thon luc 5 gio ")     # the recogniser, off the call
+    path = announcements.get(demo_db, draft)["audio_path"]
+    # The recogniser, off the call, comes after the official corrected the words: theirs stay.
+    assert not announcements.transcribed(demo_db, draft, path, " hop thon luc 5 gio ")
+    assert announcements.get(demo_db, draft)["text"] == "hop thon"
+    assert announcements.transcript(demo_db, draft, "", actor=_as(demo_db, tu)) == "saved"
+    assert announcements.transcribed(demo_db, draft, path, " hop thon luc 5 gio ")
     assert announcements.get(demo_db, draft)["text"] == "hop thon luc 5 gio"
 
 

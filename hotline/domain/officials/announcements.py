@@ -59,13 +59,26 @@ def update_draft(db, announcement_id: int, *, actor, **values) -> str:
             return "not_draft"
         permissions.require(db, actor, "announcement.edit", target(row))
         permissions.require(db, actor, "announcement.edit", target(row, **allowed))
+        if "audio_path" in allowed and allowed["audio_path"] != row["audio_path"]:
+            allowed.update(text=None, transcribed_at=None)     # new words: the worker transcribes them again
         db["announcements"].update(announcement_id, allowed)
     return "ok"
 
 
-def transcribed(db, announcement_id: int, text: str) -> None:
-    """The speech recogniser's text for a recording (the background thread; no official acts)."""
-    db["announcements"].update(announcement_id, {"text": text.strip() or None})
+def untranscribed(db, limit: int = 5) -> list[dict]:
+    """Recordings the worker has not transcribed yet, oldest first (drafts and what is on the hotline)."""
+    return list(db.query("SELECT id, audio_path FROM announcements WHERE transcribed_at IS NULL AND audio_path IS NOT"
+                         " NULL AND status IN ('draft', 'published') ORDER BY id LIMIT ?", [limit]))
+
+
+def transcribed(db, announcement_id: int, audio_path: str, text: str | None) -> bool:
+    """The speech recogniser's text for a recording (the worker; no official acts). It lands only if the recording
+    is still the one heard (not re-recorded meanwhile) and no official has typed the words: True if it landed."""
+    with transaction(db):
+        db.execute("UPDATE announcements SET transcribed_at = ? WHERE id = ? AND audio_path = ?",
+                   [utc_now(), announcement_id, audio_path])
+        return db.execute("UPDATE announcements SET text = ? WHERE id = ? AND audio_path = ? AND text IS NULL",
+                          [(text or "").strip() or None, announcement_id, audio_path]).rowcount == 1
 
 
 def transcript(db, announcement_id: int, text: str, *, actor) -> str:
