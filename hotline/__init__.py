@@ -1,1 +1,1 @@
-"""Loa Làng: a voice-and-SMS hotline for rural Vietnamese communes. The map: docs/architecture.md."""
+"""Loa Lang ("village loudspeaker"): a voice-and-SMS hotline for rural communes. The map: docs/architecture.md."""
