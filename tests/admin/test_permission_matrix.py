@@ -9,8 +9,7 @@ from admin.pages.announcements import seen as announcement_seen
 from hotline.domain import alerts, lessons, officials, places, residents
 from hotline.domain.officials import announcements
 from hotline.core.db import get_db
-from tests.admin.conftest import CHAIRMAN_PHONE, Browser, _official
-from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR
+from tests.conftest import ANH_MINH, BA_LAN, CHAIRMAN_PHONE, CHI_HOA, ONG_TU, OPERATOR, Browser, _official
 
 INSTRUCTOR = "+84912500005"        # Vũ Thị Thu (demo): instructor for Yên Nông and Yên Bái
 FARMERS = "+84912500003"           # Hoàng Văn Nam (demo): Farmers' Association leader, whole commune

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from hotline.cli import main
+from hotline.cli.main import main
 from hotline.speech import install
 
 SMALL = {"config.json": b"{}", "model.bin": b"first half|second half", "tokenizer.json": b"{\"t\": 1}",
