@@ -1,4 +1,4 @@
-"""Recordings: decoded with numpy (PCM, μ-law, A-law) and resampled (tests/voice/test_recordings.py: fetching)."""
+"""Recordings: decoded with numpy (PCM, μ-law, A-law) and resampled (tests/sending/test_recordings.py: fetching)."""
 import struct
 
 import numpy as np
