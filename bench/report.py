@@ -238,7 +238,7 @@ def crash_section(c: dict | None, info: dict) -> str:
     rows = ["<!-- crash:begin -->", "## Crashes (`make crash`)", ""]
     if c is None:
         return "\n".join(rows + ["Not measured yet on this machine: run `make crash`.", "<!-- crash:end -->"])
-    rows += [f"`tests/alerts/test_exactly_once.py` in its full form, {info['date']}, on {info['cpu']}, "
+    rows += [f"`tests/sending/test_exactly_once.py` in its full form, {info['date']}, on {info['cpu']}, "
              f"{info['cores']} cores: a level-4 warning to {c['recipients']:,} residents ({c['messages']:,} messages: "
              f"{c['sms']:,} SMS and the calls to the elderly) sent by a `hotline worker` process through the real "
              f"twilio client to the fake Twilio API (HOTLINE_SMS_RATE={c['sms_rate']}, HOTLINE_CALL_RATE="

@@ -95,7 +95,7 @@ def crash() -> None:
                "HOTLINE_CRASH_REPORT": str(report)}
         started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
-                               "tests/alerts/test_exactly_once.py"], cwd=ROOT, env=env)
+                               "tests/sending/test_exactly_once.py"], cwd=ROOT, env=env)
         figures = json.loads(report.read_text()) if report.exists() else None
     if figures is None:
         raise SystemExit("the crash test stopped before it could report (see above)")

@@ -1,18 +1,25 @@
-"""Shared fixtures: the app on a temporary database, signed webhooks, the fake Twilio API, personas."""
+"""Shared fixtures: personas, the app on a copy of the template database, signed webhooks, the fakes, officials
+logged in to the admin, and the sending worker in a thread."""
 from __future__ import annotations
 
 import logging
 import os
+import re
+import threading
+import time
 
 import pytest
 
-from hotline.app import create_app
+from hotline.app import create_app, run_worker
 from hotline.core import db as storage, logs
 from hotline import demo
-from hotline.core.config import SETTINGS
+from hotline.core.config import SETTINGS, Config
+from hotline.domain import officials, places
 from hotline.domain.officials.permissions import Actor
 from hotline.sim.phone import Webhooks
+from tests.fakes.sms_gateway import FakeGateway
 from tests.fakes.twilio_api import FakeTwilio
+from tests.template import Template
 
 # Personas (prompts/demo/commune.toml): bà Lan, elderly and registered in Yên Nông; ông Tư, the village head
 # of Yên Nông; chị Hoa, a Women's Union member; anh Minh, a number the hotline has never seen.
@@ -83,13 +90,26 @@ def settings(tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def template():
+    """The database every test starts from, built once per session (per xdist worker): tests/template.py."""
+    built = Template()
+    yield built
+    built.close()
+
+
 @pytest.fixture
-def make_app(settings):
-    """make_app(**extra): an app on the test settings plus extra ones, with the demo commune loaded."""
+def make_app(settings, template):
+    """make_app(**extra): an app on the test settings plus extra ones, with the demo commune loaded (a copy of the
+    template; a second app on the same database loads the demo again, as `hotline demo` would)."""
     def make(**extra):
-        app = create_app({**settings, **extra})
-        with app.app_context():
-            demo.load(storage.get_db())
+        config = {**settings, **extra}
+        copied = template.copy_to(config["HOTLINE_DB"])
+        app = create_app(config)
+        app.jinja_env.bytecode_cache = template.jinja_cache
+        if not copied:
+            with app.app_context():
+                demo.load(storage.get_db())
         return app
     return make
 
@@ -119,18 +139,26 @@ def hooks(app, client):
 
 
 @pytest.fixture
-def db():
-    """An in-memory database, migrated, for domain tests without Flask."""
-    database = storage.connect(":memory:")
-    storage.migrate(database)
+def db(template):
+    """An in-memory database, migrated (a copy of the template's), for domain tests without Flask."""
+    database = template.empty_in_memory()
     yield database
     database.conn.close()
 
 
 @pytest.fixture
-def demo_db(db):
-    demo.load(db)
+def demo_db(db, template):
+    """The same database, now holding the demo commune (the template's, copied over it)."""
+    template.load_demo_into(db)
     return db
+
+
+@pytest.fixture(autouse=True)
+def close_write_locks():
+    """Each test's database leaves an open `-writer` lock file behind (one per file for the process's life, as
+    the server wants): closed after the test, else a long session runs out of the descriptors select() can take."""
+    yield
+    Template.close_write_locks()
 
 
 @pytest.fixture
@@ -138,6 +166,20 @@ def fake_twilio():
     fake = FakeTwilio().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def fake_gateway():
+    fake = FakeGateway().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def gateway_settings(settings, fake_gateway):
+    return {**settings, "HOTLINE_SMS_TRANSPORT": "android-gateway", "HOTLINE_GATEWAY_URL": fake_gateway.url,
+            "HOTLINE_GATEWAY_LOGIN": fake_gateway.login, "HOTLINE_GATEWAY_PASSWORD": fake_gateway.password,
+            "HOTLINE_GATEWAY_SIGNING_KEY": fake_gateway.signing_key}
 
 
 @pytest.fixture
@@ -156,11 +198,157 @@ def cli_env(settings, monkeypatch):
     return dict(os.environ)
 
 
+# --- the domain on the demo commune, and the sending worker -------------------------------------------------------
+@pytest.fixture
+def config(tmp_path):
+    return Config.from_env({}, HOTLINE_PUBLIC_URL=PUBLIC_URL, HOTLINE_INSTANCE=str(tmp_path / "var"))
+
+
+@pytest.fixture
+def village(demo_db):
+    return lambda name: places.find_village(demo_db, name)["id"]
+
+
+def rows(db, ref, channel=None):
+    return list(db.query("SELECT o.*, r.name FROM outbox o LEFT JOIN residents r ON r.id = o.resident_id"
+                         " WHERE ref = ? AND (? IS NULL OR channel = ?) ORDER BY o.id", [ref, channel, channel]))
+
+
+class RunningWorker:
+    """`hotline worker` (hotline.app.run_worker) in a thread, stopped at the end of the test."""
+
+    def __init__(self, config):
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=run_worker, args=(config, self.stop), daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def start_worker():
+    started = []
+
+    def start(config):
+        started.append(RunningWorker(config))
+        return started[-1]
+
+    yield start
+    for w in started:
+        w.close()
+
+
+def wait_until(predicate, timeout=30.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out waiting")
+
+
+# --- officials in the web admin: a client that logs in the way a browser does ---------------------------------------
+PASSWORD = "mat-khau-tu-2026"
+CHAIRMAN_PHONE = "+84912500001"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CONFIRM = re.compile(r'name="confirm" value="([^"]+)"')
+
+
+def csrf_of(response) -> str:
+    return CSRF.search(response.get_data(as_text=True)).group(1)
+
+
+class Browser:
+    """The test client plus the page's CSRF token, as a browser holds them."""
+
+    def __init__(self, client):
+        self.client, self.token = client, None
+
+    def get(self, path, **kw):
+        response = self.client.get(path, **kw)
+        found = CSRF.search(response.get_data(as_text=True))
+        if found:
+            self.token = found.group(1)
+        return response
+
+    def post(self, path, data=None, **kw):
+        if self.token is None:
+            self.get("/admin/login")
+        return self.client.post(path, data={"csrf_token": self.token, **(data or {})}, **kw)
+
+    def confirmed(self, path, data=None):
+        """A form that sends to households asks first (publish, update, approve): post it, confirm what it shows."""
+        shown = self.post(path, data)
+        found = CONFIRM.search(shown.get_data(as_text=True))
+        assert shown.status_code == 200 and found, shown.status_code
+        return self.post(path, {**(data or {}), "confirm": found.group(1)})
+
+    def login(self, phone=ONG_TU, password=PASSWORD):
+        self.get("/admin/login")
+        response = self.post("/admin/login", {"phone": phone, "password": password})
+        self.get("/admin/")
+        return response
+
+
+def _official(app, name, role, phone, village, pin, association=None) -> int:
+    """The official with a known web password (the demo commune may already hold them)."""
+    with app.app_context():
+        db = storage.get_db()
+        existing = officials.by_phone(db, phone)
+        if existing:
+            officials.set_password(db, existing["id"], PASSWORD, actor=OPERATOR)
+            return existing["id"]
+        villages = None if village is None else [places.find_village(db, village)["id"]]
+        return officials.add(db, name, role, phone, villages, pin, password=PASSWORD, association=association,
+                             actor=OPERATOR)
+
+
+@pytest.fixture
+def ong_tu(app):
+    """ông Tư, village head of Yên Nông: may address Yên Nông only."""
+    return _official(app, "Nguyễn Văn Tư", "village_head", ONG_TU, "Yen Nong", "2468")
+
+
+@pytest.fixture
+def chairman(app):
+    """The commune chairman: may address the whole commune."""
+    return _official(app, "Lê Quang Thắng", "commune_chairman", CHAIRMAN_PHONE, None, "1357")
+
+
+@pytest.fixture
+def chi_hoa_official(app):
+    """chị Hoa leads the Women's Union in Yên Nông and may approve announcements there."""
+    return _official(app, "Trần Thị Hoa", "association_leader", CHI_HOA, "Yen Nong", "5678", "women")
+
+
+@pytest.fixture
+def web(client):
+    """A logged-out browser."""
+    return Browser(client)
+
+
+@pytest.fixture
+def tu(web, ong_tu):
+    """A browser logged in as ông Tư."""
+    web.login()
+    return web
+
+
+@pytest.fixture
+def chair(web, chairman):
+    web.login(CHAIRMAN_PHONE)
+    return web
+
+
 # --- real Vietnamese speech (issue 17) -----------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def whisper_model():
     """The real Whisper base model, installed by `hotline models fetch whisper`'s own code from the wheels the test
-    extra installs (once per venv, hash-checked each session), and loaded once for the whole test session."""
+    extra installs (once per venv, hash-checked each session), and loaded once per session (per xdist worker)."""
+    import fcntl
     import importlib.util
     import sys
     from pathlib import Path
@@ -170,10 +358,13 @@ def whisper_model():
     if importlib.util.find_spec(install.PACKAGES[0]) is None or importlib.util.find_spec(install.PACKAGES[1]) is None:
         pytest.skip("the Whisper model wheels are not installed (pip install -e '.[test]' installs them)")
     folder = Path(sys.prefix) / "share" / "models"
-    if install.present(folder / install.NAME):
-        install.verify(folder / install.NAME)
-    else:
-        install.fetch(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".fetch-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)    # each xdist worker comes here: one fetches, the others wait, then check
+        if install.present(folder / install.NAME):
+            install.verify(folder / install.NAME)
+        else:
+            install.fetch(folder)
     whisper.load(folder / install.NAME, 2)
     return folder / install.NAME
 

@@ -13,7 +13,7 @@ import pytest
 from hotline.core.config import Config
 from hotline.sim.phone import Call, Webhooks, scripted
 from tests.conftest import BA_LAN
-from tests.test_server import HOTLINE, serve
+from tests.web.test_server import HOTLINE, serve
 from voice import tts
 from hotline.sim.speech import caption
 

@@ -36,3 +36,9 @@ def test_every_command_is_documented_and_has_help(path):
 def test_the_readme_has_exactly_the_two_setup_commands():
     assert "make run" in README and "make test" in README
     assert "pytest" in (ROOT / "Makefile").read_text() and "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_make_check_is_in_the_readme_and_runs_the_long_forms():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "make check" in README
+    assert "\ncheck:" in makefile and "HOTLINE_FULL=1 $(PYTEST)" in makefile

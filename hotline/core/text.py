@@ -27,7 +27,7 @@ def nfc(text: str) -> str:
 
 @lru_cache(maxsize=8192)          # keywords, village names and replies are folded again and again
 def fold(text: str) -> str:
-    """Strip accents and the d stroke, keeping case (tests/test_prompts.py has examples)."""
+    """Strip accents and the d stroke, keeping case (tests/core/test_prompts.py has examples)."""
     decomposed = unicodedata.normalize("NFD", nfc(text).translate(_FOLD_TABLE))
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 

@@ -5,8 +5,7 @@ from hotline.domain.officials import announcements
 from hotline.domain import places
 from hotline.core import prompts
 from hotline.core.db import get_db
-from tests.admin.conftest import Browser
-from tests.conftest import CHI_HOA, OPERATOR
+from tests.conftest import CHI_HOA, OPERATOR, Browser
 
 WAV = b"RIFF" + b"\x00" * 40
 

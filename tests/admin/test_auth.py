@@ -5,8 +5,7 @@ from admin import throttle
 from hotline.domain import officials
 from hotline.core.db import get_db
 from hotline.core.clock import shift
-from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser, csrf_of
-from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
+from tests.conftest import ANH_MINH, CHAIRMAN_PHONE, ONG_TU, OPERATOR, PASSWORD, Browser, csrf_of
 
 OPEN = {"admin.login", "admin.static"}
 

@@ -9,8 +9,7 @@ from hotline.domain.officials import announcements
 from hotline.domain.alerts import broadcast
 from hotline.core.db import get_db
 from hotline.domain.officials.permissions import Actor
-from tests.admin.conftest import Browser
-from tests.conftest import CHI_HOA, ONG_TU, OPERATOR
+from tests.conftest import CHI_HOA, ONG_TU, OPERATOR, Browser
 
 TEXT = "Nước sông dâng nhanh, bà con kê cao đồ đạc."
 

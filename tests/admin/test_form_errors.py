@@ -9,8 +9,7 @@ import pytest
 
 from hotline.core.db import get_db
 from hotline.domain import alerts, places
-from tests.admin.conftest import CHAIRMAN_PHONE
-from tests.conftest import OPERATOR
+from tests.conftest import CHAIRMAN_PHONE, OPERATOR
 
 CONTROLS = {"input", "select", "textarea"}
 VOID = {"input", "br", "img", "meta", "link", "hr", "source"}

@@ -1,7 +1,7 @@
 """No page may be framed by another site: a hidden frame could make an official click "publish"."""
 import pytest
 
-from tests.admin.conftest import Browser
+from tests.conftest import Browser
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/alerts", "/admin/officials", "/simulator", "/admin/nowhere",

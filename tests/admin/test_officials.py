@@ -6,8 +6,7 @@ import pytest
 from hotline.domain import officials, places
 from hotline.core.db import get_db
 from hotline.core.phones import mask
-from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, Browser
-from tests.conftest import ANH_MINH, ONG_TU, OPERATOR
+from tests.conftest import ANH_MINH, CHAIRMAN_PHONE, ONG_TU, OPERATOR, PASSWORD, Browser
 
 PIN = re.compile(r'id="the-pin">(\d+)<')
 

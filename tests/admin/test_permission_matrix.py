@@ -9,8 +9,7 @@ from admin.pages.announcements import seen as announcement_seen
 from hotline.domain import alerts, lessons, officials, places, residents
 from hotline.domain.officials import announcements
 from hotline.core.db import get_db
-from tests.admin.conftest import CHAIRMAN_PHONE, Browser, _official
-from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, ONG_TU, OPERATOR
+from tests.conftest import ANH_MINH, BA_LAN, CHAIRMAN_PHONE, CHI_HOA, ONG_TU, OPERATOR, Browser, _official
 
 INSTRUCTOR = "+84912500005"        # Vũ Thị Thu (demo): instructor for Yên Nông and Yên Bái
 FARMERS = "+84912500003"           # Hoàng Văn Nam (demo): Farmers' Association leader, whole commune
@@ -55,7 +54,7 @@ def settings(settings):
     return {**settings, "HOTLINE_ANNOUNCEMENT_APPROVAL": "1"}
 
 
-PERSONAS = {   # as tests/admin/conftest.py makes them: with a known web password
+PERSONAS = {   # as tests/conftest.py makes them: with a known web password
     "chairman": ("Lê Quang Thắng", "commune_chairman", CHAIRMAN_PHONE, None, "1357"),
     "village_head": ("Nguyễn Văn Tư", "village_head", ONG_TU, "Yen Nong", "2468"),
     "association_leader": ("Trần Thị Hoa", "association_leader", CHI_HOA, "Yen Nong", "5678", "women"),
@@ -196,8 +195,8 @@ def test_every_role_every_action_every_scope(app, client, role, action, scope, e
 
 
 def test_the_table_keeps_up_with_the_rules():
-    """A new rule gets a row here, or a reason it has none: recording by phone (tests/officials), the CLI's
-    capacity (the operator only), and the import (resident.edit's scope, row by row: tests/test_permissions.py)."""
+    """A new rule gets a row here, or a reason it has none: recording by phone (tests/voice/officials), the CLI's
+    capacity (the operator only), and the import (resident.edit's scope, row by row: tests/domain/test_permissions.py)."""
     from hotline.domain.officials.permissions import RULES
 
     covered = {a.replace("_others", "").replace("resident.new", "resident.edit") for a in EXPECTED}

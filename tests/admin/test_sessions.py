@@ -4,8 +4,7 @@ import hashlib
 from hotline.domain.officials import sessions as admin_sessions
 from hotline.domain import officials
 from hotline.core.db import get_db
-from tests.admin.conftest import CHAIRMAN_PHONE, Browser
-from tests.conftest import OPERATOR
+from tests.conftest import CHAIRMAN_PHONE, OPERATOR, Browser
 
 
 def _copy(browser, app) -> Browser:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hotline.core import prompts
-from tests.test_prompts import VIETNAMESE
+from tests.core.test_prompts import VIETNAMESE
 
 ADMIN = Path(__file__).resolve().parents[2] / "admin"
 TEMPLATES = sorted((ADMIN / "templates").rglob("*.html"))

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline.app import create_app, run_worker
-from hotline import demo
-from hotline.core.db import get_db
-from tests.admin.conftest import PASSWORD, _official
+from hotline.app import run_worker
+from tests.conftest import CHAIRMAN_PHONE, PASSWORD, _official
 
 CHROMIUM = "/usr/bin/chromium"
 # axe-core, the accessibility rules engine, from the npm registry at the version package-lock.json pins
@@ -40,14 +38,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def server(settings):
+def server(make_app):
     """The whole app on 127.0.0.1, a free port, in a thread; the public URL is the server's own."""
     from waitress.server import create_server
 
-    app = create_app({**settings, "HOTLINE_PUBLIC_URL": "http://127.0.0.1", "HOTLINE_SMS_RATE": "5",
-                      "HOTLINE_CALL_RATE": "1", "HOTLINE_ASR": "script", "HOTLINE_SIMULATOR_NUMBERS": TEST_SIM})
-    with app.app_context():
-        demo.load(get_db())
+    app = make_app(HOTLINE_PUBLIC_URL="http://127.0.0.1", HOTLINE_SMS_RATE="5", HOTLINE_CALL_RATE="1",
+                   HOTLINE_ASR="script", HOTLINE_SIMULATOR_NUMBERS=TEST_SIM)
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
     app.config["HOTLINE_PUBLIC_URL"] = f"http://127.0.0.1:{srv.effective_port}"
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -74,8 +70,6 @@ def outbox_worker(server):
 
 @pytest.fixture
 def chairman_login(server):
-    from tests.admin.conftest import CHAIRMAN_PHONE
-
     _official(server, "Lê Quang Thắng", "commune_chairman", CHAIRMAN_PHONE, None, "1357")
 
     def login(page):

@@ -4,9 +4,8 @@ from playwright.sync_api import expect
 
 from hotline.core.db import get_db
 from hotline.domain import alerts
-from tests.admin.conftest import CHAIRMAN_PHONE, PASSWORD, _official
+from tests.conftest import CHAIRMAN_PHONE, ONG_TU, PASSWORD, _official
 from tests.browser.conftest import log_in, text_size
-from tests.conftest import ONG_TU
 
 pytestmark = pytest.mark.browser
 WARNING = "Nuoc song Hong dang len nhanh, ba con ke cao do dac."

@@ -16,9 +16,8 @@ from hotline.core.db import get_db
 from hotline.domain import alerts, officials, places, residents, voicemail
 from hotline.domain.alerts import checkins
 from hotline.domain.officials import announcements
-from tests.admin.conftest import CHAIRMAN_PHONE, _official
+from tests.conftest import ANH_MINH, BA_LAN, CHAIRMAN_PHONE, ONG_TU, OPERATOR, _official
 from tests.browser.conftest import PHONE, log_in, text_size
-from tests.conftest import ANH_MINH, BA_LAN, ONG_TU, OPERATOR
 
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 900}

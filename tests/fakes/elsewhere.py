@@ -23,7 +23,7 @@ def elsewhere():
         seen.append((request.method, request.path, request.headers.get("Authorization")))
         return Response(wav, content_type="audio/x-wav")
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         yield f"127.0.0.1:{server.server_port}", seen
     finally:

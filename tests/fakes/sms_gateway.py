@@ -44,6 +44,7 @@ class FakeGateway:
     def stop(self) -> None:
         if self.server:
             self.server.shutdown()
+            self.server.server_close()
 
     @property
     def url(self) -> str:

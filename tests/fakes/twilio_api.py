@@ -50,12 +50,14 @@ class FakeTwilio:
     # --- control -------------------------------------------------------------------------
     def start(self) -> "FakeTwilio":
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for the loop to look again (half a second at the default, every test).
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
         if self.server:
             self.server.shutdown()
+            self.server.server_close()
 
     @property
     def url(self) -> str:

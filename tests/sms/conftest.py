@@ -1,11 +1,10 @@
-"""SMS fixtures: texting the app as a persona, the fake Android gateway, apps configured for each transport."""
+"""SMS fixtures: texting the app as a persona, and an app on the (fake) Android gateway."""
 from __future__ import annotations
 
 import pytest
 
 from hotline.core import db as storage
 from hotline.sim.phone import send_sms
-from tests.fakes.sms_gateway import FakeGateway
 
 
 @pytest.fixture
@@ -19,20 +18,6 @@ def text(hooks):
         return replies[0] if replies else None
 
     return send
-
-
-@pytest.fixture
-def fake_gateway():
-    fake = FakeGateway().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def gateway_settings(settings, fake_gateway):
-    return {**settings, "HOTLINE_SMS_TRANSPORT": "android-gateway", "HOTLINE_GATEWAY_URL": fake_gateway.url,
-            "HOTLINE_GATEWAY_LOGIN": fake_gateway.login, "HOTLINE_GATEWAY_PASSWORD": fake_gateway.password,
-            "HOTLINE_GATEWAY_SIGNING_KEY": fake_gateway.signing_key}
 
 
 @pytest.fixture

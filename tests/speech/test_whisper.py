@@ -73,7 +73,7 @@ def test_a_process_that_has_not_loaded_the_model_offers_the_keypad(whisper_model
 ])
 def test_settings_choose_an_engine_for_each_job(tmp_path, whisper_model, calls, background, vosk, whisper_present,
                                                  expected):
-    from tests.voice.test_asr import KO_MODEL
+    from tests.speech.test_asr import KO_MODEL
 
     config = Config.from_env({"HOTLINE_ASR": calls, "HOTLINE_ASR_BACKGROUND": background,
                               "HOTLINE_VOSK_MODEL": str(KO_MODEL if vosk else tmp_path / "none"),

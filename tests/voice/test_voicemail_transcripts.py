@@ -8,8 +8,7 @@ from click.testing import CliRunner
 from hotline.domain import voicemail
 from hotline.cli.main import main
 from hotline.speech import wer
-from tests.admin.conftest import Browser, _official
-from tests.conftest import BA_LAN, ONG_TU
+from tests.conftest import BA_LAN, ONG_TU, Browser, _official
 from tests.voice.conftest import Caller, spoken
 from hotline.sending import transcripts, voicemail_fetch
 
