@@ -44,7 +44,7 @@ def server(make_app):
 
     app = make_app(HOTLINE_PUBLIC_URL="http://127.0.0.1", HOTLINE_SMS_RATE="5", HOTLINE_CALL_RATE="1",
                    HOTLINE_ASR="script", HOTLINE_SIMULATOR_NUMBERS=TEST_SIM)
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
     app.config["HOTLINE_PUBLIC_URL"] = f"http://127.0.0.1:{srv.effective_port}"
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

@@ -64,7 +64,7 @@ def test_typed_words_reach_a_running_server_over_http(settings, cli_env):
     app = create_app({**settings, "HOTLINE_ASR": "script"})
     with app.app_context():
         demo.load(storage.get_db())
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
     threading.Thread(target=server.run, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.effective_port}"

@@ -112,7 +112,7 @@ def test_the_call_command_refuses_an_invalid_number(cli_env):
 def test_the_sms_simulator_works_against_a_running_server(app, cli_env):
     from waitress.server import create_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    server = create_server(app, host="127.0.0.1", port=0, threads=2, asyncore_use_poll=True)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
