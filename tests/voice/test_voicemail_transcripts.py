@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from click.testing import CliRunner
 
 from hotline.domain import voicemail
-from hotline.cli import main
+from hotline.cli.main import main
 from hotline.speech import wer
 from tests.admin.conftest import Browser, _official
 from tests.conftest import BA_LAN, ONG_TU
