@@ -141,3 +141,18 @@ def test_a_cancelled_lesson_is_announced_to_everyone_on_its_list(demo_db, new_le
     assert told == {ONG_TU, CHI_HOA}
     assert lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)["outcome"] == "already_cancelled"
     assert len(_outbox(demo_db, ref=f"lesson:{lesson['id']}", state="queued")) == 2
+
+
+def test_what_a_resident_is_offered_follows_their_place_and_the_seats_left(demo_db, new_lesson, people):
+    lesson = new_lesson(capacity=1, waitlist=1)
+
+    def offer(who):
+        return lessons.offer(demo_db, lessons.get(demo_db, lesson["id"]), who)
+
+    assert offer(people["ba_lan"]) == offer(None) == {"offer": "enrol", "left": 1, "position": None}
+    lessons.enrol(demo_db, lesson["id"], people["ong_tu"])                      # the only seat
+    assert offer(people["ong_tu"]) == {"offer": "cancel", "left": 0, "position": None}
+    assert offer(people["ba_lan"]) == {"offer": "waitlist", "left": 0, "position": None}
+    lessons.enrol(demo_db, lesson["id"], people["ba_lan"])                      # first in line
+    assert offer(people["ba_lan"]) == {"offer": "cancel", "left": 0, "position": 1}
+    assert offer(people["chi_hoa"]) == {"offer": "none", "left": 0, "position": None}   # the waitlist is full too

@@ -82,3 +82,19 @@ def test_the_worker_places_the_call_back_through_twilio(make_app, twilio_setting
     assert placed["to"] == BA_LAN and placed["url"] == "https://hotline.example.vn/voice/incoming?callback=1"
     assert placed["status_callback"] == "https://hotline.example.vn/voice/callout/status"
     assert db.execute("SELECT state FROM outbox WHERE purpose = 'callback'").fetchone()[0] == "sent"
+
+
+def test_a_call_back_is_queued_once_while_one_waits_and_again_once_it_has_gone(demo_db):
+    from hotline.core.config import Config
+    from hotline.domain import callbacks, residents
+
+    lan = residents.by_phone(demo_db, BA_LAN)
+    assert not callbacks.offered(Config.from_env({}), lan)                        # HOTLINE_CALLBACK is off
+    config = Config.from_env({}, HOTLINE_CALLBACK="1")
+    assert callbacks.offered(config, lan) and not callbacks.offered(config, None)  # anh Minh is not registered
+    first = callbacks.queue(demo_db, lan, "CA1")
+    assert first and callbacks.queue(demo_db, lan, "CA2") is None
+    demo_db.execute("UPDATE outbox SET state = 'sent' WHERE id = ?", [first])
+    assert callbacks.queue(demo_db, lan, "CA3") and callbacks.queue(demo_db, lan, "CA1") is None   # a retried sid
+    residents.opt_out(demo_db, BA_LAN, "sms")
+    assert not callbacks.offered(config, residents.by_phone(demo_db, BA_LAN))
