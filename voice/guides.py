@@ -9,7 +9,7 @@ from hotline.domain import outbox, residents
 from hotline.core import prompts, segments
 from hotline.core.db import get_db
 
-from voice import menus
+from voice import menus, steps
 from voice.blueprint import bp
 from voice.webhook import CallInput, call_webhook
 
@@ -32,9 +32,9 @@ def step_menu(guide: str, number: int) -> menus.Menu:
 @lru_cache(maxsize=256)
 def _step_menu(guide: str, number: int, _catalogue: int) -> menus.Menu:
     """Built once per guide step and prompt catalogue: the same words for every caller."""
-    steps = prompts.raw(f"guides.{guide}.steps")
-    last = number >= len(steps)
-    intro = [prompts.say("voice.guides.step", number=number), steps[number - 1]]
+    lines = prompts.raw(f"guides.{guide}.steps")
+    last = number >= len(lines)
+    intro = [prompts.say("voice.guides.step", number=number), lines[number - 1]]
     if last:
         intro.append(prompts.say("voice.guides.finished"))
     forward = (menus.option("voice.guides.restart", "1", "restart", "again") if last
@@ -61,7 +61,7 @@ def send_sms(db, guide: str, phone: str, call_sid: str) -> bool:
 def guides(call: CallInput):
     result = menus.handle(list_menu(), call)
     if isinstance(result, menus.Choice):
-        return menus.go(call, menus.with_params(f"{URL}/{result.option.value}", step=1))
+        return steps.go(call, menus.with_params(f"{URL}/{result.option.value}", step=1))
     return result
 
 
@@ -69,16 +69,15 @@ def guides(call: CallInput):
 @call_webhook
 def guide_step(call: CallInput, guide):
     if guide not in GUIDES:
-        return menus.go(call, URL)
-    steps = prompts.raw(f"guides.{guide}.steps")
-    number = min(max(1, call.number("step")), len(steps))
+        return steps.go(call, URL)
+    number = min(max(1, call.number("step")), len(prompts.raw(f"guides.{guide}.steps")))
     menu = step_menu(guide, number)
     result = menus.handle(menu, call)
     if not isinstance(result, menus.Choice):
         return result
     value = result.option.value
     if value in ("next", "restart"):
-        return menus.go(call, menus.with_params(f"{URL}/{guide}", step=1 if value == "restart" else number + 1))
+        return steps.go(call, menus.with_params(f"{URL}/{guide}", step=1 if value == "restart" else number + 1))
     if value == "again":
         return menus.show(menu)
     if call.caller is None:

@@ -17,7 +17,7 @@ from hotline.core.db import get_db
 from hotline.speech import asr, audio
 from hotline.sending import recordings
 
-from voice import menus, tts, villages
+from voice import menus, steps, tts, villages
 from voice.blueprint import bp
 from voice.webhook import CallInput, Recorded, call_webhook
 
@@ -143,10 +143,10 @@ def _enrol(db, call: CallInput, code: str):
     """Enrol the caller now and say the outcome in the same response (the outcome's own URL: * only repeats it)."""
     resident = _resident(db, call)
     if resident is None or not resident["village_id"]:
-        return menus.go(call, menus.with_params(f"{URL}/village", code=code))
+        return steps.go(call, menus.with_params(f"{URL}/village", code=code))
     result = lessons.enrol_by_code(db, resident["id"], code, channel="voice")
     menus.log_step(menus.Menu("lessons.enrol", URL), call, "enrol", result["outcome"])
-    return menus.go(call, _outcome_url(code, result["outcome"], result.get("position")))
+    return steps.go(call, _outcome_url(code, result["outcome"], result.get("position")))
 
 
 @bp.post("/lessons")
@@ -155,7 +155,7 @@ def lessons_menu(call: CallInput):
     db = get_db()
     resident = _resident(db, call)
     menu = list_menu(db, current_app.config, resident and resident["village_id"], resident)
-    return _answer(menu, call, lambda c: menus.go(call, f"{URL}/mine" if c.option.value == "mine"
+    return _answer(menu, call, lambda c: steps.go(call, f"{URL}/mine" if c.option.value == "mine"
                                                   else _detail_url(c.option.value)))
 
 
@@ -163,7 +163,7 @@ def lessons_menu(call: CallInput):
 @call_webhook
 def lessons_mine(call: CallInput):
     db = get_db()
-    return _answer(mine_menu(db, _resident(db, call)), call, lambda c: menus.go(call, _detail_url(c.option.value)))
+    return _answer(mine_menu(db, _resident(db, call)), call, lambda c: steps.go(call, _detail_url(c.option.value)))
 
 
 @bp.post("/lessons/detail")
@@ -172,13 +172,13 @@ def lesson_detail(call: CallInput):
     db = get_db()
     lesson = lessons.by_code(db, call.arg("code"))
     if lesson is None:
-        return menus.go(call, URL)
+        return steps.go(call, URL)
 
     def next_step(choice):
         if choice.option.value == "others":
-            return menus.go(call, URL)
+            return steps.go(call, URL)
         if choice.option.value == "cancel":     # asked again first: a seat given up may go to the waitlist at once
-            return menus.go(call, menus.with_params(f"{URL}/cancel", code=lesson["code"]))
+            return steps.go(call, menus.with_params(f"{URL}/cancel", code=lesson["code"]))
         return _enrol(db, call, lesson["code"])
     return _answer(detail_menu(db, lesson, _resident(db, call), call.query.get("offer")), call, next_step)
 
@@ -193,7 +193,7 @@ def lesson_village(call: CallInput):
         return result
     residents.register(db, call.caller, "phone", village_id=int(result.option.value))
     if asr.get_recogniser().available:
-        return menus.go(call, menus.with_params(f"{URL}/name", code=code))
+        return steps.go(call, menus.with_params(f"{URL}/name", code=code))
     return _enrol(db, call, code)
 
 
@@ -240,15 +240,15 @@ def lesson_cancel(call: CallInput):
     db = get_db()
     lesson = lessons.by_code(db, call.arg("code"))
     if lesson is None:
-        return menus.go(call, URL)
+        return steps.go(call, URL)
 
     def decided(choice):
         if choice.option.value == "no":
-            return menus.go(call, _outcome_url(lesson["code"], "kept"))
+            return steps.go(call, _outcome_url(lesson["code"], "kept"))
         resident = _resident(db, call)
         result = (lessons.cancel_by_code(db, resident["id"], lesson["code"]) if resident
                   else {"outcome": "not_enrolled"})
-        return menus.go(call, _outcome_url(lesson["code"], result["outcome"]))
+        return steps.go(call, _outcome_url(lesson["code"], result["outcome"]))
     return _answer(confirm_menu(lesson), call, decided)
 
 
@@ -256,7 +256,7 @@ def lesson_cancel(call: CallInput):
 @call_webhook
 def lesson_outcome(call: CallInput):
     menu = outcome_menu(get_db(), call.arg("code"), call.arg("o", "unknown_code"), call.query.get("p"))
-    return _answer(menu, call, lambda c: menus.go(call, URL))
+    return _answer(menu, call, lambda c: steps.go(call, URL))
 
 
 NOTICE_URL = "/voice/lessons/notice/{id}"

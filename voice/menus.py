@@ -15,7 +15,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, g
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from hotline.domain import calls
 from hotline.core import prompts
@@ -24,7 +23,7 @@ from hotline.core.text import key
 from hotline.web.webhooks import Compiled, xml
 from hotline.speech import asr, audio, matching
 from hotline.sending import recordings
-from voice import tts
+from voice import steps, tts
 from voice.webhook import CallInput, Recorded
 
 MAX_OPTIONS = 4
@@ -32,7 +31,6 @@ MAX_FAILURES = 3
 MAIN_URL = "/voice/menu/main"
 OPERATOR_URL = "/voice/operator"
 RECORD_SECONDS = 4
-MAX_HOPS = 8                   # routes one request may answer through go(): a loop would be a bug, not a caller
 log = logging.getLogger(__name__)
 CONTROL = {"*": "repeat", "#": "main", "0": "operator"}
 
@@ -181,9 +179,9 @@ def handle(menu: Menu, call: CallInput) -> Choice | VoiceResponse:
     if found == "repeat":
         return show(menu, failures)
     if found == "main":
-        return go(call, MAIN_URL)
+        return steps.go(call, MAIN_URL)
     if found == "operator":
-        return go(call, OPERATOR_URL)
+        return steps.go(call, OPERATOR_URL)
     return Choice(found, kind)
 
 
@@ -203,61 +201,6 @@ def goodbye() -> VoiceResponse:
     tts.speak(response, prompts.say("voice.menu.goodbye"))
     response.hangup()
     return response
-
-
-def redirect(url: str, response: VoiceResponse | None = None) -> VoiceResponse:
-    """A <Redirect>: for what only the provider can do next (after a <Record> that heard nothing, a timed-out
-    <Gather>). To move the caller on after a key, go() answers the next route in the same response."""
-    if response is None:
-        return _redirect(url)
-    response.redirect(url)
-    return response
-
-
-@lru_cache(maxsize=1024)
-def _redirect(url: str) -> Compiled:
-    """A bare <Redirect> to one of our own routes (relative: no setting in it), written once."""
-    response = VoiceResponse()
-    response.redirect(url)
-    return Compiled(xml(response))
-
-
-def go(call: CallInput, url: str, lead: list = ()) -> VoiceResponse:
-    """What our route at `url` answers, sent now instead of a <Redirect> to it: the caller waits on one round trip
-    where a redirect costs two. `lead` is said first, in full (no key cuts it short), as before a redirect.
-
-    The route sees the same call with nothing pressed, so it shows itself; every action and redirect URL in it is
-    a path of ours, so the document means the same wherever the provider fetched it from."""
-    result = None
-    if call.hops < MAX_HOPS:
-        try:
-            endpoint, values = current_app.url_map.bind("hotline").match(urlsplit(url).path, method="POST")
-        except HTTPException:      # not a route of ours (a bug): the provider is sent there, and is refused
-            endpoint = None
-        answer = getattr(current_app.view_functions.get(endpoint), "answer", None)
-        if answer is not None:
-            result = answer(call.at(url), **values)
-    if result is None:
-        result = redirect(url)
-    return then(lead, result) if lead else result
-
-
-_HEAD = '<?xml version="1.0" encoding="UTF-8"?><Response>'
-
-
-def then(lead: list, result: VoiceResponse) -> Compiled:
-    """The lead words, then the whole of another document (which may be a menu sent from memory)."""
-    first = VoiceResponse()
-    for item in lead:
-        say(first, item)
-    return Compiled(_HEAD + _body(xml(first)) + _body(xml(result)) + "</Response>")
-
-
-def _body(document: str) -> str:
-    """The verbs of a document webhooks.xml wrote: between <Response> and </Response>, nothing if it is empty."""
-    if not document.startswith(_HEAD):
-        return ""
-    return document[len(_HEAD):-len("</Response>")]
 
 
 def _by_key(menu: Menu, digits: str):

@@ -17,7 +17,7 @@ from hotline.core import prompts
 from hotline.core.db import get_db
 from hotline.core.phones import mask
 
-from voice import menus, tts
+from voice import menus, steps, tts
 from voice import officials_approve, officials_audience, officials_callout  # noqa: F401  (routes join bp)
 from voice import officials_publish, officials_record  # noqa: F401  (routes join bp)
 from voice.officials_audience import addresses_nobody
@@ -57,7 +57,7 @@ def pin(call: CallInput):
     db, config = get_db(), current_app.config
     found = officials.by_phone(db, call.caller) if call.caller and not call.outbound else None
     if not found or found["disabled"] or demo_secrets.published_secret(config, found, "pin_hash"):
-        return menus.go(call, RESIDENT_URL)
+        return steps.go(call, RESIDENT_URL)
     digits = call.digits or ""
     if not digits:  # only # pressed: not an attempt
         return pin_prompt()
@@ -87,7 +87,7 @@ def menu(call: CallInput):
         return say_then(call, [prompts.say("officials.voice.no_village")], MENU_URL)
     target = {"record": "/voice/officials/record", "approve": "/voice/officials/approve",
               "resident": RESIDENT_URL}[result.option.value]
-    return menus.go(call, target)
+    return steps.go(call, target)
 
 
 def _menu(db, me: dict) -> menus.Menu:

@@ -8,7 +8,7 @@ from hotline.domain.officials import announcements, permissions
 from hotline.core import prompts
 from hotline.core.db import get_db
 
-from voice import menus
+from voice import menus, steps
 from voice.officials_session import MENU_URL, acting, bp, official, say_then, session_lost
 from voice.webhook import CallInput, call_webhook
 
@@ -38,9 +38,9 @@ def approve(call: CallInput):
         return result
     following = menus.with_params(APPROVE_URL, after=row["id"])
     if result.option.value == "back":
-        return menus.go(call, MENU_URL)
+        return steps.go(call, MENU_URL)
     if result.option.value == "skip":
-        return menus.go(call, following)
+        return steps.go(call, following)
     try:
         outcome = announcements.approve(db, row["id"], current_app.config, actor=acting(me))
     except permissions.Forbidden:   # their villages or role changed since the list was read

@@ -17,7 +17,7 @@ from hotline.domain import officials, places
 from hotline.core import prompts
 from hotline.core.db import get_db
 
-from voice import menus, villages
+from voice import menus, steps, villages
 from voice.officials_session import MENU_URL, acting, answer, bp, invalid, retry, say_then, with_draft
 from voice.webhook import CallInput, call_webhook
 
@@ -77,7 +77,7 @@ def audience(call: CallInput, me, row):
     if again is not None:
         return again
     if len(pages) > 1 and key == VILLAGE_KEYS[-1]:
-        return menus.go(call, page_url(row, number % len(pages) + 1))
+        return steps.go(call, page_url(row, number % len(pages) + 1))
     offered = dict(pages[number - 1]) if pages else {}
     if key == COMMUNE_KEY:
         village_id = None
@@ -96,7 +96,7 @@ def audience(call: CallInput, me, row):
         place = announcements.audience_name(db, village_id)
         log.info("official #%s may not address %s", me["id"], "the commune" if village_id is None else village_id)
         return retry(url, texts, failures + 1, prompts.say("officials.voice.not_allowed", place=place))
-    return menus.go(call, menus.with_params("/voice/officials/kind", a=row["id"]))
+    return steps.go(call, menus.with_params("/voice/officials/kind", a=row["id"]))
 
 
 def page_url(row: dict, number: int) -> str:

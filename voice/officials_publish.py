@@ -10,7 +10,7 @@ from hotline.domain.officials import announcements, permissions
 from hotline.core import prompts
 from hotline.core.db import get_db
 
-from voice import menus
+from voice import menus, steps
 from voice.officials_session import MENU_URL, acting, answer, bp, retry, say_then, with_draft
 from voice.webhook import CallInput, call_webhook
 
@@ -34,7 +34,7 @@ def kind(call: CallInput, me, row):
         announcements.update_draft(get_db(), row["id"], kind=chosen, level=None, actor=acting(me))
     except permissions.Forbidden:   # a flood warning is for the chairman and village heads: asked again
         return say_then(call, [prompts.say("officials.voice.not_allowed_warning")], _url("kind", row))
-    return menus.go(call, _url("level" if chosen == "warning" else "send", row))
+    return steps.go(call, _url("level" if chosen == "warning" else "send", row))
 
 
 @bp.post("/officials/level")
@@ -48,7 +48,7 @@ def level(call: CallInput, me, row):
     if key not in "12345":
         return retry(url, texts, failures + 1, prompts.say("officials.voice.level_invalid"))
     announcements.update_draft(get_db(), row["id"], level=int(key), actor=acting(me))
-    return menus.go(call, _url("send", row))
+    return steps.go(call, _url("send", row))
 
 
 @bp.post("/officials/send")

@@ -15,7 +15,7 @@ from hotline.core.db import get_db
 from hotline.speech import audio
 from hotline.sending import recordings
 
-from voice import menus, tts
+from voice import menus, steps, tts
 from voice.officials_audience import first_village
 from voice.officials_session import MENU_URL, acting, bp, draft, official, say_then, session_lost, with_draft
 from voice.webhook import CallInput, Recorded, call_webhook
@@ -75,7 +75,7 @@ def recorded(call: CallInput):
         _forget(str(path))
         words = "no_village" if refused.reason in ("village", "commune") else "not_your_role"
         return say_then(call, [prompts.say(f"officials.voice.{words}")], MENU_URL)
-    return menus.go(call, menus.with_params("/voice/officials/review", a=announcement_id))
+    return steps.go(call, menus.with_params("/voice/officials/review", a=announcement_id))
 
 
 @bp.post("/officials/review")
@@ -94,7 +94,7 @@ def review(call: CallInput, me, row):
         announcements.cancel(get_db(), row["id"], actor=acting(me))
         return say_then(call, [prompts.say("officials.voice.cancelled")], MENU_URL)
     target = "/voice/officials/audience" if choice == "publish" else RECORD_URL
-    return menus.go(call, menus.with_params(target, a=row["id"]))
+    return steps.go(call, menus.with_params(target, a=row["id"]))
 
 
 def record_prompt(config) -> str:

@@ -12,7 +12,7 @@ from hotline.domain import officials
 from hotline.core import prompts
 from hotline.core.db import get_db
 
-from voice import menus, tts
+from voice import menus, steps, tts
 from voice.webhook import CallInput, apologise
 
 bp = Blueprint("officials", __name__, url_prefix="/voice")
@@ -61,13 +61,13 @@ def with_draft(view):
         if me is None:
             return session_lost(call)
         row = draft(me, call)
-        return menus.go(call, MENU_URL) if row is None else view(call, me, row)
+        return steps.go(call, MENU_URL) if row is None else view(call, me, row)
     return wrapper
 
 
 def say_then(call: CallInput, texts: list[str], url: str) -> VoiceResponse:
     """The words, then what `url` answers, in the same response (menus.go)."""
-    return menus.go(call, url, lead=texts)
+    return steps.go(call, url, lead=texts)
 
 
 def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> VoiceResponse:
@@ -90,7 +90,7 @@ def answer(call: CallInput, url: str, texts: list[str]) -> tuple[VoiceResponse |
     if event is None or key == "*":
         return ask(url, texts, failures), key, failures
     if key == "#":
-        return menus.go(call, MENU_URL), key, failures
+        return steps.go(call, MENU_URL), key, failures
     if event == "silence" or not key:
         return retry(url, texts, failures + 1, not_heard()), key, failures
     return None, key, failures

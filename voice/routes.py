@@ -12,7 +12,7 @@ from hotline.core import prompts
 from hotline.core.db import get_db
 from hotline.core.phones import mask
 
-from voice import menus, tts, warnings
+from voice import menus, steps, tts, warnings
 from voice.blueprint import bp
 from voice.webhook import CallInput, call_webhook
 
@@ -63,7 +63,7 @@ def incoming(call: CallInput):
 def main(call: CallInput):
     result = menus.handle(main_menu(), call)
     if isinstance(result, menus.Choice):
-        return menus.go(call, MAIN_TARGETS[result.option.value])
+        return steps.go(call, MAIN_TARGETS[result.option.value])
     return result
 
 

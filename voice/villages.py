@@ -13,7 +13,7 @@ from hotline.domain import places
 from hotline.core import prompts
 from hotline.core.text import key
 
-from voice import menus
+from voice import menus, steps
 from voice.webhook import CallInput
 
 KEYS = "1234"           # a resident's menu has four keys: three villages a page when they do not all fit, 4 turns it
@@ -80,7 +80,7 @@ def ask(db, call: CallInput, name: str, url: str, question: str, option_key: str
     number = page_asked(len(book), call)
     result = menus.handle(book[number - 1], call)
     if isinstance(result, menus.Choice) and result.option.value == TURN:
-        return menus.go(call, page_url(url, number % len(book) + 1))
+        return steps.go(call, page_url(url, number % len(book) + 1))
     return result
 
 

@@ -7,7 +7,7 @@ from hotline.domain import alerts, calls, places, residents
 from hotline.core import prompts
 from hotline.core.db import get_db
 
-from voice import menus, villages
+from voice import menus, steps, villages
 from voice.blueprint import bp
 from voice.webhook import CallInput, call_webhook
 
@@ -63,7 +63,7 @@ def warnings_menu(call: CallInput):
         return _answer(db, call, village, _village_alerts_menu(db, village, offer=False))
     result = villages.ask(db, call, *village_question())
     if isinstance(result, menus.Choice):
-        return menus.go(call, menus.with_params(f"{URL}/village", v=result.option.value))
+        return steps.go(call, menus.with_params(f"{URL}/village", v=result.option.value))
     return result
 
 
@@ -73,7 +73,7 @@ def village_warnings(call: CallInput):
     db = get_db()
     village = places.village(db, call.number("v"))
     if village is None:
-        return menus.go(call, URL)
+        return steps.go(call, URL)
     resident = residents.by_phone(db, call.caller) if call.caller else None
     offer = not (resident and resident["village_id"]) and call.caller is not None
     return _answer(db, call, village, _village_alerts_menu(db, village, offer))
@@ -92,4 +92,4 @@ def _answer(db, call: CallInput, village, menu: menus.Menu):
         said = prompts.say("voice.warnings.registered", village=village["name"])
     else:
         said = prompts.say("voice.warnings.not_registered")
-    return menus.go(call, menus.MAIN_URL, lead=[said])
+    return steps.go(call, menus.MAIN_URL, lead=[said])

@@ -2,7 +2,7 @@
 
 Every request is a pause on the line (Twilio posts, we answer, Twilio speaks) that an elderly caller hears as
 silence. A key that moves the caller on, or acts, is answered by the next step in the same response
-(voice/menus.py go()); the table in docs/voice.md ("Round trips") is this one, with the counts from before.
+(voice/steps.py go()); the table in docs/voice.md ("Round trips") is this one, with the counts from before.
 """
 import pytest
 
