@@ -2,13 +2,16 @@
 by the next route in the same response."""
 import ast
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from hotline.core import prompts
 from hotline.sim.phone import Webhooks
+from hotline.web.webhooks import xml
 from tests.conftest import ANH_MINH, BA_LAN
+from voice import steps
 from voice.webhook import Recorded, from_twilio
 
 VOICE = Path(__file__).resolve().parents[2] / "voice"
@@ -80,3 +83,15 @@ def test_words_before_the_next_menu_are_said_in_full_outside_its_gather(keypad_a
     assert [el.tag for el in root][:2] == ["Say", "Gather"]
     assert root[0].text == prompts.say("voice.warnings.not_registered")
     assert root.find("Gather").get("action") == "/voice/menu/main?ev=key&n=0"
+
+
+@pytest.mark.parametrize("url, hops", [
+    ("/voice/guides", steps.MAX_HOPS),          # a chain of steps that never ends (a bug) stops here
+    ("/voice/nowhere", 0),                      # not a route of ours
+    ("/audio/0123456789abcdef0123456789abcdef.mp3", 0),     # a route, but not a call's step
+])
+def test_a_step_that_cannot_be_answered_here_is_left_to_a_redirect(keypad_app, url, hops):
+    call = replace(from_twilio("/voice/menu/main", {}, {"CallSid": SID, "From": BA_LAN}), hops=hops)
+    with keypad_app.test_request_context():
+        root = ET.fromstring(xml(steps.go(call, url)))
+    assert [(el.tag, el.text) for el in root] == [("Redirect", url)]
