@@ -126,7 +126,7 @@ def outcome_menu(db, code: str, outcome: str, position: str | None) -> menus.Men
 
 
 def _answer(menu: menus.Menu, call: CallInput, choose):
-    """Show or answer a menu; choose(Choice) -> what to send next (usually menus.go to the next step)."""
+    """Show or answer a menu; choose(Choice) -> what to send next (usually steps.go to the next step)."""
     result = menus.handle(menu, call)
     return choose(result) if isinstance(result, menus.Choice) else result
 

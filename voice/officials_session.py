@@ -66,7 +66,7 @@ def with_draft(view):
 
 
 def say_then(call: CallInput, texts: list[str], url: str) -> VoiceResponse:
-    """The words, then what `url` answers, in the same response (menus.go)."""
+    """The words, then what `url` answers, in the same response (steps.go)."""
     return steps.go(call, url, lead=texts)
 
 

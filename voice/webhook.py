@@ -44,9 +44,8 @@ class CallInput:
     dial_status: str = ""           # how a <Dial> to the duty officer ended
     answered_by: str = ""           # human, machine_end_beep … on a call we placed
     duration: str | None = None     # the call's seconds, as the provider reported them
-    path: str = ""
     query: Mapping[str, str] = field(default_factory=dict)    # our own URL's state: ev, n, code, v, a …
-    hops: int = 0                   # routes answered in this one request (menus.go)
+    hops: int = 0                   # routes answered in this one request (steps.go)
 
     @property
     def event(self) -> str | None:
@@ -61,10 +60,9 @@ class CallInput:
         return count(self.query.get(name))
 
     def at(self, url: str) -> CallInput:
-        """The same call arriving at another of our routes with nothing pressed or said (menus.go)."""
-        parts = urlsplit(url)
-        return replace(self, path=parts.path, query=_frozen(parse_qsl(parts.query, keep_blank_values=True)),
-                       digits=None, recording=None, hops=self.hops + 1)
+        """The same call arriving at another of our routes with nothing pressed or said (steps.go)."""
+        query = _frozen(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        return replace(self, query=query, digits=None, recording=None, hops=self.hops + 1)
 
 
 def count(value) -> int:
@@ -82,7 +80,8 @@ def e164(raw: str | None) -> str | None:
         return None
 
 
-def from_twilio(path: str, args: Mapping[str, str], form: Mapping[str, str]) -> CallInput:
+def from_twilio(args: Mapping[str, str], form: Mapping[str, str]) -> CallInput:
+    """Twilio's form (and our URL's query) as a CallInput."""
     outbound = form.get("Direction", "inbound").startswith("outbound")
     digits = form.get("Digits")
     if digits == "hangup":          # a <Record> ended by hanging up, not by a key
@@ -94,7 +93,7 @@ def from_twilio(path: str, args: Mapping[str, str], form: Mapping[str, str]) -> 
     return CallInput(call_sid=form.get("CallSid", ""), caller=e164(form.get("To" if outbound else "From")),
                      outbound=outbound, digits=digits, recording=recording, status=form.get("CallStatus", ""),
                      dial_status=form.get("DialCallStatus", ""), answered_by=form.get("AnsweredBy", ""),
-                     duration=form.get("CallDuration"), path=path, query=_frozen(args.items()))
+                     duration=form.get("CallDuration"), query=_frozen(args.items()))
 
 
 def call_webhook(view):
@@ -103,9 +102,9 @@ def call_webhook(view):
 
     @wraps(view)
     def parsed(**values):
-        return _send(view(from_twilio(request.path, request.args, request.form), **values))
+        return _send(view(from_twilio(request.args, request.form), **values))
 
-    parsed.answer = view        # menus.go answers a route in the same request, with a CallInput of its own
+    parsed.answer = view        # steps.go answers a route in the same request, with a CallInput of its own
     return twilio_signed(parsed)
 
 
