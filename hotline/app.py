@@ -20,7 +20,7 @@ from hotline.sending.twilio_sms import TwilioSMS
 from hotline.sim import browser as simulator
 from hotline.web import health
 from hotline.web.factory import HotlineApp, base_app
-from voice import officials as officials_by_phone, render
+from voice import callout, officials as officials_by_phone, render
 
 # How an outbox row leaves the machine, by the name HOTLINE_SMS_TRANSPORT gives; calls go through Twilio once
 # it is configured. "outbox" keeps everything here (`hotline outbox`).
@@ -43,6 +43,9 @@ WORKER_JOBS = (
 SMS_HOOKS = (checkins.sms_hook,)
 # Tried first on every incoming call: an official's number hears the PIN prompt.
 INCOMING_CALL_HOOKS = (officials_by_phone.incoming_hook,)
+# Where each call the worker places is answered: the domain queues a purpose and a reference, the voice channel
+# knows its routes (sending may not import it).
+CALL_URLS = callout.urls
 
 
 def create_app(test_config: dict | None = None, background: bool = True) -> HotlineApp:
@@ -67,4 +70,4 @@ def transports(config) -> dict:
 
 def run_worker(config, stop=None, on_send=None, on_tick=None) -> None:
     """`hotline worker`: every queued SMS and call, paced and exactly once, and WORKER_JOBS about once a minute."""
-    worker.run(config, WORKER_JOBS, transports(config), stop, on_send, on_tick)
+    worker.run(config, WORKER_JOBS, transports(config), stop, on_send, on_tick, call_urls=CALL_URLS)

@@ -29,8 +29,7 @@ def check(config, transports: dict) -> dict:
             if not config[setting]:
                 missing.append(setting)
         try:
-            row = get_db().execute("SELECT MAX(received_at) FROM sms_inbox WHERE transport = 'android-gateway'")
-            report["gateway_last_inbound"] = row.fetchone()[0]
+            report["gateway_last_inbound"] = inbox.last_received(get_db(), "android-gateway")
         except sqlite3.Error as e:     # /health answers even when the database does not
             report["gateway_last_inbound"] = f"unknown ({type(e).__name__})"
     if missing:

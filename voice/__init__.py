@@ -4,13 +4,13 @@ from __future__ import annotations
 from hotline.speech import asr
 from hotline.web.health import register_check
 from voice import announcements, guides, lessons, operator, routes, warnings  # noqa: F401  (their routes join bp)
-from voice import callout, media, menus, officials, tts
+from voice import callout, media, officials, tts, webhook
 from voice.blueprint import bp
 
 
 def init_app(app, background: bool = True, incoming_hooks: tuple = ()) -> None:
-    """incoming_hooks: fn(db, caller) -> VoiceResponse | None each, tried first at /voice/incoming (hotline.app
-    gives the officials' PIN prompt)."""
+    """incoming_hooks: fn(db, call: CallInput) -> VoiceResponse | None each, tried first at /voice/incoming
+    (hotline.app gives the officials' PIN prompt)."""
     app.extensions["voice.incoming_hooks"] = tuple(incoming_hooks)
     app.register_blueprint(bp)
     app.register_blueprint(callout.bp)
@@ -28,4 +28,4 @@ def init_app(app, background: bool = True, incoming_hooks: tuple = ()) -> None:
     register_check(app, "prompts_audio", lambda: tts.status(app.config))
 
 
-bp.register_error_handler(Exception, menus.apologise)
+bp.register_error_handler(Exception, webhook.apologise)

@@ -5,16 +5,16 @@ from hotline.domain.officials import announcements
 from hotline.core import prompts
 from hotline.domain import residents
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
 
 from voice import menus
 from voice.blueprint import bp
+from voice.webhook import CallInput, call_webhook
 
 URL = "/voice/announcements"
 
 
-def menu(db) -> menus.Menu:
-    resident = residents.by_phone(db, menus.caller())
+def menu(db, caller: str | None) -> menus.Menu:
+    resident = residents.by_phone(db, caller) if caller else None
     latest = announcements.latest(db, resident["village_id"] if resident else None)
     intro = [prompts.say("voice.announcements.intro")] if latest else [prompts.say("voice.announcements.none")]
     for a in latest:
@@ -25,6 +25,6 @@ def menu(db) -> menus.Menu:
 
 
 @bp.post("/announcements")
-@twilio_signed
-def announcements_menu():
-    return twiml(menus.handle(menu(get_db())))
+@call_webhook
+def announcements_menu(call: CallInput):
+    return menus.handle(menu(get_db(), call.caller), call)

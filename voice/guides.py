@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain import outbox, residents
 from hotline.core import prompts, segments
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus
+from voice import menus, steps
 from voice.blueprint import bp
+from voice.webhook import CallInput, call_webhook
 
 GUIDES = ("vneid", "dvc", "qr", "lua_dao")
 URL = "/voice/guides"
@@ -33,9 +32,9 @@ def step_menu(guide: str, number: int) -> menus.Menu:
 @lru_cache(maxsize=256)
 def _step_menu(guide: str, number: int, _catalogue: int) -> menus.Menu:
     """Built once per guide step and prompt catalogue: the same words for every caller."""
-    steps = prompts.raw(f"guides.{guide}.steps")
-    last = number >= len(steps)
-    intro = [prompts.say("voice.guides.step", number=number), steps[number - 1]]
+    lines = prompts.raw(f"guides.{guide}.steps")
+    last = number >= len(lines)
+    intro = [prompts.say("voice.guides.step", number=number), lines[number - 1]]
     if last:
         intro.append(prompts.say("voice.guides.finished"))
     forward = (menus.option("voice.guides.restart", "1", "restart", "again") if last
@@ -58,34 +57,33 @@ def send_sms(db, guide: str, phone: str, call_sid: str) -> bool:
 
 
 @bp.post("/guides")
-@twilio_signed
-def guides():
-    result = menus.handle(list_menu())
+@call_webhook
+def guides(call: CallInput):
+    result = menus.handle(list_menu(), call)
     if isinstance(result, menus.Choice):
-        return twiml(menus.redirect(menus.with_params(f"{URL}/{result.option.value}", step=1)))
-    return twiml(result)
+        return steps.go(call, menus.with_params(f"{URL}/{result.option.value}", step=1))
+    return result
 
 
 @bp.post("/guides/<guide>")
-@twilio_signed
-def guide_step(guide):
+@call_webhook
+def guide_step(call: CallInput, guide):
     if guide not in GUIDES:
-        return twiml(menus.redirect(URL))
-    steps = prompts.raw(f"guides.{guide}.steps")
-    number = min(max(1, menus.number(request.args.get("step"))), len(steps))
+        return steps.go(call, URL)
+    number = min(max(1, call.number("step")), len(prompts.raw(f"guides.{guide}.steps")))
     menu = step_menu(guide, number)
-    result = menus.handle(menu)
+    result = menus.handle(menu, call)
     if not isinstance(result, menus.Choice):
-        return twiml(result)
+        return result
     value = result.option.value
     if value in ("next", "restart"):
-        return twiml(menus.redirect(menus.with_params(f"{URL}/{guide}", step=1 if value == "restart" else number + 1)))
+        return steps.go(call, menus.with_params(f"{URL}/{guide}", step=1 if value == "restart" else number + 1))
     if value == "again":
-        return twiml(menus.show(menu))
-    if not menus.has_number(menus.caller()):
+        return menus.show(menu)
+    if call.caller is None:
         lead = prompts.say("voice.guides.sms_no_number")
-    elif send_sms(get_db(), guide, menus.caller(), request.form.get("CallSid", "")):
+    elif send_sms(get_db(), guide, call.caller, call.call_sid):
         lead = prompts.say("voice.guides.sms_sent")
     else:
         lead = prompts.say("voice.guides.sms_already")
-    return twiml(menus.show(menu, lead=[lead], intro=False, response=VoiceResponse()))
+    return menus.show(menu, lead=[lead], intro=False, response=VoiceResponse())

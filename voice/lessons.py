@@ -1,22 +1,25 @@
 """Menu 3: lessons by keypad or voice — listen, choose, confirm, hear the outcome; cancel; call notices.
 
 The caller's village comes first; an unknown number is registered on the way (village asked, name
-optional). Every step is a menus.Menu; the state travels in each URL's query (code, offer, outcome).
+optional). Every step is a menus.Menu; the state travels in each URL's query (code, offer, outcome). A key
+that acts (enrol, cancel) acts in its own request, which also says the outcome: the outcome's menu has a
+URL of its own, so * there repeats the words, never the act.
 """
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.core import clock, prompts
 from hotline.domain import lessons, residents
+from hotline.domain.lessons import reminders
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
-
 from hotline.speech import asr, audio
-from voice import menus, tts, villages
 from hotline.sending import recordings
+
+from voice import menus, steps, tts, villages
 from voice.blueprint import bp
+from voice.webhook import CallInput, Recorded, call_webhook
 
 URL = "/voice/lessons"
 LISTED = 3                  # lessons per menu; key 4 is the caller's own enrolments
@@ -44,8 +47,8 @@ def _option(digit: str, action: str, value: str, *word_keys: str) -> menus.Optio
     return menus.Option(digit, action, value, words)
 
 
-def _resident(db):
-    return residents.by_phone(db, menus.caller())
+def _resident(db, call: CallInput) -> dict | None:
+    return residents.by_phone(db, call.caller) if call.caller else None
 
 
 def _hint() -> list[str]:
@@ -70,32 +73,25 @@ def list_menu(db, config=None, village_id: int | None = None, resident: dict | N
     return menus.Menu("lessons", URL, [intro, *items], options, _hint())
 
 
-def mine_menu(db) -> menus.Menu:
-    resident = _resident(db)
+def mine_menu(db, resident: dict | None) -> menus.Menu:
     mine = lessons.of_resident(db, resident["id"])[:LISTED] if resident else []
     items, options = _listed(mine)
     return menus.Menu("lessons.mine", f"{URL}/mine", [say("mine_intro" if mine else "mine_none"), *items], options,
                       _hint())
 
 
-def detail_menu(db, lesson: dict, offer: str | None = None) -> menus.Menu:
+def detail_menu(db, lesson: dict, resident: dict | None, offer: str | None = None) -> menus.Menu:
     """The lesson, the caller's place in it, and what they may do. The offer made when the menu was
     first said travels in its URL, so "1" means what the caller heard even if seats changed meanwhile."""
-    resident = _resident(db)
+    now = lessons.offer(db, lesson, resident and resident["id"])
     text = [prompts.say("voice.lessons.detail", **facts(lesson))]
-    mine = resident and lessons.enrolment(db, lesson["id"], resident["id"])
-    left = lesson["capacity"] - lesson["seated"]
-    waitlist_open = lesson["waitlist"] is None or lesson["waiting"] < lesson["waitlist"]
-    if mine and mine["status"] in ("enrolled", "waitlisted"):
-        position = lessons.waitlist_position(db, mine)
-        text.append(say("you_are_waiting", position=position) if position else say("you_are_enrolled"))
-        offer = offer or "cancel"
-    elif left > 0:
-        text.append(say("seats_left", left=left))
-        offer = offer or "enrol"
+    if now["offer"] == "cancel":
+        text.append(say("you_are_waiting", position=now["position"]) if now["position"] else say("you_are_enrolled"))
+    elif now["offer"] == "enrol":
+        text.append(say("seats_left", left=now["left"]))
     else:
-        text.append(say("waitlist_open") if waitlist_open else say("no_seats"))
-        offer = offer or ("waitlist" if waitlist_open else "none")
+        text.append(say("waitlist_open") if now["offer"] == "waitlist" else say("no_seats"))
+    offer = offer or now["offer"]
     options = {"enrol": [_option("1", say("enrol"), "enrol", "lessons.voice.words.enrol")],
                "waitlist": [_option("1", say("enrol_waitlist"), "enrol", "lessons.voice.words.enrol")],
                "cancel": [_option("1", say("cancel"), "cancel", "lessons.voice.words.cancel")]}.get(offer, [])
@@ -129,160 +125,167 @@ def outcome_menu(db, code: str, outcome: str, position: str | None) -> menus.Men
                       [_option("1", say("others"), "others", "lessons.voice.words.others")], _hint())
 
 
-def _answer(menu: menus.Menu, choose):
-    """Show or answer a menu; choose(Choice) -> URL to go to next."""
-    result = menus.handle(menu)
-    if isinstance(result, menus.Choice):
-        return twiml(menus.redirect(choose(result)))
-    return twiml(result)
+def _answer(menu: menus.Menu, call: CallInput, choose):
+    """Show or answer a menu; choose(Choice) -> what to send next (usually steps.go to the next step)."""
+    result = menus.handle(menu, call)
+    return choose(result) if isinstance(result, menus.Choice) else result
 
 
 def _detail_url(code: str) -> str:
     return menus.with_params(f"{URL}/detail", code=code)
 
 
+def _outcome_url(code: str, outcome: str, position=None) -> str:
+    return menus.with_params(f"{URL}/outcome", code=code, o=outcome, p=position)
+
+
+def _enrol(db, call: CallInput, code: str):
+    """Enrol the caller now and say the outcome in the same response (the outcome's own URL: * only repeats it)."""
+    resident = _resident(db, call)
+    if resident is None or not resident["village_id"]:
+        return steps.go(call, menus.with_params(f"{URL}/village", code=code))
+    result = lessons.enrol_by_code(db, resident["id"], code, channel="voice")
+    menus.log_step(menus.Menu("lessons.enrol", URL), call, "enrol", result["outcome"])
+    return steps.go(call, _outcome_url(code, result["outcome"], result.get("position")))
+
+
 @bp.post("/lessons")
-@twilio_signed
-def lessons_menu():
+@call_webhook
+def lessons_menu(call: CallInput):
     db = get_db()
-    resident = _resident(db)
+    resident = _resident(db, call)
     menu = list_menu(db, current_app.config, resident and resident["village_id"], resident)
-    return _answer(menu, lambda c: f"{URL}/mine" if c.option.value == "mine" else _detail_url(c.option.value))
+    return _answer(menu, call, lambda c: steps.go(call, f"{URL}/mine" if c.option.value == "mine"
+                                                  else _detail_url(c.option.value)))
 
 
 @bp.post("/lessons/mine")
-@twilio_signed
-def lessons_mine():
-    return _answer(mine_menu(get_db()), lambda c: _detail_url(c.option.value))
+@call_webhook
+def lessons_mine(call: CallInput):
+    db = get_db()
+    return _answer(mine_menu(db, _resident(db, call)), call, lambda c: steps.go(call, _detail_url(c.option.value)))
 
 
 @bp.post("/lessons/detail")
-@twilio_signed
-def lesson_detail():
+@call_webhook
+def lesson_detail(call: CallInput):
     db = get_db()
-    lesson = lessons.by_code(db, request.args.get("code", ""))
+    lesson = lessons.by_code(db, call.arg("code"))
     if lesson is None:
-        return twiml(menus.redirect(URL))
+        return steps.go(call, URL)
 
     def next_step(choice):
         if choice.option.value == "others":
-            return URL
-        if choice.option.value == "cancel":
-            return menus.with_params(f"{URL}/cancel", code=lesson["code"])
-        resident = _resident(db)
-        if resident is None or not resident["village_id"]:
-            return menus.with_params(f"{URL}/village", code=lesson["code"])
-        return menus.with_params(f"{URL}/enrol", code=lesson["code"])
-    return _answer(detail_menu(db, lesson, request.args.get("offer")), next_step)
+            return steps.go(call, URL)
+        if choice.option.value == "cancel":     # asked again first: a seat given up may go to the waitlist at once
+            return steps.go(call, menus.with_params(f"{URL}/cancel", code=lesson["code"]))
+        return _enrol(db, call, lesson["code"])
+    return _answer(detail_menu(db, lesson, _resident(db, call), call.query.get("offer")), call, next_step)
 
 
 @bp.post("/lessons/village")
-@twilio_signed
-def lesson_village():
+@call_webhook
+def lesson_village(call: CallInput):
     """An unknown caller (or one without a village) is registered before enrolling; consent given by phone."""
-    db, code = get_db(), request.args.get("code", "")
-
-    def registered(choice):
-        residents.register(db, menus.caller(), "phone", village_id=int(choice.option.value))
-        if asr.get_recogniser().available:
-            return menus.with_params(f"{URL}/name", code=code)
-        return menus.with_params(f"{URL}/enrol", code=code)
-    result = villages.ask(db, *village_question(code))
-    return twiml(menus.redirect(registered(result)) if isinstance(result, menus.Choice) else result)
+    db, code = get_db(), call.arg("code")
+    result = villages.ask(db, call, *village_question(code))
+    if not isinstance(result, menus.Choice):
+        return result
+    residents.register(db, call.caller, "phone", village_id=int(result.option.value))
+    if asr.get_recogniser().available:
+        return steps.go(call, menus.with_params(f"{URL}/name", code=code))
+    return _enrol(db, call, code)
 
 
 @bp.post("/lessons/name")
-@twilio_signed
-def lesson_name():
+@call_webhook
+def lesson_name(call: CallInput):
     """Optional: the caller says their name; # or silence skips (an empty Record does not call its action)."""
-    code = request.args.get("code", "")
+    code = call.arg("code")
     response = VoiceResponse()
     tts.speak(response, say("ask_name"))
     response.record(max_length=NAME_SECONDS, timeout=3, finish_on_key="#", play_beep=True, trim="trim-silence",
                     action=menus.with_params(f"{URL}/name/heard", code=code))
     response.redirect(menus.with_params(f"{URL}/enrol", code=code))
-    return twiml(response)
+    return response
 
 
 @bp.post("/lessons/name/heard")
-@twilio_signed
-def lesson_name_heard():
-    db, code = get_db(), request.args.get("code", "")
+@call_webhook
+def lesson_name_heard(call: CallInput):
+    db, code = get_db(), call.arg("code")
+    recording = call.recording or Recorded("", "")
     try:
-        sid, posted = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
-        recording = recordings.download(current_app.config, sid, posted, seconds=NAME_SECONDS)
-        recordings.delete_later(current_app.config, sid, posted)     # the name is kept as text, the voice is not
-        heard = asr.get_recogniser().transcribe(audio.to_wav_8k(recording)).strip()
+        wav = recordings.download(current_app.config, recording.sid, recording.url, seconds=NAME_SECONDS)
+        recordings.delete_later(current_app.config, recording.sid, recording.url)   # kept as text, the voice is not
+        heard = asr.get_recogniser().transcribe(audio.to_wav_8k(wav)).strip()
     except Exception as e:  # a name is optional: enrolment goes on without it
         current_app.logger.warning("name not transcribed: %s", type(e).__name__)
         heard = ""
     if heard:
-        residents.register(db, menus.caller(), "phone", name=heard.title())
-    return twiml(menus.redirect(menus.with_params(f"{URL}/enrol", code=code)))
+        residents.register(db, call.caller, "phone", name=heard.title())
+    return _enrol(db, call, code)
 
 
 @bp.post("/lessons/enrol")
-@twilio_signed
-def lesson_enrol():
-    """The confirmed enrolment: done once here, then the outcome is a plain menu (* repeats it, not the act)."""
-    db, code = get_db(), request.args.get("code", "")
-    resident = _resident(db)
-    if resident is None:
-        return twiml(menus.redirect(menus.with_params(f"{URL}/village", code=code)))
-    result = lessons.enrol_by_code(db, resident["id"], code, channel="voice")
-    menus.log_step(menus.Menu("lessons.enrol", URL), "enrol", result["outcome"])
-    return twiml(menus.redirect(menus.with_params(f"{URL}/outcome", code=code, o=result["outcome"],
-                                                  p=result.get("position"))))
+@call_webhook
+def lesson_enrol(call: CallInput):
+    """Reached when the caller skipped saying their name (the <Record> fell through to its <Redirect>)."""
+    return _enrol(get_db(), call, call.arg("code"))
 
 
 @bp.post("/lessons/cancel")
-@twilio_signed
-def lesson_cancel():
+@call_webhook
+def lesson_cancel(call: CallInput):
     db = get_db()
-    lesson = lessons.by_code(db, request.args.get("code", ""))
+    lesson = lessons.by_code(db, call.arg("code"))
     if lesson is None:
-        return twiml(menus.redirect(URL))
+        return steps.go(call, URL)
 
     def decided(choice):
         if choice.option.value == "no":
-            return menus.with_params(f"{URL}/outcome", code=lesson["code"], o="kept")
-        resident = _resident(db)
+            return steps.go(call, _outcome_url(lesson["code"], "kept"))
+        resident = _resident(db, call)
         result = (lessons.cancel_by_code(db, resident["id"], lesson["code"]) if resident
                   else {"outcome": "not_enrolled"})
-        return menus.with_params(f"{URL}/outcome", code=lesson["code"], o=result["outcome"])
-    return _answer(confirm_menu(lesson), decided)
+        return steps.go(call, _outcome_url(lesson["code"], result["outcome"]))
+    return _answer(confirm_menu(lesson), call, decided)
 
 
 @bp.post("/lessons/outcome")
-@twilio_signed
-def lesson_outcome():
-    db = get_db()
-    menu = outcome_menu(db, request.args.get("code", ""), request.args.get("o", "unknown_code"), request.args.get("p"))
-    return _answer(menu, lambda c: URL)
+@call_webhook
+def lesson_outcome(call: CallInput):
+    menu = outcome_menu(get_db(), call.arg("code"), call.arg("o", "unknown_code"), call.query.get("p"))
+    return _answer(menu, call, lambda c: steps.go(call, URL))
+
+
+NOTICE_URL = "/voice/lessons/notice/{id}"
+
+
+def notice_url(outbox_id: int) -> str:
+    """A lesson notice's call (voice/callout.py places it): the row's own text, read by lesson_notice."""
+    return NOTICE_URL.format(id=outbox_id)
 
 
 @bp.post("/lessons/notice/<int:outbox_id>")
-@twilio_signed
-def lesson_notice(outbox_id: int):
-    """A call we placed: the notice said twice; about a seat the resident holds, "1" gives it up."""
-    db = get_db()
-    row = next(db.query("SELECT * FROM outbox WHERE id = ? AND channel = 'call' AND ref LIKE 'lesson:%'",
-                        [outbox_id]), None)
+@call_webhook
+def lesson_notice(call: CallInput, outbox_id: int):
+    """A call we placed: the notice said twice; about a seat the resident holds, "1" gives it up (asked again)."""
+    notice = reminders.call_notice(get_db(), outbox_id)
     response = VoiceResponse()
-    if row is None:
+    if notice is None:
         tts.speak(response, say("gone"))
         response.hangup()
-        return twiml(response)
-    for item in (row["body"], say("notice_again"), row["body"]):
+        return response
+    for item in (notice["body"], say("notice_again"), notice["body"]):
         tts.speak(response, item)
-    lesson = lessons.get(db, int(row["ref"].split(":")[1]))
-    if ":cancelled:" not in row["dedupe_key"] and lesson and lesson["status"] == "scheduled":
+    if notice["may_cancel"]:
         gather = response.gather(input="dtmf", num_digits=1, timeout=6, finish_on_key="",
-                                 action=menus.with_params(f"{URL}/cancel", code=lesson["code"]))
+                                 action=menus.with_params(f"{URL}/cancel", code=notice["lesson"]["code"]))
         tts.speak(gather, say("notice_cancel"))
     tts.speak(response, say("goodbye"))
     response.hangup()
-    return twiml(response)
+    return response
 
 
 def spoken_texts(db, config) -> list[str]:

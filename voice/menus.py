@@ -13,21 +13,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Response, current_app, g, request
+from flask import current_app, g
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from hotline.domain import calls
 from hotline.core import prompts
 from hotline.core.db import now
-from hotline.core.phones import InvalidPhone, normalise
 from hotline.core.text import key
 from hotline.web.webhooks import Compiled, xml
-from hotline.speech import matching
-
-from hotline.speech import asr, audio
+from hotline.speech import asr, audio, matching
 from hotline.sending import recordings
-from voice import tts
+from voice import steps, tts
+from voice.webhook import CallInput, Recorded
 
 MAX_OPTIONS = 4
 MAX_FAILURES = 3
@@ -150,41 +147,41 @@ def _build(menu: Menu, failures: int, lead, response: VoiceResponse, intro: bool
     return response
 
 
-def handle(menu: Menu) -> Choice | VoiceResponse:
+def handle(menu: Menu, call: CallInput) -> Choice | VoiceResponse:
     """Answer a menu request: a Choice for the route to act on, or the TwiML to send (repeat, re-prompt …)."""
-    event, failures = request.args.get("ev"), number(request.args.get("n"))
-    if event == "speech" and request.form.get("Digits", "hangup") != "hangup":
+    event, failures = call.event, call.number("n")
+    if event == "speech" and call.digits is not None:
         event = "key"           # a key pressed during the <Record> ends it; Twilio posts it as Digits
     if event is None:
-        log_step(menu, "shown")
+        log_step(menu, call, "shown")
         return show(menu, failures)
     if event == "key":
-        digits = request.form.get("Digits", "")[:1]
+        digits = (call.digits or "")[:1]
         found, heard, confidence = _by_key(menu, digits), None, None
     elif event == "speech":
         digits = None
         try:
-            found, heard, confidence = _by_speech(menu)
+            found, heard, confidence = _by_speech(menu, call)
         except Exception as e:  # undecodable audio or a recogniser fault: the keypad still works
             log.warning("speech step failed: %s", e)
-            log_step(menu, "speech_failed", "retry", heard=type(e).__name__)
+            log_step(menu, call, "speech_failed", "retry", heard=type(e).__name__)
             return retry(menu, failures + 1, "speech_failed")
     else:
         found = digits = heard = confidence = None
     kind = "silence" if event == "silence" or (event == "key" and not digits) else event
     if found is None:
         reason = "silence" if kind == "silence" else ("not_understood" if event == "speech" else "invalid")
-        log_step(menu, reason, "retry" if failures + 1 < MAX_FAILURES else "goodbye",
+        log_step(menu, call, reason, "retry" if failures + 1 < MAX_FAILURES else "goodbye",
                  input=digits, heard=heard, confidence=confidence)
         return retry(menu, failures + 1, reason)
     outcome = found if isinstance(found, str) else found.value
-    log_step(menu, kind, outcome, input=digits, heard=heard, confidence=confidence)
+    log_step(menu, call, kind, outcome, input=digits, heard=heard, confidence=confidence)
     if found == "repeat":
         return show(menu, failures)
     if found == "main":
-        return redirect(MAIN_URL)
+        return steps.go(call, MAIN_URL)
     if found == "operator":
-        return redirect(OPERATOR_URL)
+        return steps.go(call, OPERATOR_URL)
     return Choice(found, kind)
 
 
@@ -206,32 +203,6 @@ def goodbye() -> VoiceResponse:
     return response
 
 
-def apologise(error):
-    """Every voice blueprint's error handler: a caller never hears a 500, which Twilio would answer with its
-    own English message before hanging up. Said with <Say>, not the audio cache, which may be what failed."""
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("voice webhook %s failed", request.path)
-    response = VoiceResponse()
-    response.say(prompts.say("core.voice.sorry"), language="vi-VN")
-    return Response(str(response), mimetype="text/xml")
-
-
-def redirect(url: str, response: VoiceResponse | None = None) -> VoiceResponse:
-    if response is None:
-        return _redirect(url)
-    response.redirect(url)
-    return response
-
-
-@lru_cache(maxsize=1024)
-def _redirect(url: str) -> Compiled:
-    """A bare <Redirect> to one of our own routes (relative: no setting in it), written once."""
-    response = VoiceResponse()
-    response.redirect(url)
-    return Compiled(xml(response))
-
-
 def _by_key(menu: Menu, digits: str):
     if digits in CONTROL:
         return CONTROL[digits]
@@ -251,9 +222,10 @@ def grammar(menu: Menu) -> dict[str, tuple[str, object]]:
     return phrases
 
 
-def _by_speech(menu: Menu):
+def _by_speech(menu: Menu, call: CallInput):
     phrases = grammar(menu)
-    sid, posted = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
+    recording = call.recording or Recorded("", "")        # none posted: the download refuses it, as any bad one
+    sid, posted = recording.sid, recording.url
     recording = recordings.download(current_app.config, sid, posted, seconds=RECORD_SECONDS)
     recordings.delete_later(current_app.config, sid, posted)         # what a caller said is never kept
     recogniser = asr.get_recogniser()
@@ -268,35 +240,11 @@ def _by_speech(menu: Menu):
     return found.choice, heard.text, found.confidence
 
 
-def log_step(menu: Menu, event: str, outcome: str | None = None, *, input: str | None = None,
+def log_step(menu: Menu, call: CallInput, event: str, outcome: str | None = None, *, input: str | None = None,
              heard: str | None = None, confidence: float | None = None) -> None:
     """Queued for the call log's writer: a menu step that reads nothing never opens the database."""
-    sid = request.form.get("CallSid", "")
-    if not sid:
+    if not call.call_sid:
         return
     elapsed = int((time.perf_counter() - g.started) * 1000) if "started" in g else None
     calls.queue(current_app.config["HOTLINE_DB"],
-                (sid, now(), menu.name, event, input, heard, confidence, outcome, elapsed))
-
-
-def caller() -> str:
-    """The resident on the line: From on an inbound call, To on a call we placed (call-back)."""
-    outbound = request.form.get("Direction", "inbound").startswith("outbound")
-    return request.form.get("To" if outbound else "From", "")
-
-
-def has_number(phone: str) -> bool:
-    """False for a withheld number (Twilio posts "anonymous" or a placeholder): we cannot register or text it."""
-    try:
-        normalise(phone)
-    except InvalidPhone:
-        return False
-    return True
-
-
-def number(value) -> int:
-    """A count or id from a query or form field: 0 for anything missing, garbled or negative."""
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0
+                (call.call_sid, now(), menu.name, event, input, heard, confidence, outcome, elapsed))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request
+from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain.officials import announcements, permissions
@@ -16,28 +16,28 @@ from hotline.domain.officials import demo_secrets
 from hotline.core import prompts
 from hotline.core.db import get_db
 from hotline.core.phones import mask
-from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus, tts
+from voice import menus, steps, tts
 from voice import officials_approve, officials_audience, officials_callout  # noqa: F401  (routes join bp)
 from voice import officials_publish, officials_record  # noqa: F401  (routes join bp)
 from voice.officials_audience import addresses_nobody
 from voice.officials_session import MENU_URL, PIN_URL, RESIDENT_URL, acting, bp, official, say_then, session_lost
+from voice.webhook import CallInput, call_webhook
 
 log = logging.getLogger(__name__)
 PIN_TIMEOUT_S = 8
 
 
-def incoming_hook(db, caller: str) -> VoiceResponse | None:
+def incoming_hook(db, call: CallInput) -> VoiceResponse | None:
     """Tried first at /voice/incoming: the PIN prompt for an official's number, None for everyone else."""
-    if request.args.get("as") == "resident" or request.form.get("Direction", "inbound").startswith("outbound"):
+    if call.arg("as") == "resident" or call.outbound or call.caller is None:
         return None
-    found = officials.by_phone(db, caller)
+    found = officials.by_phone(db, call.caller)
     if not found or found["disabled"] or demo_secrets.published_secret(current_app.config, found, "pin_hash"):
         return None
-    log.info("official's number %s calling", mask(caller))
+    log.info("official's number %s calling", mask(call.caller))
     if officials.locked(db, found["id"]):
-        return say_then([prompts.say("officials.voice.locked_now")], RESIDENT_URL)
+        return say_then(call, [prompts.say("officials.voice.locked_now")], RESIDENT_URL)
     return pin_prompt()
 
 
@@ -52,42 +52,42 @@ def pin_prompt(lead: list[str] = ()) -> VoiceResponse:
 
 
 @bp.post("/officials/pin")
-@twilio_signed
-def pin():
+@call_webhook
+def pin(call: CallInput):
     db, config = get_db(), current_app.config
-    found = officials.by_phone(db, request.form.get("From", ""))
+    found = officials.by_phone(db, call.caller) if call.caller and not call.outbound else None
     if not found or found["disabled"] or demo_secrets.published_secret(config, found, "pin_hash"):
-        return twiml(say_then([], RESIDENT_URL))
-    digits = request.form.get("Digits", "")
+        return steps.go(call, RESIDENT_URL)
+    digits = call.digits or ""
     if not digits:  # only # pressed: not an attempt
-        return twiml(pin_prompt())
+        return pin_prompt()
     result = officials.check_pin(db, found["id"], digits, max_attempts=int(config.number("HOTLINE_PIN_ATTEMPTS")),
                                  lock_minutes=config.number("HOTLINE_PIN_LOCK_MINUTES"))
     log.info("official #%s PIN %s", found["id"], result)
     if result == "ok":
-        officials.start_call(db, request.form.get("CallSid", ""), found["id"])
-        return twiml(menus.show(_menu(db, found), lead=[prompts.say("officials.voice.welcome", name=found["name"])]))
+        officials.start_call(db, call.call_sid, found["id"])
+        return menus.show(_menu(db, found), lead=[prompts.say("officials.voice.welcome", name=found["name"])])
     if result == "wrong":
-        return twiml(pin_prompt([prompts.say("officials.voice.pin_wrong")]))
+        return pin_prompt([prompts.say("officials.voice.pin_wrong")])
     minutes = int(config.number("HOTLINE_PIN_LOCK_MINUTES"))
-    return twiml(say_then([prompts.say("officials.voice.pin_locked", minutes=minutes)], RESIDENT_URL))
+    return say_then(call, [prompts.say("officials.voice.pin_locked", minutes=minutes)], RESIDENT_URL)
 
 
 @bp.post("/officials/menu")
-@twilio_signed
-def menu():
-    me = official()
+@call_webhook
+def menu(call: CallInput):
+    me = official(call)
     if me is None:
-        return twiml(session_lost())
-    result = menus.handle(_menu(get_db(), me))
+        return session_lost(call)
+    result = menus.handle(_menu(get_db(), me), call)
     if isinstance(result, VoiceResponse):
-        return twiml(result)
+        return result
     if result.option.value == "record" and addresses_nobody(get_db(), me):
         # Before the recording, not after: three minutes of speech with nowhere to send it would be lost.
-        return twiml(say_then([prompts.say("officials.voice.no_village")], MENU_URL))
+        return say_then(call, [prompts.say("officials.voice.no_village")], MENU_URL)
     target = {"record": "/voice/officials/record", "approve": "/voice/officials/approve",
               "resident": RESIDENT_URL}[result.option.value]
-    return twiml(menus.redirect(target))
+    return steps.go(call, target)
 
 
 def _menu(db, me: dict) -> menus.Menu:

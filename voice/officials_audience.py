@@ -16,10 +16,10 @@ from hotline.domain.officials import announcements, permissions
 from hotline.domain import officials, places
 from hotline.core import prompts
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus, villages
+from voice import menus, steps, villages
 from voice.officials_session import MENU_URL, acting, answer, bp, invalid, retry, say_then, with_draft
+from voice.webhook import CallInput, call_webhook
 
 log = logging.getLogger(__name__)
 COMMUNE_KEY = "9"           # the whole commune, on every page, for those who may address it
@@ -59,25 +59,25 @@ def lines(me: dict, pages: list, number: int) -> list[str]:
 
 
 @bp.post("/officials/audience")
-@twilio_signed
+@call_webhook
 @with_draft
-def audience(me, row):
+def audience(call: CallInput, me, row):
     db = get_db()
     pages = book(db, me)
     if not pages and not me["commune_wide"]:
         # Their villages were taken away after they recorded: no question without choices; nothing is sent.
         announcements.cancel(db, row["id"], actor=acting(me))
         log.info("official #%s may address no village: draft #%s dropped", me["id"], row["id"])
-        return twiml(say_then([prompts.say("officials.voice.no_village"), prompts.say("officials.voice.cancelled")],
-                              MENU_URL))
-    number = villages.page_asked(len(pages))
+        return say_then(call, [prompts.say("officials.voice.no_village"), prompts.say("officials.voice.cancelled")],
+                        MENU_URL)
+    number = villages.page_asked(len(pages), call)
     url = page_url(row, number)
     texts = lines(me, pages, number)
-    again, key, failures = answer(url, texts)
+    again, key, failures = answer(call, url, texts)
     if again is not None:
-        return twiml(again)
+        return again
     if len(pages) > 1 and key == VILLAGE_KEYS[-1]:
-        return twiml(menus.redirect(page_url(row, number % len(pages) + 1)))
+        return steps.go(call, page_url(row, number % len(pages) + 1))
     offered = dict(pages[number - 1]) if pages else {}
     if key == COMMUNE_KEY:
         village_id = None
@@ -88,15 +88,15 @@ def audience(me, row):
         # off the page is ever chosen, even a village this official may address.
         other = places.village_by_keypad(db, int(key)) if key.isdigit() else None
         if other is None or officials.may_address(db, me["id"], other["id"]):
-            return twiml(retry(url, texts, failures + 1, invalid()))
+            return retry(url, texts, failures + 1, invalid())
         village_id = other["id"]
     try:
         announcements.update_draft(db, row["id"], village_id=village_id, actor=acting(me))
     except permissions.Forbidden:
         place = announcements.audience_name(db, village_id)
         log.info("official #%s may not address %s", me["id"], "the commune" if village_id is None else village_id)
-        return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.not_allowed", place=place)))
-    return twiml(menus.redirect(menus.with_params("/voice/officials/kind", a=row["id"])))
+        return retry(url, texts, failures + 1, prompts.say("officials.voice.not_allowed", place=place))
+    return steps.go(call, menus.with_params("/voice/officials/kind", a=row["id"]))
 
 
 def page_url(row: dict, number: int) -> str:

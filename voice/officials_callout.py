@@ -1,35 +1,34 @@
 """The call-out that plays a published announcement to a resident (the worker places it; Twilio fetches this)."""
 from __future__ import annotations
 
-from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain.officials import announcements
 from hotline.core import prompts
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
 
 from voice import menus, tts
 from voice.officials_session import bp
+from voice.webhook import CallInput, call_webhook
 
 AGAIN_TIMEOUT_S = 5
 
 
 @bp.post("/announcement/<int:announcement_id>")
-@twilio_signed
-def callout(announcement_id: int):
+@call_webhook
+def callout(call: CallInput, announcement_id: int):
     db = get_db()
     row = announcements.get(db, announcement_id)
     response = VoiceResponse()
     if not row or row["status"] != "published":
         tts.speak(response, prompts.say("officials.callout.gone"))
         response.hangup()
-        return twiml(response)
-    again = request.args.get("ev") == "again"
-    if again and request.form.get("Digits") != "1":
+        return response
+    again = call.event == "again"
+    if again and call.digits != "1":
         tts.speak(response, prompts.say("officials.callout.thanks"))
         response.hangup()
-        return twiml(response)
+        return response
     if not again:
         tts.speak(response, prompts.say("officials.callout.intro", who=announcements.author_name(db, row),
                                         place=announcements.audience_name(db, row["village_id"])))
@@ -39,4 +38,4 @@ def callout(announcement_id: int):
     tts.speak(gather, prompts.say("officials.callout.again"))
     tts.speak(response, prompts.say("officials.callout.thanks"))
     response.hangup()
-    return twiml(response)
+    return response

@@ -9,10 +9,10 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.domain.officials import announcements, permissions
 from hotline.core import prompts
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus
+from voice import menus, steps
 from voice.officials_session import MENU_URL, acting, answer, bp, retry, say_then, with_draft
+from voice.webhook import CallInput, call_webhook
 
 log = logging.getLogger(__name__)
 
@@ -22,58 +22,58 @@ def _url(path: str, row: dict) -> str:
 
 
 @bp.post("/officials/kind")
-@twilio_signed
+@call_webhook
 @with_draft
-def kind(me, row):
+def kind(call: CallInput, me, row):
     menu = menus.Menu("officials.kind", _url("kind", row), [prompts.say("officials.voice.kind")], kind_options())
-    result = menus.handle(menu)
+    result = menus.handle(menu, call)
     if isinstance(result, VoiceResponse):
-        return twiml(result)
+        return result
     chosen = result.option.value
     try:
         announcements.update_draft(get_db(), row["id"], kind=chosen, level=None, actor=acting(me))
     except permissions.Forbidden:   # a flood warning is for the chairman and village heads: asked again
-        return twiml(say_then([prompts.say("officials.voice.not_allowed_warning")], _url("kind", row)))
-    return twiml(menus.redirect(_url("level" if chosen == "warning" else "send", row)))
+        return say_then(call, [prompts.say("officials.voice.not_allowed_warning")], _url("kind", row))
+    return steps.go(call, _url("level" if chosen == "warning" else "send", row))
 
 
 @bp.post("/officials/level")
-@twilio_signed
+@call_webhook
 @with_draft
-def level(me, row):
+def level(call: CallInput, me, row):
     url, texts = _url("level", row), [prompts.say("officials.voice.level")]
-    again, key, failures = answer(url, texts)
+    again, key, failures = answer(call, url, texts)
     if again is not None:
-        return twiml(again)
+        return again
     if key not in "12345":
-        return twiml(retry(url, texts, failures + 1, prompts.say("officials.voice.level_invalid")))
+        return retry(url, texts, failures + 1, prompts.say("officials.voice.level_invalid"))
     announcements.update_draft(get_db(), row["id"], level=int(key), actor=acting(me))
-    return twiml(menus.redirect(_url("send", row)))
+    return steps.go(call, _url("send", row))
 
 
 @bp.post("/officials/send")
-@twilio_signed
+@call_webhook
 @with_draft
-def send(me, row):
+def send(call: CallInput, me, row):
     db = get_db()
     place = announcements.audience_name(db, row["village_id"])
     if row["kind"] == "warning":
         intro = prompts.say("officials.voice.confirm_warning", level=row["level"] or 1, place=place)
     else:
         intro = prompts.say("officials.voice.confirm_announcement", place=place)
-    result = menus.handle(menus.Menu("officials.send", _url("send", row), [intro], send_options(row["kind"])))
+    result = menus.handle(menus.Menu("officials.send", _url("send", row), [intro], send_options(row["kind"])), call)
     if isinstance(result, VoiceResponse):
-        return twiml(result)
+        return result
     if result.option.value == "cancel":
         announcements.cancel(db, row["id"], actor=acting(me))
-        return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
+        return say_then(call, [prompts.say("officials.voice.cancelled")], MENU_URL)
     try:
         outcome = announcements.publish(db, current_app.config, row["id"], fan_out=result.option.value == "all",
                                         actor=acting(me))
     except permissions.Forbidden:   # their villages or role changed since they chose: nothing is sent
         outcome = {"outcome": "not_allowed"}
     log.info("announcement #%s by official #%s: %s", row["id"], me["id"], outcome)
-    return twiml(say_then(outcome_words(outcome, row["kind"], place), MENU_URL))
+    return say_then(call, outcome_words(outcome, row["kind"], place), MENU_URL)
 
 
 def kind_options() -> list[menus.Option]:

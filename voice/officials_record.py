@@ -6,19 +6,19 @@ import logging
 import uuid
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain.officials import announcements, permissions
 from hotline.core import private, prompts
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
-
 from hotline.speech import audio
-from voice import menus, tts
 from hotline.sending import recordings
+
+from voice import menus, steps, tts
 from voice.officials_audience import first_village
 from voice.officials_session import MENU_URL, acting, bp, draft, official, say_then, session_lost, with_draft
+from voice.webhook import CallInput, Recorded, call_webhook
 
 log = logging.getLogger(__name__)
 RECORD_URL = "/voice/officials/record"
@@ -27,12 +27,12 @@ MAX_EMPTY = 2           # empty recordings before we go back to the officials' m
 
 
 @bp.post("/officials/record")
-@twilio_signed
-def record():
-    if official() is None:
-        return twiml(session_lost())
-    config, draft_id = current_app.config, request.args.get("a")
-    empties = menus.number(request.args.get("n"))
+@call_webhook
+def record(call: CallInput):
+    if official(call) is None:
+        return session_lost(call)
+    config, draft_id = current_app.config, call.query.get("a")
+    empties = call.number("n")
     seconds = int(config.number("HOTLINE_RECORDING_SECONDS"))
     response = VoiceResponse()
     tts.speak(response, record_prompt(config))
@@ -42,26 +42,26 @@ def record():
     tts.speak(response, prompts.say("officials.voice.record_empty"))
     again = menus.with_params(RECORD_URL, a=draft_id, n=empties + 1)
     response.redirect(MENU_URL if empties + 1 >= MAX_EMPTY else again)
-    return twiml(response)
+    return response
 
 
 @bp.post("/officials/recorded")
-@twilio_signed
-def recorded():
-    me = official()
+@call_webhook
+def recorded(call: CallInput):
+    me = official(call)
     if me is None:
-        return twiml(session_lost())
+        return session_lost(call)
     config, db = current_app.config, get_db()
+    recording = call.recording or Recorded("", "")
     try:
-        wav = audio.to_wav_8k(recordings.download(config, request.form.get("RecordingSid", ""),
-                                                  request.form.get("RecordingUrl", ""),
+        wav = audio.to_wav_8k(recordings.download(config, recording.sid, recording.url,
                                                   seconds=config.number("HOTLINE_RECORDING_SECONDS")))
         seconds = audio.duration(wav)
     except audio.AudioError as e:
         log.warning("announcement recording not kept: %s", e)
-        return twiml(say_then([prompts.say("officials.voice.download_failed")], MENU_URL))
+        return say_then(call, [prompts.say("officials.voice.download_failed")], MENU_URL)
     path = _keep(config, wav)
-    previous = draft(me)  # a re-recording replaces the draft named in ?a=
+    previous = draft(me, call)  # a re-recording replaces the draft named in ?a=
     try:
         if previous:
             announcements.update_draft(db, previous["id"], audio_path=str(path), duration_s=round(seconds),
@@ -74,27 +74,27 @@ def recorded():
     except permissions.Forbidden as refused:   # their role or villages changed during the call: nothing is kept
         _forget(str(path))
         words = "no_village" if refused.reason in ("village", "commune") else "not_your_role"
-        return twiml(say_then([prompts.say(f"officials.voice.{words}")], MENU_URL))
-    return twiml(menus.redirect(menus.with_params("/voice/officials/review", a=announcement_id)))
+        return say_then(call, [prompts.say(f"officials.voice.{words}")], MENU_URL)
+    return steps.go(call, menus.with_params("/voice/officials/review", a=announcement_id))
 
 
 @bp.post("/officials/review")
-@twilio_signed
+@call_webhook
 @with_draft
-def review(me, row):
+def review(call: CallInput, me, row):
     """Listen back (again on *), then publish, record again or cancel."""
     intro = [prompts.say("officials.voice.listen_back"), menus.Recording(row["audio_path"], row["text"])]
     menu = menus.Menu("officials.review", menus.with_params("/voice/officials/review", a=row["id"]), intro,
                       review_options(), [prompts.say("officials.voice.listen_again")])
-    result = menus.handle(menu)
+    result = menus.handle(menu, call)
     if isinstance(result, VoiceResponse):
-        return twiml(result)
+        return result
     choice = result.option.value
     if choice == "cancel":
         announcements.cancel(get_db(), row["id"], actor=acting(me))
-        return twiml(say_then([prompts.say("officials.voice.cancelled")], MENU_URL))
+        return say_then(call, [prompts.say("officials.voice.cancelled")], MENU_URL)
     target = "/voice/officials/audience" if choice == "publish" else RECORD_URL
-    return twiml(menus.redirect(menus.with_params(target, a=row["id"])))
+    return steps.go(call, menus.with_params(target, a=row["id"]))
 
 
 def record_prompt(config) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain.officials import announcements, permissions
 from hotline.domain import officials
 from hotline.core import prompts
 from hotline.core.db import get_db
-from hotline.web.webhooks import twiml
 
-from voice import menus, tts
+from voice import menus, steps, tts
+from voice.webhook import CallInput, apologise
 
 bp = Blueprint("officials", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
@@ -25,12 +25,14 @@ RESIDENT_URL = "/voice/incoming?as=resident"
 
 
 # Never a 500 on a call (Twilio would read its own English error): the voice channel's one handler.
-bp.register_error_handler(Exception, menus.apologise)
+bp.register_error_handler(Exception, apologise)
 
 
-def official() -> dict | None:
-    """The official who gave the right PIN on this call, from the number they gave it from."""
-    return officials.on_call(get_db(), request.form.get("CallSid", ""), request.form.get("From", ""))
+def official(call: CallInput) -> dict | None:
+    """The official who gave the right PIN on this call, from the number they gave it from (they called us)."""
+    if call.outbound or call.caller is None:
+        return None
+    return officials.on_call(get_db(), call.call_sid, call.caller)
 
 
 def acting(me: dict) -> permissions.Actor:
@@ -38,45 +40,34 @@ def acting(me: dict) -> permissions.Actor:
     return permissions.Actor.of(me, "phone")
 
 
-def session_lost() -> VoiceResponse:
-    response = VoiceResponse()
-    tts.speak(response, prompts.say("officials.voice.session_lost"))
-    response.redirect("/voice/incoming")
-    return response
+def session_lost(call: CallInput) -> VoiceResponse:
+    """Back to the start of the call, where a registered number is asked for its PIN again."""
+    return say_then(call, [prompts.say("officials.voice.session_lost")], "/voice/incoming")
 
 
-def draft(official_row: dict) -> dict | None:
+def draft(official_row: dict, call: CallInput) -> dict | None:
     """The announcement named in ?a=, if it is this official's and still a draft."""
-    try:
-        row = announcements.get(get_db(), int(request.args.get("a", "")))
-    except ValueError:
-        return None
+    row = announcements.get(get_db(), call.number("a"))
     if not row or row["official_id"] != official_row["id"] or row["status"] != "draft":
         return None
     return row
 
 
 def with_draft(view):
-    """For each publishing step: the view gets (official, draft); a lost session or a stale draft goes back."""
+    """For each publishing step: the view gets (call, official, draft); a lost session or a stale draft goes back."""
     @functools.wraps(view)
-    def wrapper():
-        me = official()
+    def wrapper(call: CallInput):
+        me = official(call)
         if me is None:
-            return twiml(session_lost())
-        row = draft(me)
-        return twiml(menus.redirect(MENU_URL)) if row is None else view(me, row)
+            return session_lost(call)
+        row = draft(me, call)
+        return steps.go(call, MENU_URL) if row is None else view(call, me, row)
     return wrapper
 
 
-def say_then(texts: list[str], url: str | None, hang_up: bool = False) -> VoiceResponse:
-    response = VoiceResponse()
-    for text in texts:
-        tts.speak(response, text)
-    if url:
-        response.redirect(url)
-    elif hang_up:
-        response.hangup()
-    return response
+def say_then(call: CallInput, texts: list[str], url: str) -> VoiceResponse:
+    """The words, then what `url` answers, in the same response (steps.go)."""
+    return steps.go(call, url, lead=texts)
 
 
 def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> VoiceResponse:
@@ -91,15 +82,15 @@ def ask(url: str, texts: list[str], failures: int = 0, lead: list[str] = ()) -> 
     return response
 
 
-def answer(url: str, texts: list[str]) -> tuple[VoiceResponse | None, str, int]:
+def answer(call: CallInput, url: str, texts: list[str]) -> tuple[VoiceResponse | None, str, int]:
     """The answer to a question asked with ask(): (TwiML to send, key, failures) when the question must be
     asked again (first time, * or silence) or the official pressed # for their menu; else (None, key, failures)."""
-    event, key = request.args.get("ev"), request.form.get("Digits", "")[:1]
-    failures = menus.number(request.args.get("n"))
+    event, key = call.event, (call.digits or "")[:1]
+    failures = call.number("n")
     if event is None or key == "*":
         return ask(url, texts, failures), key, failures
     if key == "#":
-        return menus.redirect(MENU_URL), key, failures
+        return steps.go(call, MENU_URL), key, failures
     if event == "silence" or not key:
         return retry(url, texts, failures + 1, not_heard()), key, failures
     return None, key, failures

@@ -6,18 +6,18 @@ import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain import calls, residents, voicemail
 from hotline.core import prompts
 from hotline.core.db import get_db
 from hotline.core.phones import InvalidPhone, normalise
-from hotline.web.webhooks import twilio_signed, twiml
-
-from voice import menus, tts
-from voice.blueprint import bp
 from hotline.sending.voicemail_fetch import fetch_later
+
+from voice import tts
+from voice.blueprint import bp
+from voice.webhook import CallInput, Recorded, call_webhook
 
 log = logging.getLogger(__name__)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -76,49 +76,48 @@ def leave_voicemail(response: VoiceResponse) -> VoiceResponse:
 
 
 @bp.post("/operator")
-@twilio_signed
-def operator():
+@call_webhook
+def operator(call: CallInput):
     config, response = current_app.config, VoiceResponse()
     numbers = duty_numbers(config)
     is_in_hours = is_open(config)
-    calls.step(get_db(), request.form.get("CallSid", ""), "operator", "dial" if numbers and is_in_hours else "closed")
+    calls.step(get_db(), call.call_sid, "operator", "dial" if numbers and is_in_hours else "closed")
     if not (numbers and is_in_hours):
         tts.speak(response, prompts.say("voice.operator.closed"))
-        return twiml(leave_voicemail(response))
+        return leave_voicemail(response)
     tts.speak(response, prompts.say("voice.operator.connecting"))
     dial = response.dial(timeout=int(config.number("HOTLINE_DIAL_TIMEOUT")), action="/voice/operator/dialled",
                          caller_id=config["TWILIO_FROM"] or None)
     for number in numbers:     # rung together; the first to answer takes the call
         dial.number(number)
-    return twiml(response)
+    return response
 
 
 @bp.post("/operator/dialled")
-@twilio_signed
-def dialled():
-    status, response = request.form.get("DialCallStatus", ""), VoiceResponse()
-    calls.step(get_db(), request.form.get("CallSid", ""), "operator", "dialled", status)
-    if status == "completed":
+@call_webhook
+def dialled(call: CallInput):
+    response = VoiceResponse()
+    calls.step(get_db(), call.call_sid, "operator", "dialled", call.dial_status)
+    if call.dial_status == "completed":
         tts.speak(response, prompts.say("voice.operator.finished"))
         response.hangup()
-        return twiml(response)
+        return response
     tts.speak(response, prompts.say("voice.operator.no_answer"))
-    return twiml(leave_voicemail(response))
+    return leave_voicemail(response)
 
 
 @bp.post("/operator/voicemail")
-@twilio_signed
-def voicemail_saved():
-    db, config, form = get_db(), current_app.config, request.form
-    phone = menus.caller()
-    resident = residents.by_phone(db, phone)
-    duration = menus.number(form.get("RecordingDuration"))
-    sid = form.get("RecordingSid") or form.get("CallSid", "")
-    vm_id = voicemail.record(db, form.get("CallSid", ""), phone, resident and resident["id"], sid,
-                             form.get("RecordingUrl", ""), min(duration, voicemail.LONGEST_SECONDS))
-    calls.step(db, form.get("CallSid", ""), "operator", "voicemail", f"voicemail:{vm_id}")
-    fetch_later(config, vm_id, form.get("RecordingSid", ""), form.get("RecordingUrl", ""))
+@call_webhook
+def voicemail_saved(call: CallInput):
+    db, config = get_db(), current_app.config
+    recording = call.recording or Recorded("", "")
+    resident = residents.by_phone(db, call.caller) if call.caller else None
+    sid = recording.sid or call.call_sid
+    vm_id = voicemail.record(db, call.call_sid, call.caller or "", resident and resident["id"], sid, recording.url,
+                             min(recording.seconds, voicemail.LONGEST_SECONDS))
+    calls.step(db, call.call_sid, "operator", "voicemail", f"voicemail:{vm_id}")
+    fetch_later(config, vm_id, recording.sid, recording.url)
     response = VoiceResponse()
     tts.speak(response, prompts.say("voice.operator.saved"))
     response.hangup()
-    return twiml(response)
+    return response

@@ -4,17 +4,17 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from flask import current_app, request
+from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.domain import calls, outbox, residents
+from hotline.domain import callbacks, calls, residents
 from hotline.core import prompts
 from hotline.core.db import get_db
 from hotline.core.phones import mask
-from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus, tts, warnings
+from voice import menus, steps, tts, warnings
 from voice.blueprint import bp
+from voice.webhook import CallInput, call_webhook
 
 log = logging.getLogger(__name__)
 
@@ -38,57 +38,47 @@ def _main_menu(_catalogue: int) -> menus.Menu:
 
 
 @bp.post("/incoming")
-@twilio_signed
-def incoming():
-    db, phone, sid = get_db(), menus.caller(), request.form.get("CallSid", "")
-    outbound = request.form.get("Direction", "inbound").startswith("outbound")
-    resident = residents.by_phone(db, phone) if phone else None
-    log.info("call %s from %s", sid, mask(phone))
-    calls.start(db, sid, phone, resident and resident["id"], "callback" if outbound else "inbound")
+@call_webhook
+def incoming(call: CallInput):
+    db = get_db()
+    resident = residents.by_phone(db, call.caller) if call.caller else None
+    log.info("call %s from %s", call.call_sid, mask(call.caller or ""))
+    calls.start(db, call.call_sid, call.caller or "", resident and resident["id"],
+                "callback" if call.outbound else "inbound")
     for hook in current_app.extensions["voice.incoming_hooks"]:     # the officials' PIN, first (hotline.app)
-        response = hook(db, phone)
+        response = hook(db, call)
         if response is not None:
-            return twiml(response)
-    if not outbound and _wants_callback(resident):
-        return twiml(_reject_and_call_back(db, resident, sid))
+            return response
+    if not call.outbound and callbacks.offered(current_app.config, resident):
+        return _reject_and_call_back(db, resident, call.call_sid)
     response, menu = VoiceResponse(), main_menu()
-    if not warnings.warn_first(response, db, resident):
+    if not warnings.warn_first(response, db, resident, call):
         tts.speak(response, prompts.say("voice.welcome"))
-    menus.log_step(menu, "shown")
-    return twiml(menus.show(menu, response=response))
+    menus.log_step(menu, call, "shown")
+    return menus.show(menu, response=response)
 
 
 @bp.post("/menu/main")
-@twilio_signed
-def main():
-    result = menus.handle(main_menu())
+@call_webhook
+def main(call: CallInput):
+    result = menus.handle(main_menu(), call)
     if isinstance(result, menus.Choice):
-        return twiml(menus.redirect(MAIN_TARGETS[result.option.value]))
-    return twiml(result)
+        return steps.go(call, MAIN_TARGETS[result.option.value])
+    return result
 
 
 @bp.post("/status")
-@twilio_signed
-def status():
-    sid, state = request.form.get("CallSid", ""), request.form.get("CallStatus", "")
-    log.info("call %s is %s", sid, state)
-    if sid and state in ("completed", "busy", "failed", "no-answer", "canceled"):
-        calls.finish(get_db(), sid, state)
+@call_webhook
+def status(call: CallInput):
+    log.info("call %s is %s", call.call_sid, call.status)
+    if call.call_sid and call.status in ("completed", "busy", "failed", "no-answer", "canceled"):
+        calls.finish(get_db(), call.call_sid, call.status)
     return "", 204
-
-
-def _wants_callback(resident) -> bool:
-    return bool(current_app.config.flag("HOTLINE_CALLBACK") and resident and not resident["opted_out_at"])
 
 
 def _reject_and_call_back(db, resident, sid) -> VoiceResponse:
     """Missed-call call-back: rejecting as busy costs the caller nothing; we ring them back at once."""
-    pending = db.execute("SELECT COUNT(*) FROM outbox WHERE to_phone = ? AND purpose = 'callback'"
-                         " AND state IN ('queued', 'claimed')", [resident["phone"]]).fetchone()[0]
-    if not pending:
-        outbox.enqueue(db, "call", resident["phone"], "callback", resident_id=resident["id"],
-                       url=current_app.config.absolute("/voice/incoming?callback=1"), ref=f"call:{sid}",
-                       dedupe_key=f"callback:{sid}")
+    callbacks.queue(db, resident, sid)
     calls.set_outcome(db, sid, "rejected_for_callback")
     response = VoiceResponse()
     response.reject(reason="busy")

@@ -7,14 +7,14 @@ to the first. Every page understands every village's spoken name, so a caller wh
 """
 from __future__ import annotations
 
-from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain import places
 from hotline.core import prompts
 from hotline.core.text import key
 
-from voice import menus
+from voice import menus, steps
+from voice.webhook import CallInput
 
 KEYS = "1234"           # a resident's menu has four keys: three villages a page when they do not all fit, 4 turns it
 TURN = "page"           # the value of that fourth key
@@ -64,23 +64,23 @@ def menus_for(db, name: str, url: str, question: str, option_key: str) -> list[m
     return result
 
 
-def page_asked(count: int) -> int:
+def page_asked(count: int, call: CallInput) -> int:
     """The page this request is on (?p=, 1 when absent or not a number), wrapped into 1..count."""
-    return (max(1, menus.number(request.args.get("p"))) - 1) % max(1, count) + 1
+    return (max(1, call.number("p")) - 1) % max(1, count) + 1
 
 
 def page_url(url: str, number: int) -> str:
     return url if number <= 1 else menus.with_params(url, p=number)
 
 
-def ask(db, name: str, url: str, question: str, option_key: str) -> menus.Choice | VoiceResponse:
+def ask(db, call: CallInput, name: str, url: str, question: str, option_key: str) -> menus.Choice | VoiceResponse:
     """Show or answer the page the request is on: a Choice of a village (its id as value), or the TwiML to send
     (the next page, a repeat, a re-prompt, #, 0, goodbye: menus.handle's rules on every page)."""
     book = menus_for(db, name, url, question, option_key)
-    number = page_asked(len(book))
-    result = menus.handle(book[number - 1])
+    number = page_asked(len(book), call)
+    result = menus.handle(book[number - 1], call)
     if isinstance(result, menus.Choice) and result.option.value == TURN:
-        return menus.redirect(page_url(url, number % len(book) + 1))
+        return steps.go(call, page_url(url, number % len(book) + 1))
     return result
 
 

@@ -1,16 +1,15 @@
 """Menu 1: warnings for the caller's village, said first when one is active; registration by phone."""
 from __future__ import annotations
 
-from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.domain import alerts, calls, places, residents
 from hotline.core import prompts
 from hotline.core.db import get_db
-from hotline.web.webhooks import twilio_signed, twiml
 
-from voice import menus, villages
+from voice import menus, steps, villages
 from voice.blueprint import bp
+from voice.webhook import CallInput, call_webhook
 
 URL = "/voice/warnings"
 
@@ -23,7 +22,7 @@ def spoken_alerts(db, village_id: int | None) -> list:
     return items
 
 
-def warn_first(response: VoiceResponse, db, resident) -> bool:
+def warn_first(response: VoiceResponse, db, resident, call: CallInput) -> bool:
     """A registered caller whose village has an active warning hears it before anything else."""
     if not resident or not resident["village_id"]:
         return False
@@ -33,7 +32,7 @@ def warn_first(response: VoiceResponse, db, resident) -> bool:
     menus.say(response, prompts.say("voice.warning_intro"))
     for item in items:
         menus.say(response, item)
-    calls.set_outcome(db, request.form.get("CallSid", ""), "warning_heard")
+    calls.set_outcome(db, call.call_sid, "warning_heard")
     return True
 
 
@@ -55,43 +54,42 @@ def _village_alerts_menu(db, village: dict, offer: bool) -> menus.Menu:
 
 
 @bp.post("/warnings")
-@twilio_signed
-def warnings_menu():
+@call_webhook
+def warnings_menu(call: CallInput):
     db = get_db()
-    resident = residents.by_phone(db, menus.caller())
+    resident = residents.by_phone(db, call.caller) if call.caller else None
     if resident and resident["village_id"]:
         village = places.village(db, resident["village_id"])
-        return twiml(_answer(db, village, _village_alerts_menu(db, village, offer=False)))
-    result = villages.ask(db, *village_question())
+        return _answer(db, call, village, _village_alerts_menu(db, village, offer=False))
+    result = villages.ask(db, call, *village_question())
     if isinstance(result, menus.Choice):
-        return twiml(menus.redirect(menus.with_params(f"{URL}/village", v=result.option.value)))
-    return twiml(result)
+        return steps.go(call, menus.with_params(f"{URL}/village", v=result.option.value))
+    return result
 
 
 @bp.post("/warnings/village")
-@twilio_signed
-def village_warnings():
+@call_webhook
+def village_warnings(call: CallInput):
     db = get_db()
-    village = places.village(db, menus.number(request.args.get("v")))
+    village = places.village(db, call.number("v"))
     if village is None:
-        return twiml(menus.redirect(URL))
-    resident = residents.by_phone(db, menus.caller())
-    offer = not (resident and resident["village_id"]) and menus.has_number(menus.caller())
-    return twiml(_answer(db, village, _village_alerts_menu(db, village, offer)))
+        return steps.go(call, URL)
+    resident = residents.by_phone(db, call.caller) if call.caller else None
+    offer = not (resident and resident["village_id"]) and call.caller is not None
+    return _answer(db, call, village, _village_alerts_menu(db, village, offer))
 
 
-def _answer(db, village, menu: menus.Menu):
-    result = menus.handle(menu)
+def _answer(db, call: CallInput, village, menu: menus.Menu):
+    result = menus.handle(menu, call)
     if not isinstance(result, menus.Choice):
         return result
     value = result.option.value
     if value == "again":
         return menus.show(menu)
-    response = VoiceResponse()
     if value == "yes":
-        residents.register(db, menus.caller(), "phone", village_id=village["id"])
-        calls.set_outcome(db, request.form.get("CallSid", ""), "registered")
-        menus.say(response, prompts.say("voice.warnings.registered", village=village["name"]))
+        residents.register(db, call.caller, "phone", village_id=village["id"])
+        calls.set_outcome(db, call.call_sid, "registered")
+        said = prompts.say("voice.warnings.registered", village=village["name"])
     else:
-        menus.say(response, prompts.say("voice.warnings.not_registered"))
-    return menus.redirect(menus.MAIN_URL, response)
+        said = prompts.say("voice.warnings.not_registered")
+    return steps.go(call, menus.MAIN_URL, lead=[said])

@@ -81,6 +81,11 @@ def listing(db, limit: int = 50) -> list[dict]:
     return list(db.query("SELECT * FROM sms_inbox ORDER BY id DESC LIMIT ?", [limit]))
 
 
+def last_received(db, transport: str) -> str | None:
+    """When the last text came in through this transport (a silent Android gateway shows in /health)."""
+    return db.execute("SELECT MAX(received_at) FROM sms_inbox WHERE transport = ?", [transport]).fetchone()[0]
+
+
 def describe(row: dict) -> str:
     """One line for the CLI, the number masked."""
     reply = row["reply"] if row["reply"] is not None else f"({row['reply_status']})"

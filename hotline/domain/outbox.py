@@ -64,7 +64,7 @@ def listing(db, state: str | None = None, limit: int = 50) -> list[dict]:
 
 def describe(row: dict) -> str:
     """One line for the CLI, with the number masked."""
-    what = row["body"] if row["channel"] == "sms" else row["url"]
+    what = row["body"] if row["channel"] == "sms" else row["url"] or f"{row['purpose']} {row['ref']}"
     return f"#{row['id']} {row['channel']} {mask(row['to_phone'])} {row['state']} {row['purpose']}: {what}"
 
 

@@ -95,17 +95,23 @@ def claim(db, row: dict, transport_name: str) -> str | None:
     return stamp_ if done else None
 
 
-def send(db, config, transport, row: dict) -> str:
-    """Claim, hand to the provider, record the outcome: sent | retry | failed | gone."""
+def send(db, config, transport, row: dict, call_urls=None) -> str:
+    """Claim, hand to the provider, record the outcome: sent | retry | failed | gone.
+
+    call_urls(row) -> (answer, status callback) or None: where a call is answered, which only the voice channel
+    knows (hotline.app hands it over); a call no route answers fails at once, with the reason."""
     if claim(db, row, transport.name) is None:
         return "gone"
     try:
         if row["channel"] == "sms":
             provider_id = transport.send_sms(row["to_phone"], row["body"], config.absolute("/sms/status"))
         else:
-            # A path is made absolute here, with the worker's public URL: domain code queues calls without it.
-            url = config.absolute(row["url"]) if row["url"].startswith("/") else row["url"]
-            provider_id = transport.place_call(row["to_phone"], url, config.absolute("/voice/callout/status"))
+            urls = call_urls(row) if call_urls else None
+            if urls is None:
+                raise TransportError(f"no call script for {row['purpose']} {row['ref']}", "no_script")
+            # Paths are made absolute here, with the worker's public URL (an old row may hold an absolute URL).
+            answer, status = (config.absolute(u) if u.startswith("/") else u for u in urls)
+            provider_id = transport.place_call(row["to_phone"], answer, status)
     except TransportError as e:
         return failed(db, config, row, e)
     except Exception as e:   # a transport bug or a network error it did not wrap: retry, and say so

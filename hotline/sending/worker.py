@@ -32,11 +32,11 @@ def expire_due(db, now: str) -> int:
 class ChannelSender(threading.Thread):
     """Sends one channel's rows in priority order at the configured rate."""
 
-    def __init__(self, config, channel: str, transport, stop: threading.Event, on_send=None):
-        """transport: fn(config) -> the channel's Transport, made in the thread that uses it."""
+    def __init__(self, config, channel: str, transport, stop: threading.Event, on_send=None, call_urls=None):
+        """transport: fn(config) -> the channel's Transport, made in the thread that uses it; call_urls: see sender.send."""
         super().__init__(name=f"worker-{channel}", daemon=True)
         self.config, self.channel, self.stop, self.on_send = config, channel, stop, on_send
-        self.transport = transport
+        self.transport, self.call_urls = transport, call_urls
         rate = config.number("HOTLINE_SMS_RATE" if channel == "sms" else "HOTLINE_CALL_RATE")
         self.pacer = sender.Pacer(rate, wait=stop.wait)
         self.sent = 0
@@ -62,7 +62,7 @@ class ChannelSender(threading.Thread):
         self.pacer.wait(row["segments"] or 1 if self.channel == "sms" else 1)
         if self.stop.is_set():
             return None
-        outcome = sender.send(db, self.config, transport, row)
+        outcome = sender.send(db, self.config, transport, row, self.call_urls)
         self.pacer.done()
         self.sent += outcome == "sent"
         if self.on_send:
@@ -90,12 +90,15 @@ def hold_lock(config, patience: float = 0.0):
             time.sleep(0.1)
 
 
-def run(config, jobs, transports: dict, stop: threading.Event | None = None, on_send=None, on_tick=None) -> None:
+def run(config, jobs, transports: dict, stop: threading.Event | None = None, on_send=None, on_tick=None,
+        call_urls=None) -> None:
     """Until stop is set (or the process is signalled): two sender threads, expiry and the periodic jobs.
 
-    jobs: fn(db, config, now), each about once a minute; transports: {"sms": fn(config), "call": fn(config)}."""
+    jobs: fn(db, config, now), each about once a minute; transports: {"sms": fn(config), "call": fn(config)};
+    call_urls(row) -> (answer, status callback) of a call (the voice channel's, see sender.send)."""
     stop = stop or threading.Event()
-    threads = [ChannelSender(config, channel, transports[channel], stop, on_send) for channel in ("sms", "call")]
+    threads = [ChannelSender(config, channel, transports[channel], stop, on_send, call_urls)
+               for channel in ("sms", "call")]
     for thread in threads:
         thread.start()
     db = connect(config["HOTLINE_DB"])

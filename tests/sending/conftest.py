@@ -44,6 +44,7 @@ def paced(monkeypatch):
     the real one at the rate the sender chose, on a clock that moves only by those waits."""
     import threading
 
+    from hotline.app import CALL_URLS
     from hotline.sending import sender, worker
 
     real = sender.Pacer
@@ -56,7 +57,7 @@ def paced(monkeypatch):
             now[0] += seconds
 
         monkeypatch.setattr(sender, "Pacer", lambda rate, **_: real(rate, clock=lambda: now[0], wait=wait, guard=0.0))
-        return worker.ChannelSender(config, channel, LocalTransport, threading.Event()), waits
+        return worker.ChannelSender(config, channel, LocalTransport, threading.Event(), call_urls=CALL_URLS), waits
 
     return make
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.app import CALL_URLS
 from hotline.core import clock
 from hotline.domain import outbox
 from hotline.sending import sender, worker
@@ -148,15 +149,43 @@ def test_health_says_whether_a_worker_is_running(client, app):
         lock.close()
 
 
-def test_a_queued_call_path_is_placed_with_the_workers_public_url(demo_db):
+class Calls(Scripted):
+    def place_call(self, to, url, status_callback=None):
+        self.sent.append((to, url, status_callback))
+        return "CA1"
+
+
+def _place(db, row_id):
     from hotline.core.config import Config
 
-    class Calls(Scripted):
-        def place_call(self, to, url, status_callback=None):
-            self.sent.append((to, url))
-            return "CA1"
-
-    row_id = outbox.enqueue(demo_db, "call", BA_LAN, "notice", url="/voice/lessons/notice/7")
     transport, config = Calls(), Config.from_env({"HOTLINE_PUBLIC_URL": "https://loa.example.vn"})
-    assert sender.send(demo_db, config, transport, demo_db["outbox"].get(row_id)) == "sent"
-    assert transport.sent == [(BA_LAN, "https://loa.example.vn/voice/lessons/notice/7")]
+    outcome = sender.send(db, config, transport, db["outbox"].get(row_id), call_urls=CALL_URLS)
+    return outcome, transport.sent
+
+
+@pytest.mark.parametrize("purpose, ref, path", [
+    ("notice", "lesson:7", "/voice/lessons/notice/{id}"),         # the row's own text
+    ("alert", "alert:12", "/voice/alert/12?r={resident}"),          # whose "1, heard clearly" it is
+    ("checkin", "checkin:3", "/voice/checkin/3?r={resident}"),
+    ("announcement", "announcement:5", "/voice/announcement/5"),
+    ("callback", "call:CA9", "/voice/incoming?callback=1"),
+])
+def test_a_queued_call_is_placed_on_the_voice_channels_route_at_the_workers_public_url(demo_db, purpose, ref, path):
+    resident = demo_db.execute("SELECT id FROM residents WHERE phone = ?", [BA_LAN]).fetchone()[0]
+    row_id = outbox.enqueue(demo_db, "call", BA_LAN, purpose, ref=ref, resident_id=resident)
+    outcome, sent = _place(demo_db, row_id)
+    url = "https://loa.example.vn" + path.format(id=row_id, resident=resident)
+    assert (outcome, sent) == ("sent", [(BA_LAN, url, "https://loa.example.vn/voice/callout/status")])
+
+
+def test_a_call_queued_with_its_url_before_the_domain_stopped_writing_them_keeps_it(demo_db):
+    row_id = outbox.enqueue(demo_db, "call", BA_LAN, "alert", ref="alert:12",
+                            url="https://hotline.example.vn/voice/alert/12?r=1")
+    assert _place(demo_db, row_id)[1][0][1] == "https://hotline.example.vn/voice/alert/12?r=1"
+
+
+def test_a_call_no_route_answers_fails_at_once_with_the_reason(demo_db):
+    row_id = outbox.enqueue(demo_db, "call", BA_LAN, "test", ref="nothing:1")
+    assert _place(demo_db, row_id) == ("failed", [])
+    row = demo_db["outbox"].get(row_id)
+    assert (row["state"], row["error_code"], row["attempts"]) == ("failed", "no_script", 1)

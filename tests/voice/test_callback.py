@@ -12,7 +12,7 @@ def test_a_registered_resident_is_rejected_as_busy_and_a_call_back_is_queued(mak
     assert len(rows) == 1
     row = rows[0]
     assert (row["channel"], row["to_phone"], row["state"]) == ("call", BA_LAN, "queued")
-    assert row["url"] == "https://hotline.example.vn/voice/incoming?callback=1"
+    assert (row["purpose"], row["ref"], row["url"]) == ("callback", f"call:{caller.sid}", None)   # voice knows the URL
     assert row["next_attempt_at"] <= row["created_at"]         # due now: the worker rings within a minute
     assert caller.db().execute("SELECT outcome FROM calls WHERE sid = ?", [caller.sid]).fetchone()[0] == \
         "rejected_for_callback"
@@ -68,16 +68,33 @@ def test_the_worker_places_the_call_back_through_twilio(make_app, twilio_setting
     import threading
 
     from hotline.sending import worker
-    from hotline.app import transports
+    from hotline.app import CALL_URLS, transports
 
     app = make_app(HOTLINE_CALLBACK="1", **{k: v for k, v in twilio_settings.items()
                                             if k.startswith(("TWILIO_", "HOTLINE_TWILIO"))})
     caller = Caller(app, BA_LAN)
     caller.call()
     call = transports(app.config)["call"]
-    sender = worker.ChannelSender(app.config, "call", call, threading.Event())
+    sender = worker.ChannelSender(app.config, "call", call, threading.Event(), call_urls=CALL_URLS)
     db = caller.db()
     assert sender.step(db, call(app.config)) == "sent"
     [placed] = fake_twilio.calls
     assert placed["to"] == BA_LAN and placed["url"] == "https://hotline.example.vn/voice/incoming?callback=1"
+    assert placed["status_callback"] == "https://hotline.example.vn/voice/callout/status"
     assert db.execute("SELECT state FROM outbox WHERE purpose = 'callback'").fetchone()[0] == "sent"
+
+
+def test_a_call_back_is_queued_once_while_one_waits_and_again_once_it_has_gone(demo_db):
+    from hotline.core.config import Config
+    from hotline.domain import callbacks, residents
+
+    lan = residents.by_phone(demo_db, BA_LAN)
+    assert not callbacks.offered(Config.from_env({}), lan)                        # HOTLINE_CALLBACK is off
+    config = Config.from_env({}, HOTLINE_CALLBACK="1")
+    assert callbacks.offered(config, lan) and not callbacks.offered(config, None)  # anh Minh is not registered
+    first = callbacks.queue(demo_db, lan, "CA1")
+    assert first and callbacks.queue(demo_db, lan, "CA2") is None
+    demo_db.execute("UPDATE outbox SET state = 'sent' WHERE id = ?", [first])
+    assert callbacks.queue(demo_db, lan, "CA3") and callbacks.queue(demo_db, lan, "CA1") is None   # a retried sid
+    residents.opt_out(demo_db, BA_LAN, "sms")
+    assert not callbacks.offered(config, residents.by_phone(demo_db, BA_LAN))

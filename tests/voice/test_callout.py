@@ -76,6 +76,15 @@ def test_the_callee_acknowledges_or_hears_it_again_as_twilio_runs_the_call(hooks
     assert events[-1].kind == "hangup"
 
 
+def test_an_acknowledgement_is_kept_once_with_its_first_answer(db, alert, lan):
+    from hotline.domain.alerts import acks
+
+    assert acks.acknowledge(db, alert, lan, "call") is True
+    assert acks.acknowledge(db, alert, lan, "machine") is False                 # pressed again, or a retry
+    assert db.execute("SELECT channel FROM alert_acks WHERE alert_id = ? AND resident_id = ?",
+                      [alert, lan]).fetchall() == [("call",)]
+
+
 @pytest.mark.parametrize("limit", [2, 4, 6])
 def test_pressing_2_again_and_again_reads_the_warning_max_plays_times_then_says_goodbye(monkeypatch, hooks, db,
                                                                                      alert, lan, limit):

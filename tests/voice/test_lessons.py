@@ -10,7 +10,7 @@ from hotline.domain.lessons import reminders
 from hotline.sim.phone import Call, HangUp, Webhooks
 from tests.conftest import ANH_MINH, BA_LAN, CHI_HOA, OPERATOR
 from tests.voice.conftest import speech_wav
-from voice import lessons as menu3
+from voice import callout, lessons as menu3
 
 NGA = "+84986187109"            # holds one of QR3's two seats in the demo
 
@@ -188,7 +188,7 @@ def test_a_call_notice_is_said_twice_and_offers_to_give_the_seat_up(keypad_app, 
     lesson = lessons.by_code(app_db, "VN2")
     lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, BA_LAN)["id"])
     row_id = reminders.notify(app_db, residents.by_phone(app_db, BA_LAN)["id"], "promoted", lesson)
-    url = next(app_db.query("SELECT url FROM outbox WHERE id = ?", [row_id]))["url"]
+    url = callout.url_for(app_db["outbox"].get(row_id))
     assert url == f"/voice/lessons/notice/{row_id}"
     hooks = Webhooks(keypad_app.config, client=keypad_app.test_client())
     call = Call(hooks, "+84240000000", lambda kind, attrs: (_ for _ in ()).throw(HangUp))
@@ -209,7 +209,7 @@ def test_a_notice_for_a_cancelled_lesson_offers_nothing_to_press(keypad_app, app
     lessons.enrol(app_db, lesson["id"], residents.by_phone(app_db, BA_LAN)["id"])
     lessons.cancel_lesson(app_db, lesson["id"], actor=OPERATOR)
     row = next(app_db.query("SELECT * FROM outbox WHERE to_phone = ? AND dedupe_key LIKE '%:cancelled:%'", [BA_LAN]))
-    path = row["url"]                                       # a path: the sender adds the public URL
+    path = callout.url_for(row)                             # a path: the sender adds the public URL
     status_code, body = Webhooks(keypad_app.config, client=keypad_app.test_client()).post(
         path, {"To": BA_LAN, "From": "+84240000000", "Direction": "outbound-api"})
     root = ET.fromstring(body)

@@ -53,23 +53,22 @@ def queue_alert(db, config, alert: dict) -> dict:
     params.update(ref=ref, plain=plain, accented=accented, seg_plain=segments.count(plain).segments,
                   seg_accented=segments.count(accented).segments, not_after=alert["expires_at"],
                   start=max(alert["starts_at"], now), now=now, emergency=int(emergency),
-                  priority=PRIORITY["emergency" if emergency else "alert"],
-                  url=config.absolute(f"/voice/alert/{alert['id']}?r="))
+                  priority=PRIORITY["emergency" if emergency else "alert"])
     insert_rows(db, "sms", "alert", where, params)
     insert_rows(db, "call", "alert", where + " AND " + VOICE_FLAGS, params)
     return {"alert_id": alert["id"], "ref": ref, "emergency": emergency, **progress(db, ref)}
 
 
 def insert_rows(db, channel: str, purpose: str, where: str, params: dict) -> None:
-    """One row per resident; skipped (reason opted_out) unless an emergency. Dedupe keys make it idempotent."""
+    """One row per resident; skipped (reason opted_out) unless an emergency. Dedupe keys make it idempotent.
+    A call is its purpose, reference and resident: the voice channel knows which of its routes answers it."""
     body_sql = "CASE WHEN r.sms_accents = 1 THEN :accented ELSE :plain END" if channel == "sms" else ":plain"
     segs = "CASE WHEN r.sms_accents = 1 THEN :seg_accented ELSE :seg_plain END" if channel == "sms" else "NULL"
-    url = ":url || r.id" if channel == "call" else "NULL"
     opted = "(r.opted_out_at IS NOT NULL AND :emergency = 0)"
     db.execute(
-        "INSERT OR IGNORE INTO outbox (channel, to_phone, resident_id, body, url, purpose, ref, dedupe_key,"
+        "INSERT OR IGNORE INTO outbox (channel, to_phone, resident_id, body, purpose, ref, dedupe_key,"
         " not_after, segments, state, error, next_attempt_at, priority, emergency, created_at, updated_at)"
-        f" SELECT :channel, r.phone, r.id, {body_sql}, {url}, :purpose, :ref, :ref || ':' || r.id || ':' || :channel,"
+        f" SELECT :channel, r.phone, r.id, {body_sql}, :purpose, :ref, :ref || ':' || r.id || ':' || :channel,"
         f" :not_after, {segs}, CASE WHEN {opted} THEN 'skipped' ELSE 'queued' END,"
         f" CASE WHEN {opted} THEN 'opted_out' END, :start, :priority, :emergency, :now, :now" + where,
         {**params, "channel": channel, "purpose": purpose})
@@ -83,7 +82,7 @@ def queue_cancel_notice(db, config, cancel: dict, old: dict) -> None:
              " AND state IN ('sent', 'delivered'))")
     params = {"old": f"alert:{old['id']}", "ref": ref, "plain": plain, "accented": accented,
               "seg_plain": segments.count(plain).segments, "seg_accented": segments.count(accented).segments,
-              "not_after": cancel["expires_at"], "start": utc_now(), "now": utc_now(), "url": None,
+              "not_after": cancel["expires_at"], "start": utc_now(), "now": utc_now(),
               "emergency": 1, "priority": PRIORITY["emergency"]}
     insert_rows(db, "sms", "alert", where, params)
 

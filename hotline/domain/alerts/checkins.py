@@ -63,7 +63,7 @@ def start(db, config, village_ids=None, flags=None, alert_id: int | None = None,
         params.update(ref=f"checkin:{checkin_id}", plain=plain, accented=accented, not_after=expires, start=now,
                       now=now, seg_plain=segments.count(plain).segments, seg_accented=segments.count(accented).segments,
                       emergency=int(bool(alert) and broadcast.is_emergency(config, alert["level"])),
-                      priority=outbox.PRIORITY["checkin"], url=config.absolute(f"/voice/checkin/{checkin_id}?r="))
+                      priority=outbox.PRIORITY["checkin"])
         broadcast.insert_rows(db, "sms", "checkin", where, params)
         broadcast.insert_rows(db, "call", "checkin", where + " AND " + broadcast.VOICE_FLAGS, params)
         progress = broadcast.progress(db, f"checkin:{checkin_id}")

@@ -138,6 +138,19 @@ def waitlist_position(db, enrolment: dict) -> int | None:
                       " AND queue_no <= ?", [enrolment["lesson_id"], enrolment["queue_no"]]).fetchone()[0]
 
 
+def offer(db, lesson: dict, resident_id: int | None) -> dict:
+    """What this resident may do about the lesson now: dict(offer, left, position). offer: cancel (they hold a seat,
+    or a place on the waitlist: position), enrol (seats left), waitlist (full, its waitlist open), or none."""
+    mine = enrolment(db, lesson["id"], resident_id) if resident_id else None
+    left = max(0, lesson["capacity"] - lesson["seated"])
+    if mine and mine["status"] in ("enrolled", "waitlisted"):
+        return {"offer": "cancel", "left": left, "position": waitlist_position(db, mine)}
+    if left:
+        return {"offer": "enrol", "left": left, "position": None}
+    waitlist_open = lesson["waitlist"] is None or lesson["waiting"] < lesson["waitlist"]
+    return {"offer": "waitlist" if waitlist_open else "none", "left": 0, "position": None}
+
+
 def enrol(db, lesson_id: int, resident_id: int, channel: str | None = None, now: str | None = None) -> dict:
     """dict(outcome, lesson, position): enrolled | waitlisted (position N) | already_enrolled | full |
     lesson_cancelled | closed (already started) | unknown_lesson."""

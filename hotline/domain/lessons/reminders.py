@@ -11,12 +11,11 @@ from datetime import datetime, time, timedelta
 from hotline.domain import outbox
 from hotline.core import prompts
 from hotline.core.clock import VIETNAM, local, parse, stamp
-from hotline.core.db import now as utc_now, transaction
+from hotline.core.db import now as utc_now
 
 # Withdrawn when the person cancels or the lesson is: nobody hears about a seat they gave up.
 WITHDRAWABLE = ("remind-day", "remind-soon", "promoted")
 EARLIEST_CALL = time(6, 30)   # a "2 hours before" reminder due earlier than this is not sent
-NOTICE_PATH = "/voice/lessons/notice/{id}"
 
 
 def when(starts_at: str) -> str:
@@ -47,14 +46,25 @@ def notify(db, resident_id: int, kind: str, lesson: dict, suffix: str = "") -> i
     body = (prompts.say(f"lessons.notice_call.{name}", **values(lesson)) if channel == "call"
             else prompts.sms(f"lessons.notice.{name}", accents=bool(resident["sms_accents"]), **values(lesson)))
     dedupe = f"lesson:{lesson['id']}:{kind}:{resident_id}" + (f":{suffix}" if suffix else "")
-    with transaction(db):
-        row_id = outbox.enqueue(db, channel, resident["phone"], "reminder" if kind.startswith("remind") else "notice",
-                                body=body, resident_id=resident_id, ref=f"lesson:{lesson['id']}", dedupe_key=dedupe,
-                                not_after=None if kind == "cancelled" else lesson["starts_at"])
-        if row_id is not None and channel == "call":
-            # The call's TwiML reads this row's text (voice/lessons.py); the sender makes the path absolute.
-            db.execute("UPDATE outbox SET url = ? WHERE id = ?", [NOTICE_PATH.format(id=row_id), row_id])
-    return row_id
+    # A call reads this row's text (call_notice below, through the voice channel's notice route).
+    return outbox.enqueue(db, channel, resident["phone"], "reminder" if kind.startswith("remind") else "notice",
+                          body=body, resident_id=resident_id, ref=f"lesson:{lesson['id']}", dedupe_key=dedupe,
+                          not_after=None if kind == "cancelled" else lesson["starts_at"])
+
+
+def call_notice(db, outbox_id: int) -> dict | None:
+    """The lesson notice a call we placed is about: dict(body, lesson, may_cancel), None when there is no such call.
+    may_cancel: "1" may give up the seat, which a notice that the lesson is cancelled, or a lesson no longer
+    scheduled, never offers."""
+    row = db.execute("SELECT body, ref, dedupe_key FROM outbox WHERE id = ? AND channel = 'call'"
+                     " AND ref LIKE 'lesson:%'", [outbox_id]).fetchone()
+    if row is None:
+        return None
+    body, ref, dedupe_key = row
+    lesson = next(db.query("SELECT id, code, status FROM lessons WHERE id = ?", [int(ref.split(":")[1])]), None)
+    cancelled_notice = dedupe_key.split(":")[2] == "cancelled"
+    return {"body": body, "lesson": lesson,
+            "may_cancel": bool(lesson) and lesson["status"] == "scheduled" and not cancelled_notice}
 
 
 def withdraw(db, lesson_id: int, resident_id: int | None = None) -> int:

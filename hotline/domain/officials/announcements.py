@@ -132,7 +132,6 @@ def publish(db, config, announcement_id: int, fan_out: bool = False, *, actor) -
         state = "none" if not sends else "awaiting_approval" if needs_approval else "queued"
         db["announcements"].update(announcement_id, {
             "status": "published", "published_at": utc_now(), "fan_out": state,
-            "callout_url": config.absolute(f"/voice/announcement/{announcement_id}"),
             "sms_text": row["sms_text"] or fanout.sms_notice(db, row, config["TWILIO_FROM"])})
         queued = fanout.send(db, config, announcement_id, actor) if state == "queued" else 0
         if state == "awaiting_approval":

@@ -60,8 +60,7 @@ def send(db, config, announcement_id: int, actor) -> int:
         for channel in channels:
             outbox.enqueue(
                 db, channel, resident["phone"], "announcement", resident_id=resident["id"],
-                body=row["sms_text"] if channel == "sms" else row["text"],
-                url=row["callout_url"] if channel == "call" else None, ref=ref,
+                body=row["sms_text"] if channel == "sms" else row["text"], ref=ref,
                 dedupe_key=f"{ref}:{resident['id']}:{channel}", not_after=not_after,
                 segments=segments.count(row["sms_text"]).segments if channel == "sms" else None)
     # Opted-out residents are recorded as skipped by the outbox: only what will really go is counted.

@@ -8,6 +8,7 @@ from hotline.domain.alerts import broadcast
 from hotline.core import segments
 
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR, rows
+from voice import callout
 
 
 @pytest.mark.parametrize("villages, flags, expected", [
@@ -52,7 +53,7 @@ def test_it_calls_those_who_are_elderly_cannot_read_or_prefer_voice(demo_db, con
     called = {r["name"] for r in rows(demo_db, f"alert:{alert_id}", "call")}
     assert called == {"Nguyễn Thị Lan", "Lê Thị Mai", "Lê Văn Sáu", "Đỗ Thị Hằng"}
     call = rows(demo_db, f"alert:{alert_id}", "call")[0]
-    assert call["url"].startswith(f"https://hotline.example.vn/voice/alert/{alert_id}?r=")
+    assert callout.url_for(call) == f"/voice/alert/{alert_id}?r={call['resident_id']}"     # whose "1" it is
 
 
 @pytest.mark.parametrize("level, state, error", [(3, "skipped", "opted_out"), (4, "queued", None), (5, "queued", None)])

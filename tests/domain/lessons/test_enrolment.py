@@ -4,6 +4,7 @@ import pytest
 from hotline.domain import lessons, residents
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
 from tests.domain.lessons.conftest import resident_id
+from voice import callout
 
 PAST = "2020-01-01T01:00:00.000000Z"
 
@@ -94,7 +95,7 @@ def test_it_calls_a_promoted_person_who_prefers_voice(demo_db, new_lesson, peopl
     lessons.cancel_by_code(demo_db, people["ong_tu"], lesson["code"])
     [notice] = _outbox(demo_db, ref=f"lesson:{lesson['id']}")
     assert (notice["channel"], notice["to_phone"]) == ("call", BA_LAN)
-    assert notice["url"] == f"/voice/lessons/notice/{notice['id']}"    # made absolute by the sender
+    assert callout.url_for(notice) == f"/voice/lessons/notice/{notice['id']}"    # the row's own text
     assert not notice["body"].isascii()      # spoken, so with its accents
 
 
@@ -140,3 +141,18 @@ def test_a_cancelled_lesson_is_announced_to_everyone_on_its_list(demo_db, new_le
     assert told == {ONG_TU, CHI_HOA}
     assert lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)["outcome"] == "already_cancelled"
     assert len(_outbox(demo_db, ref=f"lesson:{lesson['id']}", state="queued")) == 2
+
+
+def test_what_a_resident_is_offered_follows_their_place_and_the_seats_left(demo_db, new_lesson, people):
+    lesson = new_lesson(capacity=1, waitlist=1)
+
+    def offer(who):
+        return lessons.offer(demo_db, lessons.get(demo_db, lesson["id"]), who)
+
+    assert offer(people["ba_lan"]) == offer(None) == {"offer": "enrol", "left": 1, "position": None}
+    lessons.enrol(demo_db, lesson["id"], people["ong_tu"])                      # the only seat
+    assert offer(people["ong_tu"]) == {"offer": "cancel", "left": 0, "position": None}
+    assert offer(people["ba_lan"]) == {"offer": "waitlist", "left": 0, "position": None}
+    lessons.enrol(demo_db, lesson["id"], people["ba_lan"])                      # first in line
+    assert offer(people["ba_lan"]) == {"offer": "cancel", "left": 0, "position": 1}
+    assert offer(people["chi_hoa"]) == {"offer": "none", "left": 0, "position": None}   # the waitlist is full too

@@ -3,7 +3,7 @@ import pytest
 
 from hotline.core import clock, db as storage, segments
 from hotline import demo
-from hotline.domain import lessons
+from hotline.domain import lessons, residents
 from hotline.domain.lessons import reminders
 from hotline.core.config import Config
 from tests.conftest import BA_LAN, CHI_HOA, ONG_TU, OPERATOR
@@ -165,3 +165,18 @@ def test_the_worker_sends_each_reminder_once_across_a_restart(tmp_path):
     db.conn.close()
     assert rows == [{"to_phone": BA_LAN, "channel": "call", "state": "sent", "attempts": 1},
                     {"to_phone": ONG_TU, "channel": "sms", "state": "sent", "attempts": 1}]
+
+
+def test_a_notice_call_says_its_row_and_offers_the_seat_up_only_while_the_lesson_holds(demo_db, lesson, people):
+    assert residents.by_phone(demo_db, BA_LAN)["prefers_voice"]                   # bà Lan is called
+    promoted = reminders.notify(demo_db, people["ba_lan"], "promoted", lesson)
+    notice = reminders.call_notice(demo_db, promoted)
+    assert notice["body"] == demo_db["outbox"].get(promoted)["body"] and notice["lesson"]["code"] == lesson["code"]
+    assert notice["may_cancel"] is True
+    lessons.cancel_lesson(demo_db, lesson["id"], actor=OPERATOR)
+    assert reminders.call_notice(demo_db, promoted)["may_cancel"] is False      # nothing left to give up
+    [told] = [r["id"] for r in demo_db.query("SELECT id FROM outbox WHERE channel = 'call' AND dedupe_key LIKE ?",
+                                             [f"lesson:{lesson['id']}:cancelled:%"])]
+    assert reminders.call_notice(demo_db, told)["may_cancel"] is False
+    sms = reminders.notify(demo_db, people["chi_hoa"], "promoted", lesson, "again")     # chị Hoa reads texts
+    assert reminders.call_notice(demo_db, sms) is None and reminders.call_notice(demo_db, 10**6) is None

@@ -6,6 +6,7 @@ from hotline.domain import officials, places, residents
 from hotline.core.config import Config
 from hotline.domain.officials.permissions import Actor, Forbidden
 from tests.conftest import BA_LAN, ONG_TU, OPERATOR, PUBLIC_URL
+from voice import callout
 
 
 def _village(db, name):
@@ -86,7 +87,7 @@ def test_fan_out_sends_an_sms_notice_to_the_village_and_calls_those_who_need_a_v
     assert callees == {i for i, p in people.items() if p["elderly"] or p["cannot_read"] or p["prefers_voice"]}
     assert residents.by_phone(demo_db, BA_LAN)["id"] in callees
     call = next(r for r in rows if r["channel"] == "call")
-    assert call["url"] == f"{PUBLIC_URL}/voice/announcement/{draft}" and call["purpose"] == "announcement"
+    assert callout.url_for(call) == f"/voice/announcement/{draft}" and call["purpose"] == "announcement"
     sms = next(r for r in rows if r["channel"] == "sms")
     assert sms["body"].isascii() and "Chieu nay hop thon" in sms["body"] and "0240000000" in sms["body"]
     assert sms["segments"] <= 2 and sms["not_after"] > sms["created_at"]

@@ -8,6 +8,7 @@ from hotline.core.db import get_db
 from tests.conftest import BA_LAN, ONG_TU, OPERATOR
 from tests.voice.officials.flow import (CHAIRMAN, CHAIRMAN_PIN, TU_PIN, every_announcement, outbox_rows, published, say,
                                   village)
+from voice import callout
 
 
 # --- audience and kind ----------------------------------------------------------------------
@@ -62,7 +63,7 @@ def test_publishing_with_fan_out_queues_sms_notices_and_call_outs(phone, app):
     rows = outbox_rows(app, f"announcement:{row['id']}")
     assert {r["channel"] for r in rows} == {"sms", "call"}
     assert tu.heard(say("queued", count=len(rows)))
-    assert all(r["url"].endswith(f"/voice/announcement/{row['id']}") for r in rows if r["channel"] == "call")
+    assert all(callout.url_for(r) == f"/voice/announcement/{row['id']}" for r in rows if r["channel"] == "call")
 
 
 def test_the_call_out_plays_the_recording_and_offers_it_again(phone, app, hooks):
